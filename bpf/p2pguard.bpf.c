@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * p2pguard.bpf.c - cgroup_skb/egress program that makes the camera's
+ * "P2P off" switch true.
+ *
+ * This file only finds the bytes: it parses IPv4/IPv6 and UDP/TCP, looks
+ * the destination up in the prefix tries, copies the payload window and
+ * hands everything to p2pg_classify() (p2pguard_classify.h), the one
+ * implementation of the policy.  Then it counts, reports and decides.
+ *
+ * UAPI headers, not vmlinux.h: vendor camera kernels rarely carry BTF.
+ */
+#include <linux/bpf.h>		/* before bpf_helpers.h, which needs it */
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "p2pguard_abi.h"
+
+struct p2pg_bpf_env {
+	struct __sk_buff *skb;
+	const struct p2pg_config *cfg;
+};
+
+/* Verifier hint (see p2pguard_classify.h): launder through map memory. */
+static __always_inline __u32 p2pg_bpf_forget(const struct p2pg_win *w, __u32 x)
+{
+	volatile __u32 *slot = (volatile __u32 *)&((struct p2pg_win *)w)->pad;
+
+	*slot = x;
+	return *slot;
+}
+
+#define P2PG_FORGET(w, x) p2pg_bpf_forget((w), (x))
+#define P2PG_ENV struct p2pg_bpf_env
+#include "p2pguard_classify.h"
+
+#define SK_DROP	0
+#define SK_PASS	1
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Set by the loader before load from its kernel probes; the verifier
+ * prunes the branch not taken, so an old kernel never sees the helper it
+ * lacks.
+ */
+const volatile __u32 p2pg_use_ringbuf = 1;	/* else perf buffer (< 5.8) */
+const volatile __u32 p2pg_use_sk_storage = 1;	/* else cookie LRU (< 5.2) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct p2pg_config);
+} p2pg_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, P2PG_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct p2pg_lpm4);
+	__type(value, struct p2pg_prefix_val);
+} p2pg_prefix4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, P2PG_PREFIX_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct p2pg_lpm6);
+	__type(value, struct p2pg_prefix_val);
+} p2pg_prefix6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, P2PG_NAMES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct p2pg_name_val);
+} p2pg_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, P2PG_PPPP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct p2pg_pppp_key);
+} p2pg_pppp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, P2PG_AGENTS_MAX);
+	__type(key, __u64);
+	__type(value, __u32);
+} p2pg_agent_cg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, P2PG_AGENTS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} p2pg_agent_uid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, P2PG_R__COUNT);
+	__type(key, __u32);
+	__type(value, struct p2pg_counter);
+} p2pg_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} p2pg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} p2pg_perf_ev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, P2PG_EVENT_LIMIT_MAX);
+	__type(key, struct p2pg_ev_key);
+	__type(value, __u64);
+} p2pg_ev_limit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct p2pg_flow);
+} p2pg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, P2PG_FLOWS_MAX);
+	__type(key, __u64);
+	__type(value, struct p2pg_flow);
+} p2pg_flow_lru SEC(".maps");
+
+/* The payload window: too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct p2pg_win);
+} p2pg_scratch SEC(".maps");
+
+/* ---- the environment p2pg_classify() calls back into -------------------- */
+
+static __always_inline int p2pg_env_name_denied(struct p2pg_bpf_env *env,
+						__u64 hash)
+{
+	struct p2pg_name_val *v = bpf_map_lookup_elem(&p2pg_names, &hash);
+
+	return v && v->deny;
+}
+
+static __always_inline const struct p2pg_pppp_key *
+p2pg_env_pppp_key(struct p2pg_bpf_env *env, __u32 first_byte)
+{
+	__u32 k = first_byte & 0xff;
+
+	return bpf_map_lookup_elem(&p2pg_pppp, &k);
+}
+
+static __always_inline int p2pg_env_is_agent(struct p2pg_bpf_env *env)
+{
+	if (env->cfg->agents & P2PG_AGENTS_CGROUP) {
+		__u64 cg = bpf_skb_cgroup_id(env->skb);
+
+		if (bpf_map_lookup_elem(&p2pg_agent_cg, &cg))
+			return 1;
+	}
+	if (env->cfg->agents & P2PG_AGENTS_UID) {
+		__u32 uid = bpf_get_socket_uid(env->skb);
+
+		if (bpf_map_lookup_elem(&p2pg_agent_uid, &uid))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- packet parsing ----------------------------------------------------- */
+
+struct p2pg_pkt {
+	__u32 l4off;
+	__u8 family;
+	__u8 daddr[16];
+};
+
+static __always_inline int p2pg_parse_ipv4(struct __sk_buff *skb,
+					   struct p2pg_pkt *p,
+					   struct p2pg_meta *m)
+{
+	struct p2pg_lpm4 key = { .prefixlen = 32 };
+	struct p2pg_prefix_val *pv;
+	struct iphdr iph;
+
+	if (bpf_skb_load_bytes(skb, 0, &iph, sizeof(iph)) || iph.version != 4)
+		return -1;
+	p->family = 4;
+	p->l4off = iph.ihl * 4;
+	m->l4proto = iph.protocol;
+	/*
+	 * Non-first fragments carry no L4 header.  Local sockets are seen
+	 * before fragmentation, so these come only from raw senders; the
+	 * first fragment was judged and dropping it kills the datagram.
+	 */
+	if (iph.frag_off & bpf_htons(0x1fff))
+		m->flags |= P2PG_META_FRAGMENT;
+	__builtin_memcpy(p->daddr, &iph.daddr, 4);
+	__builtin_memcpy(key.addr, &iph.daddr, 4);
+	pv = bpf_map_lookup_elem(&p2pg_prefix4, &key);
+	m->dst_class = pv ? pv->net_class : P2PG_NET_WAN;
+	return 0;
+}
+
+static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
+					   struct p2pg_pkt *p,
+					   struct p2pg_meta *m)
+{
+	struct p2pg_lpm6 key = { .prefixlen = 128 };
+	struct p2pg_prefix_val *pv;
+	struct ipv6hdr ip6;
+	__u32 off = sizeof(ip6), i;
+	__u8 nh;
+
+	if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.version != 6)
+		return -1;
+	p->family = 6;
+	nh = ip6.nexthdr;
+	/* Walk extension headers, within a bound, to the transport header. */
+	for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
+		__u8 h[8];
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
+		    nh != IPPROTO_AH)
+			break;
+		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
+			return -1;
+		if (nh == IPPROTO_FRAGMENT) {
+			if ((h[2] << 8 | h[3]) & 0xfff8)
+				m->flags |= P2PG_META_FRAGMENT;
+			off += 8;
+		} else if (nh == IPPROTO_AH) {
+			off += (h[1] + 2) * 4;
+		} else {
+			off += (h[1] + 1) * 8;
+		}
+		nh = h[0];
+	}
+	p->l4off = off;
+	m->l4proto = nh;
+	__builtin_memcpy(p->daddr, &ip6.daddr, 16);
+	__builtin_memcpy(key.addr, &ip6.daddr, 16);
+	pv = bpf_map_lookup_elem(&p2pg_prefix6, &key);
+	m->dst_class = pv ? pv->net_class : P2PG_NET_WAN;
+	return 0;
+}
+
+/* Ports and payload bounds; returns the payload offset. */
+static __always_inline __u32 p2pg_parse_l4(struct __sk_buff *skb,
+					   const struct p2pg_pkt *p,
+					   struct p2pg_meta *m)
+{
+	__u32 off = p->l4off, plen = 0;
+
+	if (m->flags & P2PG_META_FRAGMENT)
+		return 0;
+	if (m->l4proto == IPPROTO_UDP) {
+		struct udphdr uh;
+
+		if (bpf_skb_load_bytes(skb, off, &uh, sizeof(uh)))
+			return 0;
+		m->sport = bpf_ntohs(uh.source);
+		m->dport = bpf_ntohs(uh.dest);
+		off += sizeof(uh);
+		plen = bpf_ntohs(uh.len);
+		plen = plen >= sizeof(uh) ? plen - sizeof(uh) : 0;
+	} else if (m->l4proto == IPPROTO_TCP) {
+		struct tcphdr th;
+
+		if (bpf_skb_load_bytes(skb, off, &th, sizeof(th)))
+			return 0;
+		m->sport = bpf_ntohs(th.source);
+		m->dport = bpf_ntohs(th.dest);
+		off += th.doff * 4;
+		plen = 0xffffffff;
+	} else {
+		return 0;
+	}
+	/* GSO super-packets: the skb length bounds what can be read. */
+	if (off > skb->len)
+		return 0;
+	if (plen > skb->len - off)
+		plen = skb->len - off;
+	m->payload_len = plen;
+	return off;
+}
+
+static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
+{
+	if (p2pg_use_sk_storage) {
+		struct bpf_sock *sk = skb->sk;
+
+		if (!sk)
+			return 0;
+		sk = bpf_sk_fullsock(sk);
+		if (!sk)
+			return 0;
+		return bpf_sk_storage_get(&p2pg_flows, sk, 0,
+					  BPF_SK_STORAGE_GET_F_CREATE);
+	} else {
+		/* Fallback: an LRU keyed by socket cookie (see signatures.rst). */
+		__u64 cookie = bpf_get_socket_cookie(skb);
+		struct p2pg_flow zero = {}, *f;
+
+		if (!cookie)
+			return 0;
+		f = bpf_map_lookup_elem(&p2pg_flow_lru, &cookie);
+		if (f)
+			return f;
+		bpf_map_update_elem(&p2pg_flow_lru, &cookie, &zero, BPF_NOEXIST);
+		return bpf_map_lookup_elem(&p2pg_flow_lru, &cookie);
+	}
+}
+
+static __always_inline void p2pg_emit(struct __sk_buff *skb,
+				      const struct p2pg_pkt *p,
+				      const struct p2pg_meta *m,
+				      __u32 reason, int dropped)
+{
+	struct p2pg_ev_key k = {};
+	struct p2pg_event ev = {};
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	__builtin_memcpy(k.daddr, p->daddr, 16);
+	k.dport = m->dport;
+	k.family = p->family;
+	last = bpf_map_lookup_elem(&p2pg_ev_limit, &k);
+	if (last && now - *last < P2PG_EVENT_INTERVAL_NS)
+		return;
+	bpf_map_update_elem(&p2pg_ev_limit, &k, &now, BPF_ANY);
+
+	ev.cgroup_id = bpf_skb_cgroup_id(skb);
+	ev.uid = bpf_get_socket_uid(skb);
+	ev.reason = reason;
+	ev.family = p->family;
+	ev.l4proto = m->l4proto;
+	ev.flags = dropped ? P2PG_EV_DROPPED : P2PG_EV_AUDIT;
+	ev.dport = m->dport;
+	ev.len = skb->len;
+	__builtin_memcpy(ev.daddr, p->daddr, 16);
+	if (p2pg_use_ringbuf)
+		bpf_ringbuf_output(&p2pg_events, &ev, sizeof(ev), 0);
+	else
+		bpf_perf_event_output(skb, &p2pg_perf_ev, BPF_F_CURRENT_CPU,
+				      &ev, sizeof(ev));
+}
+
+static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
+{
+	struct p2pg_counter *c = bpf_map_lookup_elem(&p2pg_counters, &reason);
+
+	if (!c)
+		return;
+	/* Per-CPU value: plain adds, no atomics. */
+	c->packets++;
+	c->bytes += len;
+	if (dropped) {
+		c->drop_packets++;
+		c->drop_bytes += len;
+	}
+}
+
+/*
+ * The classifier as a global (non-static) function: the verifier checks it
+ * once, with unknown arguments, instead of once per path that reaches it
+ * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info,
+ * which clang -g provides, and a 5.6+ kernel.
+ */
+__attribute__((noinline))
+int p2pg_classify_pkt(struct __sk_buff *skb, struct p2pg_meta *m)
+{
+	struct p2pg_bpf_env env;
+	struct p2pg_config *cfg;
+	struct p2pg_win *w;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
+	if (!cfg || !w || !m)
+		return P2PG_R_NONE;
+	env.skb = skb;
+	env.cfg = cfg;
+	return p2pg_classify(&env, cfg, m, w);
+}
+
+SEC("cgroup_skb/egress")
+int p2pguard_egress(struct __sk_buff *skb)
+{
+	struct p2pg_pkt p = {};
+	struct p2pg_meta m = {};
+	struct p2pg_flow *flow = 0;
+	struct p2pg_config *cfg;
+	struct p2pg_win *w;
+	__u32 zero = 0, reason, poff, n;
+	int drop, looked = 0;
+
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
+	if (!cfg || !w)
+		return SK_PASS;	/* cannot happen: arrays; keeps the verifier happy */
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (p2pg_parse_ipv4(skb, &p, &m))
+			goto not_ip;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (p2pg_parse_ipv6(skb, &p, &m))
+			goto not_ip;
+	} else {
+		goto not_ip;
+	}
+
+	poff = p2pg_parse_l4(skb, &p, &m);
+	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT)) {
+		flow = p2pg_flow_get(skb);
+		if (flow) {
+			m.flow_reason = flow->reason;
+			if (flow->flags & P2PG_FLOW_CLEAN)
+				m.flags |= P2PG_META_FLOW_CLEAN;
+		}
+	}
+
+	w->len = 0;
+	if (poff && p2pg_wants_payload(&m)) {
+		n = m.payload_len;	/* >= 1 here */
+		if (n > P2PG_WIN_SIZE)
+			n = P2PG_WIN_SIZE;
+		/* [1, 512] in a form the verifier can see. */
+		n = p2pg_idx(n - 1) + 1;
+		if (!bpf_skb_load_bytes(skb, poff, w->b, n)) {
+			w->len = n;
+			looked = 1;
+		}
+	}
+
+	reason = p2pg_classify_pkt(skb, &m);
+	drop = p2pg_verdict_drop(cfg, reason);
+	p2pg_count(reason, skb->len, drop);
+
+	if (flow && looked && !flow->reason) {
+		if (p2pg_flow_sticky(reason))
+			flow->reason = reason;
+		else if (m.l4proto == IPPROTO_TCP)
+			flow->flags |= P2PG_FLOW_CLEAN;
+	}
+	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
+		p2pg_emit(skb, &p, &m, reason, drop);
+	return drop ? SK_DROP : SK_PASS;
+
+not_ip:
+	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
+	return SK_PASS;
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * p2pguard_abi.h - the one ABI shared by the BPF program (bpf/), the loader
+ * (loader/), the CLI (userspace/), the tests and the kernel module.
+ *
+ * Every struct that crosses the kernel/user boundary has explicit padding
+ * and a _Static_assert on its size, so that a 32-bit ARM loader and a 64-bit
+ * kernel, or an old pin and a new binary, agree byte for byte.  Changing a
+ * layout means bumping P2PG_ABI_VERSION: the loader refuses pins whose
+ * layout does not match instead of reusing them.
+ */
+#ifndef P2PGUARD_ABI_H
+#define P2PGUARD_ABI_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#elif defined(__bpf__)
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
+#define P2PG_ABI_VERSION	1
+
+#define P2PG_STRUCT_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), "ABI: size of " #type)
+
+/* Where the loader pins everything; --pin-dir overrides the directory. */
+#define P2PG_PIN_DIR		"/sys/fs/bpf/p2pguard"
+#define P2PG_PIN_PROG		"prog"
+#define P2PG_PIN_LINK		"link"
+#define P2PG_PIN_STATS_ITER	"stats"
+
+/* Map names as the kernel shows them (bpftool map show); at most 15 chars. */
+#define P2PG_MAP_CONFIG		"p2pg_config"
+#define P2PG_MAP_PREFIX4	"p2pg_prefix4"
+#define P2PG_MAP_PREFIX6	"p2pg_prefix6"
+#define P2PG_MAP_NAMES		"p2pg_names"
+#define P2PG_MAP_PPPP		"p2pg_pppp"
+#define P2PG_MAP_AGENT_CG	"p2pg_agent_cg"
+#define P2PG_MAP_AGENT_UID	"p2pg_agent_uid"
+#define P2PG_MAP_COUNTERS	"p2pg_counters"
+#define P2PG_MAP_EVENTS		"p2pg_events"
+#define P2PG_MAP_PERF_EVENTS	"p2pg_perf_ev"
+
+/* Sizes of the policy maps (max_entries). */
+#define P2PG_PREFIX_MAX		16384	/* loader may raise it */
+#define P2PG_NAMES_MAX		16384	/* loader may raise it */
+#define P2PG_AGENTS_MAX		256
+#define P2PG_PPPP_SLOTS		256
+#define P2PG_EVENT_LIMIT_MAX	4096
+#define P2PG_FLOWS_MAX		16384
+
+/*
+ * Payload window: how many bytes of L4 payload the program copies for the
+ * classifier.  A power of two so that an index can be masked into range,
+ * which is what lets the verifier accept variable offsets.
+ */
+#define P2PG_WIN_SIZE		512
+#define P2PG_WIN_MASK		(P2PG_WIN_SIZE - 1)
+
+/* Longest DNS name (RFC 1035) and label count the classifier walks. */
+#define P2PG_DNS_NAME_MAX	255
+#define P2PG_DNS_LABELS_MAX	32
+
+/* Bound on IPv6 extension headers walked before giving up. */
+#define P2PG_IPV6_EXT_MAX	6
+
+enum p2pg_mode {
+	P2PG_MODE_ENFORCE = 0,
+	P2PG_MODE_AUDIT = 1,
+};
+
+/*
+ * Reasons: one list, expanded into the enum here and into the stable names
+ * userspace prints (replay --json, stats).  Append only: the numbers are
+ * counter indices in pinned maps.
+ */
+#define P2PG_REASONS(X)						\
+	X(NONE,		"none")					\
+	X(NOT_IP,	"not-ip")				\
+	X(UPNP_IGD,	"upnp-igd-search")			\
+	X(UPNP_MAP,	"upnp-add-port-mapping")		\
+	X(NATPMP,	"nat-pmp-pcp")				\
+	X(DNS_NAME,	"dns-deny-name")			\
+	X(DENY_PREFIX,	"deny-prefix")				\
+	X(PPPP,		"cs2-pppp")				\
+	X(PPPP_SCRAMBLED, "cs2-pppp-scrambled")			\
+	X(ILNK,		"ilnkp2p")				\
+	X(TUTK,		"tutk-kalay")				\
+	X(REOLINK,	"reolink-bcudp")			\
+	X(DAHUA,	"dahua-p2p")				\
+	X(GWELL,	"gwell-iotvideo")			\
+	X(STUN,		"stun-turn")				\
+	X(XIONGMAI,	"xiongmai-cloud")			\
+	X(RDV_PORT,	"rendezvous-port")			\
+	X(AGENT,	"agent")				\
+	X(LOCKDOWN,	"lockdown")
+
+#define P2PG_REASON_ENUM(sym, name) P2PG_R_##sym,
+enum p2pg_reason {
+	P2PG_REASONS(P2PG_REASON_ENUM)
+	P2PG_R__COUNT
+};
+#undef P2PG_REASON_ENUM
+
+/* Value of the LPM tries: what a destination prefix is. */
+enum p2pg_net_class {
+	P2PG_NET_WAN = 0,	/* no entry: the Internet */
+	P2PG_NET_LAN = 1,
+	P2PG_NET_ALLOW = 2,
+	P2PG_NET_DENY = 3,
+	P2PG_NET_LOOPBACK = 4,
+};
+
+/**
+ * struct p2pg_config - the switch: the single element of p2pg_config.
+ * @generation:  bumped by the loader on every change, so a reader can tell
+ *               which policy a counter snapshot was taken under.
+ * @p2p_enabled: 1 = the user allows P2P: nothing is dropped.
+ * @mode:        enum p2pg_mode.
+ * @lockdown:    1 = while P2P is off, drop every non-LAN destination that is
+ *               not allow-listed (the answer to unknown SDKs).
+ * @abi_version: P2PG_ABI_VERSION of the loader that wrote it.
+ * @agents:      P2PG_AGENTS_* bits: which agent maps hold entries, so that
+ *               the common case costs no look-up.
+ *
+ * All zero (a fresh map) means P2P off, enforce: the program fails closed.
+ */
+struct p2pg_config {
+	__u32 generation;
+	__u8 p2p_enabled;
+	__u8 mode;
+	__u8 lockdown;
+	__u8 abi_version;
+	__u8 agents;
+	__u8 pad[3];
+	__u32 reserved;
+};
+P2PG_STRUCT_SIZE(struct p2pg_config, 16);
+
+#define P2PG_AGENTS_CGROUP	0x01
+#define P2PG_AGENTS_UID		0x02
+
+/* LPM trie keys: prefix length first, as struct bpf_lpm_trie_key wants. */
+struct p2pg_lpm4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+P2PG_STRUCT_SIZE(struct p2pg_lpm4, 8);
+
+struct p2pg_lpm6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+P2PG_STRUCT_SIZE(struct p2pg_lpm6, 20);
+
+/* Value of p2pg_prefix4/6: enum p2pg_net_class. */
+struct p2pg_prefix_val {
+	__u8 net_class;
+	__u8 pad[3];
+};
+P2PG_STRUCT_SIZE(struct p2pg_prefix_val, 4);
+
+/*
+ * p2pg_names key: 64-bit FNV-1a over the DNS wire form of a name suffix,
+ * taken backwards (see p2pg_name_hash_step()); value: nonzero = deny.
+ */
+struct p2pg_name_val {
+	__u32 deny;
+	__u32 pad;
+};
+P2PG_STRUCT_SIZE(struct p2pg_name_val, 8);
+
+/**
+ * struct p2pg_pppp_key - one CS2 PPPP scramble key, ready for decoding.
+ * @valid: 1 when this slot holds a key.
+ * @dec:   dec[c] is the key byte XORed into the byte that follows
+ *         ciphertext byte c (the chained-XOR table for this PSK).
+ *
+ * p2pg_pppp is indexed by the first ciphertext byte, which is a constant
+ * per PSK (0xF1 ^ dec[0]), so a lookup both identifies the key and fetches
+ * its table.  The loader derives @dec from the key string.
+ */
+struct p2pg_pppp_key {
+	__u8 valid;
+	__u8 pad[3];
+	__u8 dec[256];
+};
+P2PG_STRUCT_SIZE(struct p2pg_pppp_key, 260);
+
+/**
+ * struct p2pg_counter - per-CPU counter of one reason (p2pg_counters).
+ * @packets, @bytes:           every packet classified with this reason.
+ * @drop_packets, @drop_bytes: those actually dropped (0 in audit mode and
+ *                             while P2P is on).
+ *
+ * Per-CPU so that plain adds suffice: no 64-bit atomics, which the 32-bit
+ * ARM and MIPS JITs lack.  Readers sum over CPUs.
+ */
+struct p2pg_counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 drop_packets;
+	__u64 drop_bytes;
+};
+P2PG_STRUCT_SIZE(struct p2pg_counter, 32);
+
+#define P2PG_EV_DROPPED		0x01	/* dropped, not only classified */
+#define P2PG_EV_AUDIT		0x02	/* would have dropped (audit mode) */
+
+/**
+ * struct p2pg_event - one drop event (ring buffer or perf buffer).
+ * @cgroup_id: cgroup v2 id of the sending socket.
+ * @uid:       socket owner uid.
+ * @pid:       sender's pid where the backend knows it, else 0.
+ * @reason:    enum p2pg_reason.
+ * @family:    4 or 6.
+ * @l4proto:   IPPROTO_UDP, IPPROTO_TCP, ...
+ * @flags:     P2PG_EV_*.
+ * @dport:     destination port, host order.
+ * @len:       packet length.
+ * @daddr:     destination address; IPv4 in the first 4 bytes.
+ */
+struct p2pg_event {
+	__u64 cgroup_id;
+	__u32 uid;
+	__u32 pid;
+	__u8 reason;
+	__u8 family;
+	__u8 l4proto;
+	__u8 flags;
+	__u16 dport;
+	__u16 pad;
+	__u32 len;
+	__u32 pad2;
+	__u8 daddr[16];
+};
+P2PG_STRUCT_SIZE(struct p2pg_event, 48);
+
+/* Key of the in-kernel event rate limiter (one event per destination/s). */
+struct p2pg_ev_key {
+	__u8 daddr[16];
+	__u16 dport;
+	__u8 family;
+	__u8 pad;
+};
+P2PG_STRUCT_SIZE(struct p2pg_ev_key, 20);
+
+#define P2PG_EVENT_INTERVAL_NS	1000000000ULL
+
+/* Per-TCP-connection memory (socket storage or the cookie-keyed fallback). */
+#define P2PG_FLOW_CLEAN		0x01	/* first payload judged: no signature */
+
+struct p2pg_flow {
+	__u8 reason;	/* signature seen on this connection, or NONE */
+	__u8 flags;
+	__u8 pad[2];
+};
+P2PG_STRUCT_SIZE(struct p2pg_flow, 4);
+
+/* The payload window handed to the classifier (per-CPU scratch in BPF). */
+struct p2pg_win {
+	__u32 len;	/* valid bytes in b[], at most P2PG_WIN_SIZE */
+	__u32 pad;
+	__u8 b[P2PG_WIN_SIZE];
+};
+P2PG_STRUCT_SIZE(struct p2pg_win, 8 + P2PG_WIN_SIZE);
+
+#endif /* P2PGUARD_ABI_H */

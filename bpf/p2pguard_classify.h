@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * p2pguard_classify.h - every P2P signature and the verdict order, written
+ * once as pure C over a byte window plus packet metadata.
+ *
+ * The same text compiles into the cgroup_skb program (bpf/p2pguard.bpf.c),
+ * the native tests and fuzzers (tests/) and the kernel module.  Hence:
+ *  - no BPF helper and no libc in here: the caller loads the bytes;
+ *  - every index into the window is masked with P2PG_WIN_MASK, so the BPF
+ *    verifier can prove each access in bounds; callers check semantics
+ *    (index < len) themselves;
+ *  - loops have constant bounds;
+ *  - the three policy look-ups that depend on map data go through functions
+ *    the includer defines (the "environment"): define P2PG_ENV to a struct
+ *    type, then define the functions declared below after the #include.
+ */
+#ifndef P2PGUARD_CLASSIFY_H
+#define P2PGUARD_CLASSIFY_H
+
+#include "p2pguard_abi.h"
+
+#ifndef P2PG_ENV
+#error "define P2PG_ENV (the environment struct) before including p2pguard_classify.h"
+#endif
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifdef __bpf__
+#define P2PG_UNROLL _Pragma("unroll")
+#else
+#define P2PG_UNROLL
+#endif
+
+#define P2PG_IPPROTO_TCP	6
+#define P2PG_IPPROTO_UDP	17
+
+/* Metadata flags. */
+#define P2PG_META_FRAGMENT	0x01	/* non-first fragment: no L4 header */
+#define P2PG_META_FLOW_CLEAN	0x02	/* TCP: first payload already judged */
+
+/**
+ * struct p2pg_meta - what the caller knows about the packet.
+ * @payload_len: L4 payload bytes in this packet (may exceed the window).
+ * @sport:       source port, host order (0 when not UDP/TCP).
+ * @dport:       destination port, host order.
+ * @l4proto:     IP protocol number of the transport header.
+ * @dst_class:   enum p2pg_net_class of the destination (LPM result).
+ * @flags:       P2PG_META_*.
+ * @flow_reason: reason recorded earlier on this TCP connection, or NONE.
+ */
+struct p2pg_meta {
+	__u32 payload_len;
+	__u16 sport;
+	__u16 dport;
+	__u8 l4proto;
+	__u8 dst_class;
+	__u8 flags;
+	__u8 flow_reason;
+};
+
+/* The environment: policy look-ups the includer provides. */
+static __always_inline int p2pg_env_name_denied(P2PG_ENV *env, __u64 hash);
+static __always_inline const struct p2pg_pppp_key *
+p2pg_env_pppp_key(P2PG_ENV *env, __u32 first_byte);
+static __always_inline int p2pg_env_is_agent(P2PG_ENV *env);
+
+/*
+ * Window index, masked into range.  In BPF the mask is an asm statement:
+ * clang would otherwise drop it where it can prove the index small through
+ * reasoning the verifier cannot follow.
+ */
+static __always_inline __u32 p2pg_idx(__u32 i)
+{
+#ifdef __bpf__
+	__u64 x = i;
+
+	asm volatile("%0 &= 511" : "+r"(x));
+	return x;
+#else
+	return i & P2PG_WIN_MASK;
+#endif
+}
+
+_Static_assert(P2PG_WIN_MASK == 511, "p2pg_idx() hard-codes the mask");
+
+#define P2PG_B(w, i)	((w)->b[p2pg_idx(i)])
+
+/*
+ * P2PG_FORGET(w, x): x, with everything the BPF verifier knew about it
+ * forgotten.  A scan that can stop at any of 512 places would otherwise
+ * leave 512 different states to verify the rest of the program with.  The
+ * BPF includer defines it as a store and load through the window's pad
+ * word; elsewhere it is x.
+ */
+#ifndef P2PG_FORGET
+#define P2PG_FORGET(w, x) (x)
+#endif
+
+/* Hides a value from clang's idiom recognition (no-op natively). */
+#ifdef __bpf__
+#define P2PG_OPAQUE(x) asm volatile("" : "+r"(x))
+#else
+#define P2PG_OPAQUE(x) do { } while (0)
+#endif
+
+/*
+ * 1 when d == 0, computed without a branch: BPF has no setcc, and a branch
+ * inside a scan loop doubles the verifier's states at every byte.
+ */
+static __always_inline __u32 p2pg_is_zero(__u32 d)
+{
+	__u64 x = d, nx = -x;
+
+	P2PG_OPAQUE(nx);
+	return 1 ^ (__u32)(((x | nx) >> 63) & 1);
+}
+
+static __always_inline __u32 p2pg_be16(const struct p2pg_win *w, __u32 off)
+{
+	return ((__u32)P2PG_B(w, off) << 8) | P2PG_B(w, off + 1);
+}
+
+static __always_inline __u32 p2pg_le16(const struct p2pg_win *w, __u32 off)
+{
+	return ((__u32)P2PG_B(w, off + 1) << 8) | P2PG_B(w, off);
+}
+
+static __always_inline __u32 p2pg_be32(const struct p2pg_win *w, __u32 off)
+{
+	return (p2pg_be16(w, off) << 16) | p2pg_be16(w, off + 2);
+}
+
+static __always_inline __u32 p2pg_le32(const struct p2pg_win *w, __u32 off)
+{
+	return (p2pg_le16(w, off + 2) << 16) | p2pg_le16(w, off);
+}
+
+static __always_inline __u8 p2pg_lower(__u8 c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+#define P2PG_C4(a, b, c, d) \
+	(((__u32)(a) << 24) | ((__u32)(b) << 16) | ((__u32)(c) << 8) | (__u32)(d))
+
+/*
+ * Compare window bytes at @off with the first @n bytes of @s, optionally
+ * case-folding the window (c | 0x20: @s must then be lower case, digits
+ * and ":-./", which that leaves alone).  @s and @n are constants at every call site, so
+ * with the loop unrolled the string becomes immediates (no .rodata).
+ */
+static __always_inline int p2pg_match(const struct p2pg_win *w, __u32 off,
+				      const char *s, __u32 n, int fold)
+{
+	__u32 k;
+
+	if (off + n > w->len)
+		return 0;
+	P2PG_UNROLL
+	for (k = 0; k < n; k++) {
+		__u8 c = P2PG_B(w, off + k);
+
+		if (fold)
+			c |= 0x20;
+		if (c != (__u8)s[k])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Find the 4-byte big-endian @pattern in w[start, len); returns the offset
+ * just past its first occurrence, or 0.  A rolling register makes it one
+ * pass; the body has no branch (see p2pg_is_zero()).  With @fold, window
+ * bytes are ORed with 0x20 and @pattern must be folded likewise.
+ */
+static __always_inline __u32 p2pg_find4(const struct p2pg_win *w, __u32 start,
+					__u32 pattern, int fold)
+{
+	__u32 r = 0, i, found = 0, len = w->len;
+
+	for (i = 0; i < P2PG_WIN_SIZE; i++) {
+		__u32 c, hit;
+
+		if (i >= len)
+			break;
+		if (i < start)
+			continue;
+		c = P2PG_B(w, i);
+		if (fold)
+			c |= 0x20;
+		r = (r << 8) | c;
+		if (i < start + 3)
+			continue;
+		hit = p2pg_is_zero(r ^ pattern) & p2pg_is_zero(found);
+		found += hit * (i + 1);
+	}
+	return P2PG_FORGET(w, found);
+}
+
+/* Offset of the first zero byte in w[start, min(len, limit)), or 0. */
+static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
+					    __u32 start, __u32 limit)
+{
+	__u32 i, found = 0, len = w->len;
+
+	for (i = 0; i < P2PG_WIN_SIZE; i++) {
+		__u32 hit;
+
+		if (i >= len || i >= limit)
+			break;
+		if (i < start)
+			continue;
+		hit = p2pg_is_zero(P2PG_B(w, i)) & p2pg_is_zero(found);
+		found += hit * i;
+	}
+	return P2PG_FORGET(w, found);
+}
+
+/* ---- DNS ---------------------------------------------------------------- */
+
+#define P2PG_FNV64_OFFSET	0xcbf29ce484222325ULL
+#define P2PG_FNV64_PRIME	0x100000001b3ULL
+
+/**
+ * p2pg_name_hash_step() - one step of the name-suffix hash.
+ * @h: hash so far.
+ * @c: next byte, taken from the end of the wire-form name backwards.
+ *
+ * Names are hashed backwards so that a single pass yields the hash of
+ * every suffix: after consuming a label's length byte, @h is the hash of
+ * the name from that label to the root.  Length bytes take part, which is
+ * what makes matches fall on label boundaries.
+ */
+static __always_inline __u64 p2pg_name_hash_step(__u64 h, __u8 c)
+{
+	return (h ^ p2pg_lower(c)) * P2PG_FNV64_PRIME;
+}
+
+/*
+ * Is the first question of the DNS query at @base a deny-listed name or a
+ * subdomain of one?  The name ends at its first zero byte (the root label;
+ * host names hold no zero byte).  Walking backwards from there, the hash
+ * is looked up wherever the byte could be a label length (1..63): at a
+ * real label start it is the hash of that suffix.  Elsewhere a match would
+ * need the bytes that follow to spell the wire form of a listed name with
+ * a label of 48 to 63 characters, which host-name characters cannot.
+ * Returns 0 when the question is not whole in the window.
+ */
+static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
+					   const struct p2pg_win *w, __u32 base)
+{
+	__u32 name = base + 12, end, i;
+	__u64 h = P2PG_FNV64_OFFSET;
+
+	if (name >= w->len)
+		return 0;
+	/* Queries only: QR = 0, opcode QUERY, at least one question. */
+	if (P2PG_B(w, base + 2) & 0xf8)
+		return 0;
+	if (p2pg_be16(w, base + 4) == 0)
+		return 0;
+	end = p2pg_find_zero(w, name, name + P2PG_DNS_NAME_MAX);
+	if (end <= name)
+		return 0;
+	for (i = 1; i <= P2PG_DNS_NAME_MAX; i++) {
+		__u32 at = end - i;
+		__u8 c;
+
+		if (i > end - name)
+			break;
+		c = P2PG_B(w, at);
+		h = p2pg_name_hash_step(h, c);
+		if (c >= 1 && c <= 63 && p2pg_env_name_denied(env, h))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- router-opening requests (allowed LAN destinations) --------------- */
+
+/* SSDP M-SEARCH whose ST asks for an Internet gateway. */
+static __always_inline int p2pg_ssdp_igd(const struct p2pg_win *w)
+{
+	__u32 at, k;
+
+	if (!p2pg_match(w, 0, "M-SEARCH", 8, 0))
+		return 0;
+	at = p2pg_find4(w, 8, P2PG_C4('\n' | 0x20, 's', 't', ':'), 1);
+	if (!at)
+		return 0;
+	P2PG_UNROLL
+	for (k = 0; k < 4; k++)
+		if (at < w->len && P2PG_B(w, at) == ' ')
+			at++;
+	if (!p2pg_match(w, at, "urn:schemas-upnp-org:", 21, 1))
+		return 0;
+	at += 21;
+	return p2pg_match(w, at, "device:internetgatewaydevice:", 29, 1) ||
+	       p2pg_match(w, at, "service:wanipconnection:", 24, 1) ||
+	       p2pg_match(w, at, "service:wanpppconnection:", 25, 1);
+}
+
+/*
+ * UPnP IGD SOAP requests that open the router: AddPortMapping,
+ * AddAnyPortMapping (IGD v2) and AddPinhole (IPv6 firewall control).  The
+ * SOAPAction header ("...#AddPortMapping") is the first "#Add" in them.
+ */
+static __always_inline int p2pg_upnp_add_mapping(const struct p2pg_win *w)
+{
+	__u32 at;
+
+	if (!p2pg_match(w, 0, "POST ", 5, 0))
+		return 0;
+	at = p2pg_find4(w, 5, P2PG_C4('#', 'A', 'd', 'd'), 0);
+	if (!at)
+		return 0;
+	return p2pg_match(w, at, "PortMapping", 11, 0) ||
+	       p2pg_match(w, at, "AnyPortMapping", 14, 0) ||
+	       p2pg_match(w, at, "Pinhole", 7, 0);
+}
+
+/* NAT-PMP (version 0) and PCP (version 2) requests to UDP 5351. */
+static __always_inline int p2pg_natpmp(const struct p2pg_meta *m,
+				       const struct p2pg_win *w)
+{
+	__u8 v;
+
+	if (m->dport != 5351 || m->payload_len < 2 || w->len < 2)
+		return 0;
+	v = P2PG_B(w, 0);
+	/* Requests only: the R bit (0x80 in byte 1) marks responses. */
+	return (v == 0 || v == 2) && !(P2PG_B(w, 1) & 0x80);
+}
+
+static __always_inline __u32 p2pg_router_opening(const struct p2pg_meta *m,
+						 const struct p2pg_win *w)
+{
+	if (m->l4proto == P2PG_IPPROTO_UDP) {
+		if (p2pg_natpmp(m, w))
+			return P2PG_R_NATPMP;
+		if (m->dport == 1900 && p2pg_ssdp_igd(w))
+			return P2PG_R_UPNP_IGD;
+	} else if (m->l4proto == P2PG_IPPROTO_TCP) {
+		if (!(m->flags & P2PG_META_FLOW_CLEAN) &&
+		    p2pg_upnp_add_mapping(w))
+			return P2PG_R_UPNP_MAP;
+	}
+	return P2PG_R_NONE;
+}
+
+/* ---- UDP signatures ----------------------------------------------------- */
+
+/*
+ * PPPP message types (CS2 and its Yi and iLnk forks) as a 256-bit set: the
+ * pppp.fdesc table plus the iLnk MGM/VGW ranges.  A type outside the set
+ * makes an F1 packet not PPPP, which keeps the length check honest.
+ */
+static __always_inline int p2pg_pppp_type_known(__u32 t)
+{
+	__u64 m;
+
+	t &= 0xff;
+	if (t < 64)
+		m = 0x2f0043037f030fULL;
+	else if (t < 128)
+		m = 0x1ff078f0000000fULL;
+	else if (t < 192)
+		m = 0x1fffffff001700bfULL;
+	else
+		m = 0x3f100030103007fULL;
+	return (m >> (t & 63)) & 1;
+}
+
+/* CS2 PPPP in clear: F1 <known type> <BE16 length = payload - 4>. */
+static __always_inline int p2pg_pppp_plain(const struct p2pg_meta *m,
+					   const struct p2pg_win *w)
+{
+	return m->payload_len >= 4 && w->len >= 4 && P2PG_B(w, 0) == 0xf1 &&
+	       p2pg_pppp_type_known(P2PG_B(w, 1)) &&
+	       p2pg_be16(w, 2) == m->payload_len - 4;
+}
+
+/*
+ * CS2 PPPP scrambled with a known PSK.  The scramble is a chained XOR:
+ * plain[i] = c[i] ^ dec[c[i-1]] with c[-1] = 0, so the first ciphertext
+ * byte names the key and three table reads decode the header.
+ */
+static __always_inline int p2pg_pppp_scrambled(P2PG_ENV *env,
+					       const struct p2pg_meta *m,
+					       const struct p2pg_win *w)
+{
+	const struct p2pg_pppp_key *key;
+	__u8 c0, c1, c2, c3;
+	__u32 len;
+
+	if (m->payload_len < 4 || w->len < 4)
+		return 0;
+	c0 = P2PG_B(w, 0);
+	c1 = P2PG_B(w, 1);
+	c2 = P2PG_B(w, 2);
+	c3 = P2PG_B(w, 3);
+	key = p2pg_env_pppp_key(env, c0);
+	if (!key || !key->valid)
+		return 0;
+	if ((__u8)(c0 ^ key->dec[0]) != 0xf1)
+		return 0;
+	if (!p2pg_pppp_type_known(c1 ^ key->dec[c0]))
+		return 0;
+	len = ((__u32)(__u8)(c2 ^ key->dec[c1]) << 8) |
+	      (__u8)(c3 ^ key->dec[c2]);
+	return len == m->payload_len - 4;
+}
+
+/* iLnkP2P's own messages: A1 {00,01,02,04,06} <BE16 len>, and F2 10 00 00. */
+static __always_inline int p2pg_ilnk(const struct p2pg_meta *m,
+				     const struct p2pg_win *w)
+{
+	__u8 t;
+
+	if (m->payload_len < 4 || w->len < 4)
+		return 0;
+	if (P2PG_B(w, 0) == 0xf2)
+		return P2PG_B(w, 1) == 0x10 && p2pg_be16(w, 2) == 0 &&
+		       m->payload_len == 4;
+	if (P2PG_B(w, 0) != 0xa1)
+		return 0;
+	t = P2PG_B(w, 1);
+	if (t != 0 && t != 1 && t != 2 && t != 4 && t != 6)
+		return 0;
+	return p2pg_be16(w, 2) == m->payload_len - 4;
+}
+
+static __always_inline __u32 p2pg_rotl32(__u32 x, __u32 n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+/*
+ * ThroughTek TUTK/Kalay IOTC: undo the unkeyed 16-byte "Charlie" TransCode
+ * just far enough for bytes 0, 1, 4 and 5 of the header, which depend on
+ * wire bytes 8..15 only.  Inverse block transform: rotate words left by
+ * 3/7/11/15, apply the (self-inverse) byte shuffle, XOR "Charlie is the d",
+ * rotate words left by 1/5/9/13.  Header: 04 02 ... LE16 length = len - 16.
+ */
+static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
+				     const struct p2pg_win *w)
+{
+	__u32 t2, t3, x0, x1, q0, q1;
+	__u8 t[16] = { 0 };
+
+	if (m->payload_len < 16 || w->len < 16)
+		return 0;
+	t2 = p2pg_rotl32(p2pg_le32(w, 8), 11);
+	t3 = p2pg_rotl32(p2pg_le32(w, 12), 15);
+	t[8] = t2; t[9] = t2 >> 8; t[10] = t2 >> 16; t[11] = t2 >> 24;
+	t[12] = t3; t[13] = t3 >> 8; t[14] = t3 >> 16; t[15] = t3 >> 24;
+	/* shuffle dst[k] = src[{11,9,8,15,13,10,12,14,...}[k]], then XOR. */
+	x0 = (__u32)(__u8)(t[11] ^ 'C') | (__u32)(__u8)(t[9] ^ 'h') << 8 |
+	     (__u32)(__u8)(t[8] ^ 'a') << 16 | (__u32)(__u8)(t[15] ^ 'r') << 24;
+	x1 = (__u32)(__u8)(t[13] ^ 'l') | (__u32)(__u8)(t[10] ^ 'i') << 8 |
+	     (__u32)(__u8)(t[12] ^ 'e') << 16 | (__u32)(__u8)(t[14] ^ ' ') << 24;
+	q0 = p2pg_rotl32(x0, 1);
+	q1 = p2pg_rotl32(x1, 5);
+	return (q0 & 0xffff) == 0x0204 && (q1 & 0xffff) == m->payload_len - 16;
+}
+
+/* Reolink BcUdp: LE32 magic 0x2a87cf3a/20/10 at offset 0. */
+static __always_inline int p2pg_reolink(const struct p2pg_meta *m,
+					const struct p2pg_win *w)
+{
+	__u32 magic;
+
+	if (m->payload_len < 20 || w->len < 20)
+		return 0;
+	magic = p2pg_le32(w, 0);
+	if (magic == 0x2a87cf3a)	/* discovery: LE32 payload size at 4 */
+		return p2pg_le32(w, 4) == m->payload_len - 20;
+	return magic == 0x2a87cf20 || magic == 0x2a87cf10;
+}
+
+/* STUN/TURN (RFC 5389): cookie 2112A442 at 4, type top bits 00, length. */
+static __always_inline int p2pg_stun_at(const struct p2pg_win *w, __u32 off,
+					__u32 msg_len, int exact, int inverted)
+{
+	__u32 inv = inverted ? 0xffffffff : 0, len;
+
+	if (off + 20 > w->len || msg_len < 20)
+		return 0;
+	if ((p2pg_be32(w, off + 4) ^ inv) != 0x2112a442)
+		return 0;
+	if ((P2PG_B(w, off) ^ inv) & 0xc0)
+		return 0;
+	len = (p2pg_be16(w, off + 2) ^ inv) & 0xffff;
+	if (len & 3)
+		return 0;
+	return exact ? len == msg_len - 20 : len <= msg_len - 20;
+}
+
+/* Dahua P2P: DHGET/DHPOST text over UDP, PTCP tunnel, bit-inverted STUN. */
+static __always_inline int p2pg_dahua(const struct p2pg_meta *m,
+				      const struct p2pg_win *w)
+{
+	if (p2pg_match(w, 0, "DHGET ", 6, 0) || p2pg_match(w, 0, "DHPOST", 6, 0))
+		return 1;
+	if (m->payload_len >= 24 && p2pg_match(w, 0, "PTCP", 4, 0))
+		return 1;
+	return m->l4proto == P2PG_IPPROTO_UDP &&
+	       p2pg_stun_at(w, 0, m->payload_len, 1, 1);
+}
+
+/* Gwell/IoTVideo GUTES: 7E/7F <subtype> <LE16 total length = len>. */
+static __always_inline int p2pg_gwell(const struct p2pg_meta *m,
+				      const struct p2pg_win *w)
+{
+	__u8 b0;
+
+	if (m->payload_len < 24 || w->len < 24)
+		return 0;
+	b0 = P2PG_B(w, 0);
+	return (b0 == 0x7e || b0 == 0x7f) && p2pg_le16(w, 2) == m->payload_len;
+}
+
+static __always_inline int p2pg_rdv_port(__u16 port)
+{
+	return port == 32100 || port == 10001 || port == 51701 ||
+	       port == 8800 || port == 9999;
+}
+
+static __always_inline __u32 p2pg_udp_signatures(P2PG_ENV *env,
+						 const struct p2pg_meta *m,
+						 const struct p2pg_win *w)
+{
+	if (p2pg_pppp_plain(m, w))
+		return P2PG_R_PPPP;
+	if (p2pg_ilnk(m, w))
+		return P2PG_R_ILNK;
+	if (p2pg_pppp_scrambled(env, m, w))
+		return P2PG_R_PPPP_SCRAMBLED;
+	if (p2pg_tutk(m, w))
+		return P2PG_R_TUTK;
+	if (p2pg_reolink(m, w))
+		return P2PG_R_REOLINK;
+	if (p2pg_dahua(m, w))
+		return P2PG_R_DAHUA;
+	if (p2pg_gwell(m, w))
+		return P2PG_R_GWELL;
+	if (p2pg_stun_at(w, 0, m->payload_len, 1, 0))
+		return P2PG_R_STUN;
+	if (p2pg_rdv_port(m->dport))
+		return P2PG_R_RDV_PORT;
+	return P2PG_R_NONE;
+}
+
+/* ---- TCP signatures ----------------------------------------------------- */
+
+/* Xiongmai cloud: HTTP POST whose JSON body names CfgProtocol/DssProtocol. */
+static __always_inline int p2pg_xiongmai(const struct p2pg_win *w)
+{
+	__u32 at;
+
+	if (!p2pg_match(w, 0, "POST ", 5, 0))
+		return 0;
+	/* The first 'col"' of such a request closes the JSON key. */
+	at = p2pg_find4(w, 5, P2PG_C4('c', 'o', 'l', '"'), 0);
+	if (at < 13)
+		return 0;
+	return p2pg_match(w, at - 13, "\"CfgProtocol\"", 13, 0) ||
+	       p2pg_match(w, at - 13, "\"DssProtocol\"", 13, 0);
+}
+
+static __always_inline __u32 p2pg_tcp_signatures(const struct p2pg_meta *m,
+						 const struct p2pg_win *w)
+{
+	if (p2pg_xiongmai(w))
+		return P2PG_R_XIONGMAI;
+	if (p2pg_dahua(m, w))
+		return P2PG_R_DAHUA;
+	/* TURN over TCP: bare STUN framing, or RFC 4571 length-prefixed. */
+	if (p2pg_stun_at(w, 0, m->payload_len, 0, 0) ||
+	    (m->payload_len >= 22 &&
+	     p2pg_stun_at(w, 2, p2pg_be16(w, 0), 1, 0)))
+		return P2PG_R_STUN;
+	return P2PG_R_NONE;
+}
+
+/* ---- verdict ------------------------------------------------------------ */
+
+/**
+ * p2pg_wants_payload() - does classifying this packet read its payload?
+ * @m: packet metadata.
+ *
+ * Lets the caller skip the copy for the hot paths: LAN video, clean TCP
+ * connections, non-first fragments.
+ */
+static __always_inline int p2pg_wants_payload(const struct p2pg_meta *m)
+{
+	if (m->payload_len == 0 || (m->flags & P2PG_META_FRAGMENT))
+		return 0;
+	if (m->l4proto != P2PG_IPPROTO_UDP && m->l4proto != P2PG_IPPROTO_TCP)
+		return 0;
+	if (m->dport == 53)
+		return 1;
+	if (m->dst_class == P2PG_NET_LOOPBACK ||
+	    m->dst_class == P2PG_NET_ALLOW || m->dst_class == P2PG_NET_DENY)
+		return 0;
+	if (m->l4proto == P2PG_IPPROTO_TCP)
+		return !m->flow_reason && !(m->flags & P2PG_META_FLOW_CLEAN);
+	if (m->dst_class == P2PG_NET_LAN)
+		return m->dport == 1900 || m->dport == 5351;
+	return 1;
+}
+
+/**
+ * p2pg_classify() - the reason a packet would be dropped, or NONE.
+ * @env: environment for policy look-ups.
+ * @cfg: the switch (only lockdown and p2p_enabled are read).
+ * @m:   packet metadata.
+ * @w:   payload window; w->len may be 0 when p2pg_wants_payload() said no.
+ *
+ * The order is the policy (Documentation/signatures.rst): denied DNS names
+ * whatever the resolver; loopback; allow-list; deny-list; the connection's
+ * earlier verdict; router-opening requests; LAN; signatures; agents;
+ * lockdown.
+ *
+ * Return: enum p2pg_reason.
+ */
+static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
+					   const struct p2pg_config *cfg,
+					   const struct p2pg_meta *m,
+					   const struct p2pg_win *w)
+{
+	int frag = m->flags & P2PG_META_FRAGMENT;
+	__u32 r;
+
+	if (!frag && m->dport == 53) {
+		if (m->l4proto == P2PG_IPPROTO_UDP && p2pg_dns_denied(env, w, 0))
+			return P2PG_R_DNS_NAME;
+		/* DNS over TCP: two length bytes precede the message. */
+		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_denied(env, w, 2))
+			return P2PG_R_DNS_NAME;
+	}
+	if (m->dst_class == P2PG_NET_LOOPBACK)
+		return P2PG_R_NONE;
+	if (m->dst_class == P2PG_NET_ALLOW)
+		return P2PG_R_NONE;
+	if (m->dst_class == P2PG_NET_DENY)
+		return P2PG_R_DENY_PREFIX;
+	if (m->flow_reason && m->flow_reason < P2PG_R__COUNT)
+		return m->flow_reason;
+	if (!frag) {
+		r = p2pg_router_opening(m, w);
+		if (r)
+			return r;
+	}
+	if (m->dst_class == P2PG_NET_LAN)
+		return P2PG_R_NONE;
+	if (!frag) {
+		r = P2PG_R_NONE;
+		if (m->l4proto == P2PG_IPPROTO_UDP)
+			r = p2pg_udp_signatures(env, m, w);
+		else if (m->l4proto == P2PG_IPPROTO_TCP &&
+			 !(m->flags & P2PG_META_FLOW_CLEAN))
+			r = p2pg_tcp_signatures(m, w);
+		if (r)
+			return r;
+	}
+	if (p2pg_env_is_agent(env))
+		return P2PG_R_AGENT;
+	if (cfg->lockdown && !cfg->p2p_enabled)
+		return P2PG_R_LOCKDOWN;
+	return P2PG_R_NONE;
+}
+
+/**
+ * p2pg_verdict_drop() - does @reason drop under @cfg?
+ * @cfg:    the switch.
+ * @reason: result of p2pg_classify().
+ *
+ * Return: 1 to drop.  P2P on or audit mode never drop; they only count.
+ */
+static __always_inline int p2pg_verdict_drop(const struct p2pg_config *cfg,
+					     __u32 reason)
+{
+	if (reason == P2PG_R_NONE || reason == P2PG_R_NOT_IP)
+		return 0;
+	return !cfg->p2p_enabled && cfg->mode == P2PG_MODE_ENFORCE;
+}
+
+/**
+ * p2pg_flow_sticky() - should @reason be remembered for the connection?
+ * @reason: result of p2pg_classify() on a TCP payload.
+ *
+ * Only payload signatures: prefix, agent and lockdown verdicts follow the
+ * policy packet by packet anyway.
+ */
+static __always_inline int p2pg_flow_sticky(__u32 reason)
+{
+	return reason == P2PG_R_UPNP_MAP || reason == P2PG_R_XIONGMAI ||
+	       reason == P2PG_R_DAHUA || reason == P2PG_R_STUN;
+}
+
+#ifndef __bpf__
+/**
+ * p2pg_domain_hash() - the p2pg_names key of a dotted domain name.
+ * @dotted: "iotcplatform.com" (a trailing dot is allowed, case ignored).
+ * @out:    the hash p2pg_dns_denied() computes for this suffix.
+ *
+ * Userspace side of p2pg_name_hash_step(): builds the wire form in place
+ * of the dots and hashes it backwards.
+ *
+ * Return: 0, or -1 when @dotted is not a valid name.
+ */
+static inline int p2pg_domain_hash(const char *dotted, __u64 *out)
+{
+	__u8 wire[P2PG_DNS_NAME_MAX];
+	__u32 n = 0, lab = 0, i;
+	__u64 h = P2PG_FNV64_OFFSET;
+	int open = 0;
+
+	for (i = 0; dotted[i]; i++) {
+		if (dotted[i] == '.') {
+			if (!open)	/* leading dot or empty label */
+				return -1;
+			open = 0;
+			continue;
+		}
+		if (n + 2 > P2PG_DNS_NAME_MAX - 1)
+			return -1;
+		if (!open) {
+			lab = n;
+			wire[n++] = 0;
+			open = 1;
+		}
+		wire[n++] = (__u8)dotted[i];
+		if (++wire[lab] > 63)
+			return -1;
+	}
+	if (n == 0)
+		return -1;
+	for (i = n; i > 0; i--)
+		h = p2pg_name_hash_step(h, wire[i - 1]);
+	*out = h;
+	return 0;
+}
+#endif
+
+#endif /* P2PGUARD_CLASSIFY_H */
