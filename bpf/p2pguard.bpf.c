@@ -31,7 +31,7 @@ struct p2pg_bpf_env {
 /* Verifier hint (see p2pguard_classify.h): launder through map memory. */
 static __always_inline __u32 p2pg_bpf_forget(const struct p2pg_win *w, __u32 x)
 {
-	volatile __u32 *slot = (volatile __u32 *)&((struct p2pg_win *)w)->pad;
+	volatile __u32 *slot = (volatile __u32 *)&((struct p2pg_win *)w)->forget;
 
 	*slot = x;
 	return *slot;
@@ -337,6 +337,7 @@ static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 static __always_inline void p2pg_emit(struct __sk_buff *skb,
 				      const struct p2pg_pkt *p,
 				      const struct p2pg_meta *m,
+				      const struct p2pg_win *w,
 				      __u32 reason, int dropped)
 {
 	struct p2pg_ev_key k = {};
@@ -360,6 +361,12 @@ static __always_inline void p2pg_emit(struct __sk_buff *skb,
 	ev.dport = m->dport;
 	ev.len = skb->len;
 	__builtin_memcpy(ev.daddr, p->daddr, 16);
+	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
+	if (reason == P2PG_R_DNS_NAME) {
+		__u32 q = m->l4proto == IPPROTO_TCP ? 14 : 12;
+
+		__builtin_memcpy(ev.qname, w->b + q, P2PG_EVENT_QNAME);
+	}
 	if (p2pg_use_ringbuf)
 		bpf_ringbuf_output(&p2pg_events, &ev, sizeof(ev), 0);
 	else
@@ -385,12 +392,22 @@ static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
 /*
  * The classifier as a global (non-static) function: the verifier checks it
  * once, with unknown arguments, instead of once per path that reaches it
- * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info,
- * which clang -g provides, and a 5.6+ kernel.
+ * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info
+ * (clang -g) and 5.6+.  The metadata travels packed in two scalars because
+ * global functions take pointers to memory only from 5.12 on.
  */
 __attribute__((noinline))
-int p2pg_classify_pkt(struct __sk_buff *skb, struct p2pg_meta *m)
+int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits)
 {
+	struct p2pg_meta m = {
+		.payload_len = (__u32)lens,
+		.dport = (__u16)(lens >> 32),
+		.sport = (__u16)(lens >> 48),
+		.l4proto = (__u8)bits,
+		.dst_class = (__u8)(bits >> 8),
+		.flags = (__u8)(bits >> 16),
+		.flow_reason = (__u8)(bits >> 24),
+	};
 	struct p2pg_bpf_env env;
 	struct p2pg_config *cfg;
 	struct p2pg_win *w;
@@ -398,11 +415,11 @@ int p2pg_classify_pkt(struct __sk_buff *skb, struct p2pg_meta *m)
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
 	w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
-	if (!cfg || !w || !m)
+	if (!cfg || !w)
 		return P2PG_R_NONE;
 	env.skb = skb;
 	env.cfg = cfg;
-	return p2pg_classify(&env, cfg, m, w);
+	return p2pg_classify(&env, cfg, &m, w);
 }
 
 SEC("cgroup_skb/egress")
@@ -454,7 +471,12 @@ int p2pguard_egress(struct __sk_buff *skb)
 		}
 	}
 
-	reason = p2pg_classify_pkt(skb, &m);
+	reason = p2pg_classify_pkt(skb,
+				   m.payload_len | (__u64)m.dport << 32 |
+				   (__u64)m.sport << 48,
+				   m.l4proto | m.dst_class << 8 |
+				   m.flags << 16 | (__u32)m.flow_reason << 24);
+	w->last_reason = reason;
 	drop = p2pg_verdict_drop(cfg, reason);
 	p2pg_count(reason, skb->len, drop);
 
@@ -465,10 +487,11 @@ int p2pguard_egress(struct __sk_buff *skb)
 			flow->flags |= P2PG_FLOW_CLEAN;
 	}
 	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
-		p2pg_emit(skb, &p, &m, reason, drop);
+		p2pg_emit(skb, &p, &m, w, reason, drop);
 	return drop ? SK_DROP : SK_PASS;
 
 not_ip:
+	w->last_reason = P2PG_R_NOT_IP;
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
 	return SK_PASS;
 }

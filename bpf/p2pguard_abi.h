@@ -207,6 +207,8 @@ struct p2pg_counter {
 };
 P2PG_STRUCT_SIZE(struct p2pg_counter, 32);
 
+#define P2PG_EVENT_QNAME		64
+
 #define P2PG_EV_DROPPED		0x01	/* dropped, not only classified */
 #define P2PG_EV_AUDIT		0x02	/* would have dropped (audit mode) */
 
@@ -222,6 +224,8 @@ P2PG_STRUCT_SIZE(struct p2pg_counter, 32);
  * @dport:     destination port, host order.
  * @len:       packet length.
  * @daddr:     destination address; IPv4 in the first 4 bytes.
+ * @qname:     dns-deny-name drops: the start of the question in DNS wire
+ *             form (length-prefixed labels), zero-padded; else zero.
  */
 struct p2pg_event {
 	__u64 cgroup_id;
@@ -236,8 +240,9 @@ struct p2pg_event {
 	__u32 len;
 	__u32 pad2;
 	__u8 daddr[16];
+	__u8 qname[P2PG_EVENT_QNAME];
 };
-P2PG_STRUCT_SIZE(struct p2pg_event, 48);
+P2PG_STRUCT_SIZE(struct p2pg_event, 48 + P2PG_EVENT_QNAME);
 
 /* Key of the in-kernel event rate limiter (one event per destination/s). */
 struct p2pg_ev_key {
@@ -260,12 +265,23 @@ struct p2pg_flow {
 };
 P2PG_STRUCT_SIZE(struct p2pg_flow, 4);
 
-/* The payload window handed to the classifier (per-CPU scratch in BPF). */
+/**
+ * struct p2pg_win - the payload window handed to the classifier; in BPF the
+ * one element of the per-CPU map p2pg_scratch.
+ * @len:         valid bytes in @b, at most P2PG_WIN_SIZE.
+ * @forget:      verifier-hint slot (P2PG_FORGET in p2pguard_classify.h).
+ * @last_reason: reason of the last packet this CPU classified; read by
+ *               `p2pguardctl replay` after each BPF_PROG_TEST_RUN.
+ * @pad:         zero.
+ * @b:           the first @len payload bytes.
+ */
 struct p2pg_win {
-	__u32 len;	/* valid bytes in b[], at most P2PG_WIN_SIZE */
+	__u32 len;
+	__u32 forget;
+	__u32 last_reason;
 	__u32 pad;
 	__u8 b[P2PG_WIN_SIZE];
 };
-P2PG_STRUCT_SIZE(struct p2pg_win, 8 + P2PG_WIN_SIZE);
+P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);
 
 #endif /* P2PGUARD_ABI_H */

@@ -91,7 +91,7 @@ _Static_assert(P2PG_WIN_MASK == 511, "p2pg_idx() hard-codes the mask");
  * P2PG_FORGET(w, x): x, with everything the BPF verifier knew about it
  * forgotten.  A scan that can stop at any of 512 places would otherwise
  * leave 512 different states to verify the rest of the program with.  The
- * BPF includer defines it as a store and load through the window's pad
+ * BPF includer defines it as a store and load through the window's forget
  * word; elsewhere it is x.
  */
 #ifndef P2PG_FORGET

@@ -1,0 +1,875 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * p2pguardd - keeps the kernel policy equal to the camera's P2P switch.
+ *
+ * Start-up, in the order that keeps the device safe: read the
+ * configuration; make sure bpffs and cgroup2 are mounted; probe the kernel
+ * and fail loudly when nothing can be enforced; load the embedded program,
+ * reusing pinned maps (lists and counters survive restarts); write the
+ * policy; only then attach (or atomically replace the attached program);
+ * pin everything; and only then detach from the terminal, so an init script
+ * that waits for us knows the policy is in force before the vendor daemons
+ * start.  Then follow the switch: inotify on the settings file's directory,
+ * SIGHUP, and a slow timer as a safety net.  SIGTERM leaves enforcement in
+ * place: the pinned link outlives the process.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/timerfd.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "kfeatures.h"
+#include "policy.h"
+#include "settings.h"
+#include "sys.h"
+#include "p2pguard.skel.h"
+#include "p2pguard_iter.skel.h"
+
+#define DEBOUNCE_NS	2000000		/* editors write in bursts */
+#define EVENTS_PER_SEC	20		/* syslog budget for drop events */
+
+static bool use_syslog;
+
+static __attribute__((format(printf, 2, 3)))
+void logmsg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		fputs("p2pguardd: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+struct daemon {
+	struct p2pg_conf conf;
+	const char *conf_path;
+	const char *cgroup_opt;
+	const char *pin_dir_opt;
+	char cgroup[PATH_MAX];
+	char pin_dir[PATH_MAX];
+	struct p2pg_features feat;
+	struct p2pguard_bpf *skel;
+	struct p2pg_map_fds fds;
+	const char *attach_kind;
+	int p2p_on;
+	int have_value;
+	char source_status[256];
+	__u32 generation;
+	time_t applied_at;
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	int ino_fd, wd, sig_fd, debounce_fd, recheck_fd, ep_fd;
+	time_t ev_sec;
+	int ev_count;
+};
+
+static const char *source_name(enum p2pg_source s)
+{
+	return s == P2PG_SOURCE_FILE ? "file" :
+	       s == P2PG_SOURCE_COMMAND ? "command" : "state";
+}
+
+/* /run/p2pguard/status: what `p2pguardctl status` shows. */
+static void write_status(struct daemon *d, const char *not_enforced)
+{
+	char buf[2048], have[256], miss[256], path[PATH_MAX];
+	int n;
+
+	p2pg_features_string(&d->feat, 0, have, sizeof(have));
+	p2pg_features_string(&d->feat, 1, miss, sizeof(miss));
+	n = snprintf(buf, sizeof(buf),
+		     "enforced=%s\nreason=%s\nbackend=ebpf\nattach=%s\n"
+		     "cgroup=%s\npin_dir=%s\np2p=%s\nmode=%s\nlockdown=%s\n"
+		     "source=%s\nsource_detail=%s\nsource_status=%s\n"
+		     "generation=%u\napplied=%lld\npid=%d\nfeatures=%s\n"
+		     "missing=%s\n",
+		     not_enforced ? "no" : "yes",
+		     not_enforced ? not_enforced : "",
+		     d->attach_kind ? d->attach_kind : "none", d->cgroup,
+		     d->pin_dir, d->p2p_on ? "on" : "off",
+		     d->conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
+		     d->conf.lockdown ? "on" : "off",
+		     source_name(d->conf.source),
+		     d->conf.source == P2PG_SOURCE_COMMAND ? d->conf.command :
+		     d->conf.source == P2PG_SOURCE_FILE ? d->conf.file :
+		     d->conf.state_file,
+		     d->source_status[0] ? d->source_status : "ok",
+		     d->generation, (long long)d->applied_at, (int)getpid(),
+		     have, miss);
+	snprintf(path, sizeof(path), "%s/%s", d->conf.run_dir, P2PG_STATUS_FILE);
+	if (p2pg_mkdir_p(d->conf.run_dir, 0755) ||
+	    p2pg_write_file_atomic(path, buf, n))
+		logmsg(LOG_WARNING, "cannot write %s: %s", path,
+		       strerror(errno));
+}
+
+static int fail(struct daemon *d, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	logmsg(LOG_CRIT, "NOT ENFORCED: %s", why);
+	write_status(d, why);
+	return 1;
+}
+
+static int is_fs(const char *path, long magic)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == magic;
+}
+
+/* bpffs at /sys/fs/bpf and a cgroup2 hierarchy, mounted when missing. */
+static int ensure_mounts(struct daemon *d)
+{
+	char cg[PATH_MAX];
+
+	if (!is_fs("/sys/fs/bpf", BPF_FS_MAGIC)) {
+		if (p2pg_mkdir_p("/sys/fs/bpf", 0700) ||
+		    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+			logmsg(LOG_WARNING, "cannot mount bpffs at /sys/fs/bpf: %s",
+			       strerror(errno));
+		else
+			logmsg(LOG_INFO, "mounted bpffs at /sys/fs/bpf");
+	}
+	if (p2pg_cgroup2_mount(cg, sizeof(cg)) == 0)
+		return 0;
+	/* Hybrid layouts put v2 beside the v1 controllers. */
+	snprintf(cg, sizeof(cg), "%s",
+		 is_fs("/sys/fs/cgroup", TMPFS_MAGIC) ?
+		 "/sys/fs/cgroup/unified" : "/sys/fs/cgroup");
+	if (p2pg_mkdir_p(cg, 0755) ||
+	    mount("cgroup2", cg, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL)) {
+		logmsg(LOG_WARNING, "cannot mount cgroup2 at %s: %s", cg,
+		       strerror(errno));
+		return -1;
+	}
+	logmsg(LOG_INFO, "mounted cgroup2 at %s", cg);
+	(void)d;
+	return 0;
+}
+
+/* Refuse pinned maps whose layout differs from this binary's. */
+static int check_pins(struct daemon *d)
+{
+	struct bpf_map *map;
+	int bad = 0;
+
+	bpf_object__for_each_map(map, d->skel->obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char path[PATH_MAX];
+		int fd;
+
+		if (!bpf_map__autocreate(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d->pin_dir,
+			 bpf_map__name(map));
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != bpf_map__type(map) ||
+		    info.key_size != bpf_map__key_size(map) ||
+		    info.value_size != bpf_map__value_size(map) ||
+		    (info.max_entries != bpf_map__max_entries(map) &&
+		     bpf_map__type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY)) {
+			logmsg(LOG_ERR,
+			       "pin %s does not match this version's layout (type %u/%u, key %u/%u, value %u/%u, entries %u/%u); not reusing it",
+			       path, info.type, bpf_map__type(map),
+			       info.key_size, bpf_map__key_size(map),
+			       info.value_size, bpf_map__value_size(map),
+			       info.max_entries, bpf_map__max_entries(map));
+			bad = 1;
+		}
+		close(fd);
+	}
+	return bad ? -1 : 0;
+}
+
+static int load_program(struct daemon *d)
+{
+	struct bpf_map *map;
+	int err;
+
+	d->skel = p2pg_skel_open(&d->feat);
+	if (!d->skel)
+		return -errno;
+	bpf_object__for_each_map(map, d->skel->obj) {
+		char path[PATH_MAX];
+
+		/* The scratch window is per packet, not state. */
+		if (map == d->skel->maps.p2pg_scratch ||
+		    !bpf_map__autocreate(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d->pin_dir,
+			 bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	if (check_pins(d))
+		return -ENOTUNIQ;
+	err = p2pguard_bpf__load(d->skel);
+	if (err)
+		return err;
+	d->fds.config = bpf_map__fd(d->skel->maps.p2pg_config);
+	d->fds.prefix4 = bpf_map__fd(d->skel->maps.p2pg_prefix4);
+	d->fds.prefix6 = bpf_map__fd(d->skel->maps.p2pg_prefix6);
+	d->fds.names = bpf_map__fd(d->skel->maps.p2pg_names);
+	d->fds.pppp = bpf_map__fd(d->skel->maps.p2pg_pppp);
+	d->fds.agent_cg = bpf_map__fd(d->skel->maps.p2pg_agent_cg);
+	d->fds.agent_uid = bpf_map__fd(d->skel->maps.p2pg_agent_uid);
+	return 0;
+}
+
+/* What the pinned config says, from a previous run: the last applied. */
+static void adopt_previous(struct daemon *d)
+{
+	struct p2pg_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->fds.config, &zero, &cfg) ||
+	    cfg.abi_version != P2PG_ABI_VERSION)
+		return;
+	d->generation = cfg.generation;
+	d->p2p_on = cfg.p2p_enabled;
+	d->have_value = 1;
+	logmsg(LOG_INFO, "adopted pinned state: generation %u, P2P %s",
+	       cfg.generation, cfg.p2p_enabled ? "on" : "off");
+}
+
+/* Read the switch; keep the last value (or the default) when unreadable. */
+static void read_switch(struct daemon *d)
+{
+	char why[256] = "";
+	int v = p2pg_settings_read(&d->conf, why, sizeof(why));
+
+	if (v >= 0) {
+		d->p2p_on = v;
+		d->have_value = 1;
+		d->source_status[0] = 0;
+		return;
+	}
+	if (strcmp(d->source_status, why))
+		logmsg(LOG_WARNING, "%s; keeping %s policy (P2P %s)", why,
+		       d->have_value ? "the last applied" : "the default",
+		       (d->have_value ? d->p2p_on : d->conf.default_on) ?
+		       "on" : "off");
+	snprintf(d->source_status, sizeof(d->source_status), "%s", why);
+	if (!d->have_value)
+		d->p2p_on = d->conf.default_on;
+}
+
+/* Full policy write: lists and switch (start-up and SIGHUP). */
+static int apply_policy(struct daemon *d)
+{
+	struct p2pg_policy p;
+	char err[512];
+	int r;
+
+	if (p2pg_conf_policy(&d->conf, d->p2p_on, &p, err, sizeof(err))) {
+		logmsg(LOG_ERR, "policy: %s", err);
+		return -EINVAL;
+	}
+	p.cfg.generation = ++d->generation;
+	r = p2pg_policy_write_maps(&p, &d->fds);
+	p2pg_policy_free(&p);
+	if (r) {
+		logmsg(LOG_ERR, "writing the policy maps failed: %s",
+		       strerror(-r));
+		return r;
+	}
+	d->applied_at = time(NULL);
+	return 0;
+}
+
+/* Only the switch changed: one map write. */
+static int apply_switch(struct daemon *d)
+{
+	struct p2pg_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->fds.config, &zero, &cfg))
+		return -errno;
+	if (cfg.p2p_enabled == d->p2p_on && cfg.mode == d->conf.mode &&
+	    cfg.lockdown == d->conf.lockdown)
+		return 0;
+	cfg.p2p_enabled = d->p2p_on;
+	cfg.generation = ++d->generation;
+	if (bpf_map_update_elem(d->fds.config, &zero, &cfg, BPF_ANY))
+		return -errno;
+	d->applied_at = time(NULL);
+	logmsg(LOG_NOTICE, "P2P %s (generation %u)", d->p2p_on ? "on" : "off",
+	       d->generation);
+	write_status(d, NULL);
+	return 0;
+}
+
+static int find_attached(int cg_fd)
+{
+	__u32 ids[64], cnt = 64, flags = 0, i;
+
+	if (bpf_prog_query(cg_fd, BPF_CGROUP_INET_EGRESS, 0, &flags, ids, &cnt))
+		return -1;
+	for (i = 0; i < cnt; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strcmp(info.name, "p2pguard_egress"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/*
+ * Attach once, replace atomically afterwards: a pinned link is updated in
+ * place; a legacy attachment is swapped with BPF_F_REPLACE, or where that
+ * is missing (< 5.6) the new program goes in before the old comes out.
+ */
+static int attach(struct daemon *d)
+{
+	int prog_fd = bpf_program__fd(d->skel->progs.p2pguard_egress);
+	char link_path[PATH_MAX], prog_path[PATH_MAX], tmp[PATH_MAX];
+	struct bpf_link *link;
+	int cg_fd, old, r;
+
+	snprintf(link_path, sizeof(link_path), "%s/%s", d->pin_dir,
+		 P2PG_PIN_LINK);
+	snprintf(prog_path, sizeof(prog_path), "%s/%s", d->pin_dir,
+		 P2PG_PIN_PROG);
+	cg_fd = open(d->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0)
+		return -errno;
+	link = bpf_link__open(link_path);
+	if (link) {
+		r = bpf_link__update_program(link, d->skel->progs.p2pguard_egress);
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		if (r)
+			goto out;
+		d->attach_kind = "link";
+		logmsg(LOG_INFO, "replaced the program in the pinned link");
+	} else if (d->feat.link) {
+		link = bpf_program__attach_cgroup(d->skel->progs.p2pguard_egress,
+						  cg_fd);
+		r = libbpf_get_error(link);
+		if (r)
+			goto out;
+		r = bpf_link__pin(link, link_path);
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		if (r)
+			goto out;
+		d->attach_kind = "link";
+		logmsg(LOG_INFO, "attached to %s through a pinned link",
+		       d->cgroup);
+	} else {
+		LIBBPF_OPTS(bpf_prog_attach_opts, opts,
+			    .flags = BPF_F_ALLOW_MULTI);
+
+		old = find_attached(cg_fd);
+		if (old >= 0) {
+			opts.flags |= BPF_F_REPLACE;
+			opts.replace_prog_fd = old;
+		}
+		r = bpf_prog_attach_opts(prog_fd, cg_fd, BPF_CGROUP_INET_EGRESS,
+					 &opts);
+		if (r && old >= 0) {
+			r = bpf_prog_attach(prog_fd, cg_fd,
+					    BPF_CGROUP_INET_EGRESS,
+					    BPF_F_ALLOW_MULTI);
+			if (!r)
+				bpf_prog_detach2(old, cg_fd,
+						 BPF_CGROUP_INET_EGRESS);
+		}
+		if (old >= 0)
+			close(old);
+		if (r)
+			goto out;
+		d->attach_kind = "legacy";
+		logmsg(LOG_INFO, "attached to %s (legacy multi attach: kernel has no cgroup links)",
+		       d->cgroup);
+	}
+	/* Publish the program pin atomically: pin aside, then rename. */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", d->pin_dir, P2PG_PIN_PROG);
+	unlink(tmp);
+	if (bpf_obj_pin(prog_fd, tmp) || rename(tmp, prog_path))
+		logmsg(LOG_WARNING, "cannot pin the program at %s: %s",
+		       prog_path, strerror(errno));
+	r = 0;
+out:
+	close(cg_fd);
+	return r;
+}
+
+/* Append to the event log `p2pguardctl events` and `top` read. */
+static void log_event(struct daemon *d, const struct p2pg_event *e,
+		      time_t now)
+{
+	char path[PATH_MAX], old[PATH_MAX], line[512];
+	struct stat st;
+	int n, fd;
+
+	snprintf(path, sizeof(path), "%s/%s", d->conf.run_dir,
+		 P2PG_EVENTS_FILE);
+	if (!stat(path, &st) && st.st_size > P2PG_EVENTS_MAX_BYTES) {
+		snprintf(old, sizeof(old), "%s.1", path);
+		rename(path, old);
+	}
+	n = p2pg_event_json(e, now, line, sizeof(line) - 1);
+	line[n++] = '\n';
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (write(fd, line, n) != n)
+			logmsg(LOG_WARNING, "%s: short write", path);
+		close(fd);
+	}
+}
+
+/*
+ * /sys/fs/bpf/p2pguard/stats: a pinned iterator `cat` prints as one
+ * "reason packets bytes" line per reason.  Needs vmlinux BTF (5.9+); its
+ * absence was logged with the features.
+ */
+static void pin_stats_iter(struct daemon *d)
+{
+	union bpf_iter_link_info info = {
+		.map.map_fd = bpf_map__fd(d->skel->maps.p2pg_counters),
+	};
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info,
+		    .link_info_len = sizeof(info));
+	struct p2pguard_iter *it;
+	struct bpf_link *link;
+	char path[PATH_MAX];
+
+	if (!d->feat.btf)
+		return;
+	it = p2pguard_iter__open();
+	if (!it)
+		goto fail;
+	it->rodata->p2pg_nr_cpus = libbpf_num_possible_cpus();
+	if (p2pguard_iter__load(it))
+		goto fail;
+	link = bpf_program__attach_iter(it->progs.p2pguard_stats, &opts);
+	if (libbpf_get_error(link))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/%s", d->pin_dir, P2PG_PIN_STATS_ITER);
+	unlink(path);
+	if (bpf_link__pin(link, path))
+		logmsg(LOG_WARNING, "cannot pin %s: %s", path, strerror(errno));
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	p2pguard_iter__destroy(it);
+	return;
+fail:
+	logmsg(LOG_WARNING, "no stats iterator (%s); use p2pguardctl stats",
+	       strerror(errno));
+	p2pguard_iter__destroy(it);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct p2pg_event *e = data;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	time_t now = time(NULL);
+
+	if (size < sizeof(*e))
+		return 0;
+	if (now != d->ev_sec) {
+		d->ev_sec = now;
+		d->ev_count = 0;
+	}
+	/* The kernel limits per destination; this bounds the total. */
+	if (++d->ev_count > EVENTS_PER_SEC)
+		return 0;
+	log_event(d, e, now);
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
+		  sizeof(addr));
+	logmsg(LOG_NOTICE, "%s %s to %s port %u (%s), uid %u, cgroup %llu",
+	       e->flags & P2PG_EV_DROPPED ? "blocked" : "would block",
+	       e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
+	       addr, e->dport, p2pg_reason_name(e->reason), e->uid,
+	       (unsigned long long)e->cgroup_id);
+	return 0;
+}
+
+static void on_perf_event(void *ctx, int cpu, void *data, __u32 size)
+{
+	on_event(ctx, data, size);
+}
+
+static int add_fd(struct daemon *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->ep_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void watch_settings(struct daemon *d)
+{
+	const char *path = p2pg_settings_watch_path(&d->conf);
+	char dir[PATH_MAX];
+
+	if (d->wd >= 0)
+		inotify_rm_watch(d->ino_fd, d->wd);
+	d->wd = -1;
+	if (!path)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	/* The directory, not the file: tools save by rename. */
+	d->wd = inotify_add_watch(d->ino_fd, dirname(dir),
+				  IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+				  IN_DELETE | IN_MOVED_FROM | IN_ATTRIB);
+	if (d->wd < 0)
+		logmsg(LOG_WARNING, "cannot watch %s (%s); re-reading every %d s",
+		       dir, strerror(errno), d->conf.recheck_s);
+}
+
+static int setup_loop(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval.tv_sec = d->conf.recheck_s,
+				  .it_value.tv_sec = d->conf.recheck_s };
+	sigset_t set;
+
+	d->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	d->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	d->debounce_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	d->recheck_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	d->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (d->ep_fd < 0 || d->ino_fd < 0 || d->debounce_fd < 0 ||
+	    d->recheck_fd < 0 || d->sig_fd < 0)
+		return -errno;
+	timerfd_settime(d->recheck_fd, 0, &its, NULL);
+	d->wd = -1;
+	watch_settings(d);
+	if (add_fd(d, d->ino_fd) || add_fd(d, d->debounce_fd) ||
+	    add_fd(d, d->recheck_fd) || add_fd(d, d->sig_fd))
+		return -errno;
+	if (d->feat.ringbuf) {
+		d->rb = ring_buffer__new(bpf_map__fd(d->skel->maps.p2pg_events),
+					 on_event, d, NULL);
+		if (d->rb)
+			add_fd(d, ring_buffer__epoll_fd(d->rb));
+	} else {
+		d->pb = perf_buffer__new(bpf_map__fd(d->skel->maps.p2pg_perf_ev),
+					 8, on_perf_event, NULL, d, NULL);
+		if (d->pb)
+			add_fd(d, perf_buffer__epoll_fd(d->pb));
+	}
+	if (!d->rb && !d->pb)
+		logmsg(LOG_WARNING, "drop events unavailable: %s",
+		       strerror(errno));
+	return 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct p2pg_conf c;
+	char err[512];
+
+	p2pg_conf_defaults(&c);
+	if (p2pg_conf_load(&c, d->conf_path, err, sizeof(err))) {
+		logmsg(LOG_ERR, "%s; keeping the running configuration", err);
+		p2pg_conf_free(&c);
+		return;
+	}
+	/* Where we attach and pin is fixed for the life of the process. */
+	p2pg_conf_free(&d->conf);
+	d->conf = c;
+	read_switch(d);
+	if (!apply_policy(d))
+		logmsg(LOG_NOTICE, "configuration reloaded: P2P %s (generation %u)",
+		       d->p2p_on ? "on" : "off", d->generation);
+	watch_settings(d);
+	write_status(d, NULL);
+}
+
+static void on_inotify(struct daemon *d)
+{
+	const char *path = p2pg_settings_watch_path(&d->conf);
+	char buf[4096] __attribute__((aligned(8))), base[PATH_MAX];
+	const char *name;
+	bool ours = false;
+	ssize_t n;
+
+	if (!path)
+		return;
+	snprintf(base, sizeof(base), "%s", path);
+	name = basename(base);
+	while ((n = read(d->ino_fd, buf, sizeof(buf))) > 0) {
+		char *p;
+
+		for (p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			if (e->len && !strcmp(e->name, name))
+				ours = true;
+			p += sizeof(*e) + e->len;
+		}
+	}
+	if (ours) {
+		struct itimerspec its = { .it_value.tv_nsec = DEBOUNCE_NS };
+
+		timerfd_settime(d->debounce_fd, 0, &its, NULL);
+	}
+}
+
+static int run_loop(struct daemon *d)
+{
+	for (;;) {
+		struct epoll_event evs[8];
+		int n, i;
+
+		n = epoll_wait(d->ep_fd, evs, 8, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			__u64 ticks;
+
+			if (fd == d->ino_fd) {
+				on_inotify(d);
+			} else if (fd == d->debounce_fd || fd == d->recheck_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) < 0)
+					continue;
+				read_switch(d);
+				apply_switch(d);
+			} else if (fd == d->sig_fd) {
+				struct signalfd_siginfo si;
+
+				if (read(fd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					reload(d);
+				} else {
+					logmsg(LOG_INFO, "signal %u: exiting, enforcement stays in place",
+					       si.ssi_signo);
+					return 0;
+				}
+			} else if (d->rb && fd == ring_buffer__epoll_fd(d->rb)) {
+				ring_buffer__consume(d->rb);
+			} else if (d->pb && fd == perf_buffer__epoll_fd(d->pb)) {
+				perf_buffer__consume(d->pb);
+			}
+		}
+	}
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char buf[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = 0;
+	logmsg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "libbpf: %s",
+	       buf);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: p2pguardd [--foreground] [--once] [--config FILE] [--cgroup PATH]\n"
+		"                 [--pin-dir DIR]\n"
+		"Keeps the kernel P2P policy equal to the device's P2P switch.\n"
+		"  -f, --foreground  stay in the foreground, log to stderr\n"
+		"  -1, --once        apply the policy, attach, and exit\n"
+		"  -c, --config FILE configuration (default " P2PG_CONF_PATH ")\n"
+		"  -g, --cgroup PATH cgroup to enforce on (default: the cgroup2 root)\n"
+		"  -p, --pin-dir DIR bpffs directory (default " P2PG_PIN_DIR ")\n"
+		"Exit status: 0 enforcing (or exited on SIGTERM with enforcement left\n"
+		"in place), 1 nothing enforced (reason logged and in the status file,\n"
+		"default " P2PG_RUN_DIR "/" P2PG_STATUS_FILE "), 2 usage or configuration error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, '1' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { .conf_path = P2PG_CONF_PATH, .wd = -1 };
+	int foreground = 0, once = 0, c, r;
+	char err[512], pid_path[PATH_MAX];
+	const char *fatal;
+
+	while ((c = getopt_long(argc, argv, "f1c:g:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			foreground = 1;
+			break;
+		case '1':
+			once = 1;
+			break;
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'g':
+			d.cgroup_opt = optarg;
+			break;
+		case 'p':
+			d.pin_dir_opt = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	libbpf_set_print(libbpf_log);
+	p2pg_conf_defaults(&d.conf);
+	if (p2pg_conf_load(&d.conf, d.conf_path, err, sizeof(err))) {
+		logmsg(LOG_ERR, "%s", err);
+		return 2;
+	}
+	snprintf(d.pin_dir, sizeof(d.pin_dir), "%s",
+		 d.pin_dir_opt ? d.pin_dir_opt : d.conf.pin_dir);
+
+	ensure_mounts(&d);
+	p2pg_features_probe(&d.feat);
+	{
+		char have[256], miss[256];
+
+		p2pg_features_string(&d.feat, 0, have, sizeof(have));
+		p2pg_features_string(&d.feat, 1, miss, sizeof(miss));
+		logmsg(LOG_INFO, "kernel features: %s%s%s", have,
+		       *miss ? "; missing: " : "", miss);
+		if (!d.feat.link)
+			logmsg(LOG_WARNING, "no cgroup bpf_link (< 5.7): legacy attachment");
+		if (!d.feat.ringbuf)
+			logmsg(LOG_WARNING, "no BPF ring buffer (< 5.8): events through a perf buffer");
+		if (!d.feat.sk_storage)
+			logmsg(LOG_WARNING, "no socket storage (< 5.2): TCP verdicts kept in an LRU by socket cookie");
+		if (!d.feat.btf)
+			logmsg(LOG_WARNING, "no vmlinux BTF: no stats iterator; read counters with p2pguardctl stats");
+	}
+	fatal = p2pg_features_fatal(&d.feat);
+	if (fatal)
+		return fail(&d, "%s", fatal);
+	if (p2pg_cgroup_path(d.cgroup_opt ? d.cgroup_opt : d.conf.cgroup,
+			     d.cgroup, sizeof(d.cgroup)))
+		return fail(&d, "cgroup %s: %s",
+			    d.cgroup_opt ? d.cgroup_opt : d.conf.cgroup,
+			    strerror(errno));
+	if (p2pg_mkdir_p(d.pin_dir, 0700))
+		return fail(&d, "cannot create %s: %s", d.pin_dir,
+			    strerror(errno));
+
+	r = load_program(&d);
+	if (r)
+		return fail(&d, "cannot load the BPF program: %s",
+			    r == -ENOTUNIQ ?
+			    "pinned maps of another layout (run p2pguardctl unload first)" :
+			    strerror(-r));
+	adopt_previous(&d);
+	read_switch(&d);
+	if (apply_policy(&d))
+		return fail(&d, "cannot write the policy");
+	r = attach(&d);
+	if (r)
+		return fail(&d, "cannot attach to %s: %s", d.cgroup,
+			    strerror(-r));
+	pin_stats_iter(&d);
+	write_status(&d, NULL);
+	logmsg(LOG_NOTICE, "enforcing on %s: P2P %s, %s%s (generation %u)",
+	       d.cgroup, d.p2p_on ? "on" : "off",
+	       d.conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
+	       d.conf.lockdown ? ", lockdown" : "", d.generation);
+	if (once)
+		return 0;
+
+	if (!foreground) {
+		/* Detach only now: the policy is in force. */
+		if (daemon(0, 0)) {
+			logmsg(LOG_ERR, "daemon: %s", strerror(errno));
+			return 1;
+		}
+		use_syslog = true;
+		openlog("p2pguardd", LOG_PID, LOG_DAEMON);
+		write_status(&d, NULL);
+	}
+	{
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+		snprintf(pid_path, sizeof(pid_path), "%s/p2pguardd.pid",
+			 d.conf.run_dir);
+		p2pg_write_file_atomic(pid_path, pid, n);
+	}
+	r = setup_loop(&d);
+	if (r) {
+		logmsg(LOG_ERR, "event loop: %s; enforcement stays, the switch is no longer followed",
+		       strerror(-r));
+		return 1;
+	}
+	r = run_loop(&d);
+	unlink(pid_path);
+	ring_buffer__free(d.rb);
+	perf_buffer__free(d.pb);
+	p2pguard_bpf__destroy(d.skel);
+	p2pg_conf_free(&d.conf);
+	return r ? 1 : 0;
+}

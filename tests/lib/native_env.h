@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * native_env.h - the classifier (bpf/p2pguard_classify.h) compiled natively,
+ * its environment answered from a struct p2pg_policy.
+ */
+#ifndef P2PGUARD_NATIVE_ENV_H
+#define P2PGUARD_NATIVE_ENV_H
+
+#include "policy.h"
+#include "vectors.h"
+
+/**
+ * struct p2pg_native_env - what the BPF program gets from maps and helpers.
+ * @policy:   the policy (names, PPPP keys, agents, prefixes).
+ * @is_agent: what bpf_skb_cgroup_id()/bpf_get_socket_uid() would say.
+ */
+struct p2pg_native_env {
+	const struct p2pg_policy *policy;
+	int is_agent;
+};
+
+/**
+ * native_classify() - p2pg_classify() over raw metadata and payload.
+ * @env:     environment.
+ * @m:       metadata (struct p2pg_meta from p2pguard_classify.h).
+ * @payload: L4 payload; at most P2PG_WIN_SIZE bytes are used.
+ * @len:     bytes in @payload.
+ *
+ * Fills the window's unused tail with garbage, so a signature that reads
+ * past w->len shows up as a native/BPF disagreement.
+ *
+ * Return: enum p2pg_reason.
+ */
+struct p2pg_meta;
+unsigned int native_classify(const struct p2pg_native_env *env,
+			     const struct p2pg_meta *m, const __u8 *payload,
+			     size_t len);
+
+/**
+ * native_classify_vec() - metadata as the BPF program would derive it from
+ * vec_frame(@v), then native_classify().
+ * @env: environment.
+ * @v:   packet.
+ *
+ * Return: enum p2pg_reason.
+ */
+unsigned int native_classify_vec(const struct p2pg_native_env *env,
+				 const struct vec_spec *v);
+
+#endif /* P2PGUARD_NATIVE_ENV_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * vectors.h - test packets built from the protocol specifications
+ * (../shared/reference/p2p-protocols.md), shared by the native unit tests,
+ * the BPF_PROG_TEST_RUN tests, the differential test and the fuzzer seeds.
+ */
+#ifndef P2PGUARD_TEST_VECTORS_H
+#define P2PGUARD_TEST_VECTORS_H
+
+#include <stddef.h>
+#include "p2pguard_abi.h"
+
+#define VEC_PAYLOAD_MAX	1400
+#define VEC_FRAME_MAX	1600
+
+/* vec_spec.flags */
+#define VEC_FRAGMENT	0x01	/* non-first fragment (IPv4 offset / IPv6 frag hdr) */
+#define VEC_IPV6_EXT	0x02	/* IPv6: hop-by-hop + destination options before L4 */
+
+/**
+ * struct vec_spec - one packet, described; vec_frame() builds its bytes.
+ * @name:    what it is ("pppp-plain-hello", "rtsp-to-lan", ...).
+ * @family:  4 or 6.
+ * @l4proto: 17 UDP, 6 TCP, or another protocol number (no L4 header built).
+ * @daddr:   destination address (IPv4 in the first 4 bytes).
+ * @sport, @dport: ports, host order.
+ * @flags:   VEC_*.
+ * @payload, @payload_len: L4 payload.
+ * @expect:  enum p2pg_reason under the default policy (P2P off, enforce,
+ *           no lockdown, no agents).
+ */
+struct vec_spec {
+	const char *name;
+	int family;
+	__u8 l4proto;
+	__u8 daddr[16];
+	__u16 sport, dport;
+	__u32 flags;
+	__u8 payload[VEC_PAYLOAD_MAX];
+	size_t payload_len;
+	unsigned int expect;
+};
+
+/**
+ * vec_all() - every positive and negative vector.
+ * @n: set to the count.
+ *
+ * Return: a static array (built on first call).
+ */
+const struct vec_spec *vec_all(size_t *n);
+
+/**
+ * vec_frame() - Ethernet + IPv4/IPv6 (+ extension headers) + UDP/TCP +
+ * payload, with correct lengths, for BPF_PROG_TEST_RUN.
+ * @v:   packet.
+ * @buf: VEC_FRAME_MAX bytes.
+ *
+ * Return: frame length.
+ */
+size_t vec_frame(const struct vec_spec *v, __u8 *buf);
+
+/**
+ * vec_set_addr() - parse "192.0.2.1" or "2001:db8::1" into @v.
+ * @v:    packet (family set from the text).
+ * @text: address.
+ */
+void vec_set_addr(struct vec_spec *v, const char *text);
+
+/* Scramblers, implemented in the tests from the published algorithms. */
+void vec_pppp_scramble(const char *psk, const __u8 *in, __u8 *out, size_t n);
+void vec_tutk_scramble(const __u8 *in, __u8 *out, size_t n);
+
+#endif /* P2PGUARD_TEST_VECTORS_H */

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# An emulated camera in its own cgroup and network namespace sends every
+# test vector through real sockets to an "Internet" host and a LAN host.
+# P2P on: everything arrives.  P2P off (switched through the settings file,
+# saved by rename): no P2P packet arrives and everything else does; the
+# counters say what was dropped.  Then kill -9 of p2pguardd during a P2P
+# flood: nothing escapes, and the restart adopts the pins.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/live/lib.sh
+preflight live-enforce
+setup_net
+start_sinks || { fail "live sinks did not start"; exit 1; }
+
+settings=$T/settings/camera.conf
+mkdir -p "$T/settings"
+printf 'hostname=cam\np2p_enable=1\n' > "$settings"
+write_conf "source = file" "file = $settings" "key = p2p_enable"
+
+if ! start_daemon; then
+	fail "p2pguardd started: $(cat "$T/daemon.log")"
+	exit 1
+fi
+ok "p2pguardd reports enforced" status_is enforced yes
+ok "one program attached to the test cgroup" \
+	test "$(bpftool cgroup show "$CG" | grep -c p2pguard_egress)" = 1
+ok "switch read from the settings file: P2P on" test "$(kernel_p2p)" = 1
+
+in_cam "$B/tests/netpeer" send $WAN4 $WAN6 $LAN4 $LAN6 "$T/expect" 1
+sleep 0.5
+"$B/tests/netpeer" check "$T/expect" "$T/wan.log" "$T/lan.log" p2p-on || fails=$((fails + 1))
+
+# Switch off the way settings daemons save: a new file renamed over.
+printf 'hostname=cam\np2p_enable=0\n' > "$settings.tmp"
+mv "$settings.tmp" "$settings"
+ok "rename-on-save followed: P2P off in the kernel" wait_for 20 test "$(kernel_p2p)" = 0
+
+: > "$T/wan.log.off"
+cp "$T/wan.log" "$T/wan.log.on"
+cp "$T/lan.log" "$T/lan.log.on"
+: > "$T/wan.log"
+: > "$T/lan.log"
+bpftool -j map dump pinned "$PIN/p2pg_counters" > "$T/counters.before"
+in_cam "$B/tests/netpeer" send $WAN4 $WAN6 $LAN4 $LAN6 "$T/expect" 2
+sleep 0.5
+"$B/tests/netpeer" check "$T/expect" "$T/wan.log" "$T/lan.log" p2p-off || fails=$((fails + 1))
+
+# Drop events reached syslog/stderr? The daemon is in the background with
+# syslog; here the kernel side is checked: counters moved by reason.
+bpftool -j map dump pinned "$PIN/p2pg_counters" > "$T/counters.after"
+ok "counters changed while P2P was off" ! cmp -s "$T/counters.before" "$T/counters.after"
+
+# kill -9 during a flood: the pinned link keeps enforcing; the restart
+# adopts the pins (one attachment, counters kept) and swaps the program.
+prog_before=$(bpftool cgroup show "$CG" | awk '/p2pguard_egress/ { print $1 }')
+: > "$T/wan.log"
+in_cam "$B/tests/netpeer" flood $WAN4 32100 3 > "$T/flood.sent" &
+flood=$!
+sleep 1
+kill -9 "$(cat "$T/run/p2pguardd.pid")"
+sleep 0.5
+start_daemon || fail "p2pguardd restarted: $(cat "$T/daemon.log")"
+wait $flood
+sleep 0.3
+ok "flood of $(cat "$T/flood.sent") PPPP packets: none reached the server" \
+	test "$(grep -c '^udp 32100 ' "$T/wan.log")" = 0
+ok "restart: still one program attached" \
+	test "$(bpftool cgroup show "$CG" | grep -c p2pguard_egress)" = 1
+prog_after=$(bpftool cgroup show "$CG" | awk '/p2pguard_egress/ { print $1 }')
+ok "restart replaced the program atomically ($prog_before -> $prog_after)" \
+	test "$prog_before" != "$prog_after"
+ok "restart adopted the switch: P2P still off" test "$(kernel_p2p)" = 0
+
+exit $((fails > 0))

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Run every p2pguard test and print one summary line "N passed, N failed,
+# N skipped".  Each test program prints PASS/FAIL/SKIP lines
+# (tests/lib/check.h); a program that dies or exits non-zero without a FAIL
+# line counts as one failure.  Exit status: non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+log=$(mktemp -d /tmp/p2pguard-tests.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+pass=0 fail=0 skip=0
+
+run() {	# run NAME CMD...
+	local name=$1 out=$log/$1.out rc p f s
+	shift
+	echo "== $name"
+	"$@" >"$out" 2>&1
+	rc=$?
+	grep -E '^(FAIL|SKIP)' "$out"
+	p=$(grep -c '^PASS' "$out"); f=$(grep -c '^FAIL' "$out"); s=$(grep -c '^SKIP' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exit status $rc"
+		tail -20 "$out"
+		f=1
+	fi
+	echo "   $p passed, $f failed, $s skipped"
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+fuzz() {	# libFuzzer: a crash or sanitizer report exits non-zero
+	local corpus
+	corpus=$(mktemp -d "$log/corpus.XXXXXX")
+	if "$B/tests/fuzz_classify" -max_total_time="$FUZZ_SECONDS" -seed=1 \
+		"$corpus" >"$log/fuzz.log" 2>&1; then
+		echo "PASS fuzz_classify: $(grep -Eo 'Done [0-9]+ runs' "$log/fuzz.log")"
+	else
+		echo "FAIL fuzz_classify: see output"
+		tail -30 "$log/fuzz.log"
+	fi
+}
+
+run test_classify "$B/tests/test_classify"
+run test_bpf "$B/tests/test_bpf"
+run fuzz fuzz
+for t in tests/live/*.sh; do
+	[ -x "$t" ] && run "$(basename "$t" .sh)" "$t"
+done
+
+echo
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * conf.c - /etc/p2pguard.conf: "key = value" lines, '#' comments.  List
+ * keys may repeat and take several values separated by commas or blanks.
+ * Unknown keys and bad values are refused with the line number: a typo in
+ * a firmware image must not silently become "P2P allowed".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "sys.h"
+
+void p2pg_conf_defaults(struct p2pg_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->source = P2PG_SOURCE_STATE;
+	snprintf(c->state_file, sizeof(c->state_file), "%s", P2PG_STATE_PATH);
+	c->default_on = 0;
+	c->mode = P2PG_MODE_ENFORCE;
+	c->recheck_s = 30;
+	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", P2PG_PIN_DIR);
+	snprintf(c->run_dir, sizeof(c->run_dir), "%s", P2PG_RUN_DIR);
+	c->lan_defaults = 1;
+}
+
+static void free_list(char **l, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+}
+
+void p2pg_conf_free(struct p2pg_conf *c)
+{
+	free_list(c->lan, c->n_lan);
+	free_list(c->allow, c->n_allow);
+	free_list(c->deny, c->n_deny);
+	free_list(c->deny_domains, c->n_deny_domains);
+	free_list(c->pppp_keys, c->n_pppp_keys);
+	free_list(c->agent_cgroups, c->n_agent_cgroups);
+	free_list(c->agent_uids, c->n_agent_uids);
+	c->n_lan = c->n_allow = c->n_deny = c->n_deny_domains = 0;
+	c->n_pppp_keys = c->n_agent_cgroups = c->n_agent_uids = 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+int p2pg_parse_switch(const char *text)
+{
+	static const char *const on[] = { "1", "on", "true", "yes", "enabled",
+					  "enable", NULL };
+	static const char *const off[] = { "0", "off", "false", "no",
+					   "disabled", "disable", NULL };
+	char buf[32];
+	size_t n;
+	int i;
+
+	while (isspace((unsigned char)*text) || *text == '"' || *text == '\'')
+		text++;
+	n = strlen(text);
+	while (n && (isspace((unsigned char)text[n - 1]) ||
+		     text[n - 1] == '"' || text[n - 1] == '\''))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, n);
+	buf[n] = 0;
+	for (i = 0; on[i]; i++)
+		if (!strcasecmp(buf, on[i]))
+			return 1;
+	for (i = 0; off[i]; i++)
+		if (!strcasecmp(buf, off[i]))
+			return 0;
+	return -1;
+}
+
+static int add_items(char **list, int *n, const char *value)
+{
+	char *dup = strdup(value), *save = NULL, *tok;
+
+	if (!dup)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (*n >= P2PG_LIST_MAX) {
+			free(dup);
+			return -E2BIG;
+		}
+		list[*n] = strdup(tok);
+		if (!list[(*n)++]) {
+			free(dup);
+			return -ENOMEM;
+		}
+	}
+	free(dup);
+	return 0;
+}
+
+static int set_str(char *dst, size_t size, const char *value)
+{
+	if (strlen(value) >= size)
+		return -ENAMETOOLONG;
+	snprintf(dst, size, "%s", value);
+	return 0;
+}
+
+/* Apply one "key = value"; returns NULL or what is wrong. */
+static const char *conf_set(struct p2pg_conf *c, const char *key,
+			    const char *value)
+{
+	int v, r = 0;
+
+	if (!strcmp(key, "source")) {
+		if (!strcmp(value, "state"))
+			c->source = P2PG_SOURCE_STATE;
+		else if (!strcmp(value, "file"))
+			c->source = P2PG_SOURCE_FILE;
+		else if (!strcmp(value, "command"))
+			c->source = P2PG_SOURCE_COMMAND;
+		else
+			return "source must be state, file or command";
+	} else if (!strcmp(key, "file")) {
+		r = set_str(c->file, sizeof(c->file), value);
+	} else if (!strcmp(key, "key")) {
+		r = set_str(c->key, sizeof(c->key), value);
+	} else if (!strcmp(key, "command")) {
+		r = set_str(c->command, sizeof(c->command), value);
+	} else if (!strcmp(key, "state_file")) {
+		r = set_str(c->state_file, sizeof(c->state_file), value);
+	} else if (!strcmp(key, "default")) {
+		v = p2pg_parse_switch(value);
+		if (v < 0)
+			return "default must be on or off";
+		c->default_on = v;
+	} else if (!strcmp(key, "mode")) {
+		if (!strcmp(value, "enforce"))
+			c->mode = P2PG_MODE_ENFORCE;
+		else if (!strcmp(value, "audit"))
+			c->mode = P2PG_MODE_AUDIT;
+		else
+			return "mode must be enforce or audit";
+	} else if (!strcmp(key, "lockdown")) {
+		v = p2pg_parse_switch(value);
+		if (v < 0)
+			return "lockdown must be on or off";
+		c->lockdown = v;
+	} else if (!strcmp(key, "lan_defaults")) {
+		v = p2pg_parse_switch(value);
+		if (v < 0)
+			return "lan_defaults must be yes or no";
+		c->lan_defaults = v;
+	} else if (!strcmp(key, "recheck_interval")) {
+		char *end;
+		long s = strtol(value, &end, 10);
+
+		if (*end || s < 1 || s > 86400)
+			return "recheck_interval must be 1 to 86400 seconds";
+		c->recheck_s = s;
+	} else if (!strcmp(key, "cgroup")) {
+		r = set_str(c->cgroup, sizeof(c->cgroup), value);
+	} else if (!strcmp(key, "pin_dir")) {
+		r = set_str(c->pin_dir, sizeof(c->pin_dir), value);
+	} else if (!strcmp(key, "run_dir")) {
+		r = set_str(c->run_dir, sizeof(c->run_dir), value);
+	} else if (!strcmp(key, "lan")) {
+		r = add_items(c->lan, &c->n_lan, value);
+	} else if (!strcmp(key, "allow")) {
+		r = add_items(c->allow, &c->n_allow, value);
+	} else if (!strcmp(key, "deny")) {
+		r = add_items(c->deny, &c->n_deny, value);
+	} else if (!strcmp(key, "deny_domains")) {
+		r = add_items(c->deny_domains, &c->n_deny_domains, value);
+	} else if (!strcmp(key, "pppp_keys")) {
+		r = add_items(c->pppp_keys, &c->n_pppp_keys, value);
+	} else if (!strcmp(key, "agent_cgroups")) {
+		r = add_items(c->agent_cgroups, &c->n_agent_cgroups, value);
+	} else if (!strcmp(key, "agent_uids")) {
+		r = add_items(c->agent_uids, &c->n_agent_uids, value);
+	} else {
+		return "unknown key";
+	}
+	if (r == -ENAMETOOLONG)
+		return "value too long";
+	if (r == -E2BIG)
+		return "too many values for this key";
+	if (r)
+		return "out of memory";
+	return NULL;
+}
+
+int p2pg_conf_load(struct p2pg_conf *c, const char *path, char *err,
+		   size_t err_len)
+{
+	char line[1024];
+	int lineno = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT && !strcmp(path, P2PG_CONF_PATH))
+			return 0;	/* no file: built-in defaults */
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s, *eq, *key, *value;
+		const char *why;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, err_len, "%s:%d: line too long", path,
+				 lineno);
+			goto fail;
+		}
+		s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, err_len, "%s:%d: expected key = value",
+				 path, lineno);
+			goto fail;
+		}
+		*eq = 0;
+		key = trim(s);
+		value = trim(eq + 1);
+		why = conf_set(c, key, value);
+		if (why) {
+			snprintf(err, err_len, "%s:%d: %s: %s", path, lineno,
+				 key, why);
+			goto fail;
+		}
+	}
+	fclose(f);
+	if (c->source == P2PG_SOURCE_FILE && (!c->file[0] || !c->key[0])) {
+		snprintf(err, err_len, "%s: source = file needs file and key",
+			 path);
+		return -1;
+	}
+	if (c->source == P2PG_SOURCE_COMMAND && !c->command[0]) {
+		snprintf(err, err_len, "%s: source = command needs command",
+			 path);
+		return -1;
+	}
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
+
+static int add_list(struct p2pg_policy *p, char *const *l, int n, int cls,
+		    const char *what, char *err, size_t err_len)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (p2pg_policy_add_prefix(p, l[i], cls)) {
+			snprintf(err, err_len, "%s: bad prefix '%s'", what,
+				 l[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int p2pg_conf_policy(const struct p2pg_conf *c, int p2p_on,
+		     struct p2pg_policy *p, char *err, size_t err_len)
+{
+	int i, r;
+
+	if (p2pg_policy_init_defaults(p))
+		goto nomem;
+	if (!c->lan_defaults) {
+		size_t j, k = 0;
+
+		for (j = 0; j < p->n_prefixes; j++)
+			if (p->prefixes[j].net_class != P2PG_NET_LAN)
+				p->prefixes[k++] = p->prefixes[j];
+		p->n_prefixes = k;
+	}
+	p->cfg.p2p_enabled = !!p2p_on;
+	p->cfg.mode = c->mode;
+	p->cfg.lockdown = !!c->lockdown;
+	if (add_list(p, c->lan, c->n_lan, P2PG_NET_LAN, "lan", err, err_len) ||
+	    add_list(p, c->allow, c->n_allow, P2PG_NET_ALLOW, "allow", err,
+		     err_len) ||
+	    add_list(p, c->deny, c->n_deny, P2PG_NET_DENY, "deny", err,
+		     err_len))
+		goto fail;
+	for (i = 0; i < c->n_deny_domains; i++) {
+		if (p2pg_policy_add_domain(p, c->deny_domains[i])) {
+			snprintf(err, err_len, "deny_domains: bad name '%s'",
+				 c->deny_domains[i]);
+			goto fail;
+		}
+	}
+	for (i = 0; i < c->n_pppp_keys; i++) {
+		r = p2pg_policy_add_pppp_key(p, c->pppp_keys[i]);
+		if (r == -EEXIST) {
+			/* Same first byte as a key already loaded: say so. */
+			fprintf(stderr,
+				"p2pguard: pppp key '%s' collides with a loaded key; not used\n",
+				c->pppp_keys[i]);
+		} else if (r < 0) {
+			snprintf(err, err_len, "pppp_keys: bad key '%s'",
+				 c->pppp_keys[i]);
+			goto fail;
+		}
+	}
+	for (i = 0; i < c->n_agent_uids; i++) {
+		char *end;
+		unsigned long uid = strtoul(c->agent_uids[i], &end, 10);
+		__u32 *n;
+
+		if (*end || uid > 0xfffffffeUL) {
+			snprintf(err, err_len, "agent_uids: bad uid '%s'",
+				 c->agent_uids[i]);
+			goto fail;
+		}
+		n = realloc(p->agent_uids, (p->n_agent_uids + 1) * sizeof(*n));
+		if (!n)
+			goto nomem;
+		p->agent_uids = n;
+		n[p->n_agent_uids++] = uid;
+	}
+	for (i = 0; i < c->n_agent_cgroups; i++) {
+		char path[512];
+		__u64 id, *n;
+
+		if (p2pg_cgroup_path(c->agent_cgroups[i], path, sizeof(path)) ||
+		    p2pg_cgroup_id(path, &id)) {
+			snprintf(err, err_len,
+				 "agent_cgroups: cannot resolve '%s': %s",
+				 c->agent_cgroups[i], strerror(errno));
+			goto fail;
+		}
+		n = realloc(p->agent_cgroups,
+			    (p->n_agent_cgroups + 1) * sizeof(*n));
+		if (!n)
+			goto nomem;
+		p->agent_cgroups = n;
+		n[p->n_agent_cgroups++] = id;
+	}
+	return 0;
+nomem:
+	snprintf(err, err_len, "out of memory");
+fail:
+	p2pg_policy_free(p);
+	return -1;
+}

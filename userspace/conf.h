@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * conf.h - /etc/p2pguard.conf, read by p2pguardd and p2pguardctl.
+ * Every key is documented in Documentation/admin-guide.rst and
+ * p2pguard.conf(5).
+ */
+#ifndef P2PGUARD_CONF_H
+#define P2PGUARD_CONF_H
+
+#include "policy.h"
+
+#define P2PG_CONF_PATH		"/etc/p2pguard.conf"
+#define P2PG_STATE_PATH		"/etc/p2pguard.state"
+#define P2PG_RUN_DIR		"/run/p2pguard"
+#define P2PG_STATUS_FILE	"status"
+
+enum p2pg_source {
+	P2PG_SOURCE_STATE = 0,
+	P2PG_SOURCE_FILE,
+	P2PG_SOURCE_COMMAND,
+};
+
+#define P2PG_LIST_MAX	64
+
+/**
+ * struct p2pg_conf - the parsed configuration.
+ * @source:        where the user's P2P switch lives.
+ * @file:          source=file: the settings file; source=command: the file
+ *                 whose changes re-run @command (optional).
+ * @key:           source=file: the key holding the switch.
+ * @command:       source=command: a shell command printing the value.
+ * @state_file:    source=state: p2pguard's own persisted switch.
+ * @default_on:    the switch when no value was ever read.
+ * @mode:          enum p2pg_mode.
+ * @lockdown:      1 = local-only while P2P is off.
+ * @recheck_s:     safety-net re-read period in seconds.
+ * @cgroup:        cgroup to attach to ("" = the cgroup2 root).
+ * @pin_dir:       bpffs directory for the pins.
+ * @run_dir:       where p2pguardd writes its status and pid files.
+ * @lan_defaults:  keep the built-in LAN prefixes.
+ * @lists:         extra prefixes, domains, keys, agents (strings as given).
+ */
+struct p2pg_conf {
+	enum p2pg_source source;
+	char file[256];
+	char key[64];
+	char command[512];
+	char state_file[256];
+	int default_on;
+	int mode;
+	int lockdown;
+	int recheck_s;
+	char cgroup[256];
+	char pin_dir[256];
+	char run_dir[256];
+	int lan_defaults;
+	char *lan[P2PG_LIST_MAX];
+	int n_lan;
+	char *allow[P2PG_LIST_MAX];
+	int n_allow;
+	char *deny[P2PG_LIST_MAX];
+	int n_deny;
+	char *deny_domains[P2PG_LIST_MAX];
+	int n_deny_domains;
+	char *pppp_keys[P2PG_LIST_MAX];
+	int n_pppp_keys;
+	char *agent_cgroups[P2PG_LIST_MAX];
+	int n_agent_cgroups;
+	char *agent_uids[P2PG_LIST_MAX];
+	int n_agent_uids;
+};
+
+/**
+ * p2pg_conf_defaults() - the configuration with no file at all.
+ * @c: configuration to fill.
+ */
+void p2pg_conf_defaults(struct p2pg_conf *c);
+
+/**
+ * p2pg_conf_load() - parse a configuration file over the defaults.
+ * @c:       configuration (call p2pg_conf_defaults() first).
+ * @path:    file to read.
+ * @err:     on failure, "FILE:LINE: what is wrong".
+ * @err_len: size of @err.
+ *
+ * A missing file is not an error when @path is the default path.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int p2pg_conf_load(struct p2pg_conf *c, const char *path, char *err,
+		   size_t err_len);
+
+/**
+ * p2pg_conf_free() - release the lists.
+ * @c: configuration.
+ */
+void p2pg_conf_free(struct p2pg_conf *c);
+
+/**
+ * p2pg_parse_switch() - read a P2P switch value.
+ * @text: "1", "on", "true", "yes", "enabled" (and their opposites), with
+ *        surrounding blanks and quotes ignored, case-insensitive.
+ *
+ * Return: 1 on, 0 off, -1 not a switch value.
+ */
+int p2pg_parse_switch(const char *text);
+
+/**
+ * p2pg_conf_policy() - the policy this configuration asks for, with P2P
+ * set to @p2p_on.
+ * @c:       configuration.
+ * @p2p_on:  the switch.
+ * @p:       policy to build (initialised here; free with
+ *           p2pg_policy_free()).
+ * @err:     on failure, what is wrong.
+ * @err_len: size of @err.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int p2pg_conf_policy(const struct p2pg_conf *c, int p2p_on,
+		     struct p2pg_policy *p, char *err, size_t err_len);
+
+#endif /* P2PGUARD_CONF_H */

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * ctl_admin.c - p2pguardctl status, stats, p2p, unload, events, top and
+ * exec-agent.  They read the pins and p2pguardd's run directory, so they
+ * work while the daemon is down.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "policy.h"
+#include "sys.h"
+
+struct ctl_ctx {
+	struct p2pg_conf conf;
+	int json;
+	int follow;
+	int count;
+};
+
+/* Common options: --config FILE, --pin-dir DIR, --json, --follow. */
+static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = P2PG_CONF_PATH, *pin_dir = NULL;
+	char err[512];
+	int o;
+
+	memset(c, 0, sizeof(*c));
+	c->count = 10;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+c:p:jfn:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'p':
+			pin_dir = optarg;
+			break;
+		case 'j':
+			c->json = 1;
+			break;
+		case 'f':
+			c->follow = 1;
+			break;
+		case 'n':
+			c->count = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	p2pg_conf_defaults(&c->conf);
+	if (p2pg_conf_load(&c->conf, conf_path, err, sizeof(err))) {
+		fprintf(stderr, "p2pguardctl: %s\n", err);
+		return 1;
+	}
+	if (pin_dir)
+		snprintf(c->conf.pin_dir, sizeof(c->conf.pin_dir), "%s",
+			 pin_dir);
+	*first = optind;
+	return 0;
+}
+
+static int pin_fd(const struct ctl_ctx *c, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", c->conf.pin_dir, name);
+	return bpf_obj_get(path);
+}
+
+/* "key=value" from p2pguardd's status file. */
+static int status_get(const char *buf, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = buf;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, "\n");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = 0;
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	out[0] = 0;
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int daemon_running(const struct ctl_ctx *c)
+{
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/p2pguardd.pid", c->conf.run_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	pid = atoi(buf);
+	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
+}
+
+int p2pg_ctl_status(int argc, char **argv)
+{
+	static const char *const keys[] = {
+		"backend", "attach", "cgroup", "mode", "lockdown", "source",
+		"source_detail", "source_status", "applied", "features",
+		"missing", NULL,
+	};
+	char buf[4096] = "", path[PATH_MAX], v[512], why[512] = "";
+	struct ctl_ctx c;
+	struct p2pg_config cfg;
+	int first, r, fd, enforced, have_cfg = 0, i;
+	__u32 zero = 0;
+	FILE *f;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
+	f = fopen(path, "re");
+	if (f) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+		buf[n] = 0;
+		fclose(f);
+	}
+	fd = pin_fd(&c, P2PG_MAP_CONFIG);
+	if (fd >= 0) {
+		have_cfg = !bpf_map_lookup_elem(fd, &zero, &cfg);
+		close(fd);
+	}
+	status_get(buf, "enforced", v, sizeof(v));
+	enforced = !strcmp(v, "yes");
+	if (!buf[0]) {
+		snprintf(why, sizeof(why), "p2pguardd has not run (no %s)",
+			 path);
+		enforced = 0;
+	} else if (!enforced) {
+		status_get(buf, "reason", why, sizeof(why));
+	} else if (!have_cfg) {
+		snprintf(why, sizeof(why), "the pins in %s are gone",
+			 c.conf.pin_dir);
+		enforced = 0;
+	} else {
+		status_get(buf, "attach", v, sizeof(v));
+		fd = pin_fd(&c, P2PG_PIN_LINK);
+		if (!strcmp(v, "link") && fd < 0) {
+			snprintf(why, sizeof(why),
+				 "the link pin %s/%s is gone: nothing attached",
+				 c.conf.pin_dir, P2PG_PIN_LINK);
+			enforced = 0;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (c.json) {
+		printf("{\"enforced\":%s,\"reason\":", enforced ? "true" : "false");
+		json_str(stdout, why);
+		printf(",\"p2p\":\"%s\",\"generation\":%u,\"daemon\":\"%s\"",
+		       have_cfg ? (cfg.p2p_enabled ? "on" : "off") : "unknown",
+		       have_cfg ? cfg.generation : 0,
+		       daemon_running(&c) ? "running" : "not running");
+		for (i = 0; keys[i]; i++) {
+			status_get(buf, keys[i], v, sizeof(v));
+			printf(",\"%s\":", keys[i]);
+			json_str(stdout, v);
+		}
+		printf("}\n");
+	} else {
+		if (enforced)
+			printf("ENFORCED\n");
+		else
+			printf("NOT ENFORCED: %s\n", why);
+		printf("p2p:        %s\n", have_cfg ?
+		       (cfg.p2p_enabled ? "on" : "off") : "unknown");
+		if (have_cfg)
+			printf("generation: %u\n", cfg.generation);
+		printf("daemon:     %s\n",
+		       daemon_running(&c) ? "running" : "not running");
+		for (i = 0; keys[i]; i++) {
+			if (status_get(buf, keys[i], v, sizeof(v)))
+				printf("%-11s %s\n", keys[i], v);
+		}
+	}
+	p2pg_conf_free(&c.conf);
+	return enforced ? 0 : 1;
+}
+
+int p2pg_ctl_stats(int argc, char **argv)
+{
+	struct p2pg_counter ctr[P2PG_R__COUNT];
+	struct ctl_ctx c;
+	int first, r, fd;
+	unsigned int i;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	fd = pin_fd(&c, P2PG_MAP_COUNTERS);
+	if (fd < 0) {
+		fprintf(stderr, "p2pguardctl: no counters pinned in %s: %s\n",
+			c.conf.pin_dir, strerror(errno));
+		return 1;
+	}
+	r = p2pg_counters_read(fd, ctr);
+	close(fd);
+	if (r) {
+		fprintf(stderr, "p2pguardctl: reading counters: %s\n",
+			strerror(-r));
+		return 1;
+	}
+	if (c.json)
+		printf("{\"reasons\":{");
+	else
+		printf("%-24s %12s %14s %12s %14s\n", "reason", "packets",
+		       "bytes", "dropped", "dropped_bytes");
+	for (i = 0; i < P2PG_R__COUNT; i++) {
+		if (c.json)
+			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drop_packets\":%llu,\"drop_bytes\":%llu}",
+			       i ? "," : "", p2pg_reason_name(i),
+			       (unsigned long long)ctr[i].packets,
+			       (unsigned long long)ctr[i].bytes,
+			       (unsigned long long)ctr[i].drop_packets,
+			       (unsigned long long)ctr[i].drop_bytes);
+		else
+			printf("%-24s %12llu %14llu %12llu %14llu\n",
+			       p2pg_reason_name(i),
+			       (unsigned long long)ctr[i].packets,
+			       (unsigned long long)ctr[i].bytes,
+			       (unsigned long long)ctr[i].drop_packets,
+			       (unsigned long long)ctr[i].drop_bytes);
+	}
+	if (c.json)
+		printf("}}\n");
+	p2pg_conf_free(&c.conf);
+	return 0;
+}
+
+int p2pg_ctl_p2p(int argc, char **argv)
+{
+	struct p2pg_config cfg;
+	struct ctl_ctx c;
+	char line[16];
+	int first, r, on, fd;
+	__u32 zero = 0;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	if (first != argc - 1 || (on = p2pg_parse_switch(argv[first])) < 0) {
+		fprintf(stderr, "usage: p2pguardctl p2p on|off\n");
+		return 2;
+	}
+	if (c.conf.source != P2PG_SOURCE_STATE) {
+		if (c.conf.source == P2PG_SOURCE_FILE)
+			fprintf(stderr,
+				"p2pguardctl: the P2P switch lives in %s (key %s): change it there, or set source = state\n",
+				c.conf.file, c.conf.key);
+		else
+			fprintf(stderr,
+				"p2pguardctl: the P2P switch is read by the command '%s': change the setting it reads, or set source = state\n",
+				c.conf.command);
+		return 1;
+	}
+	r = snprintf(line, sizeof(line), "p2p=%s\n", on ? "on" : "off");
+	if (p2pg_write_file_atomic(c.conf.state_file, line, r)) {
+		fprintf(stderr, "p2pguardctl: %s: %s\n", c.conf.state_file,
+			strerror(errno));
+		return 1;
+	}
+	/* Also straight into the kernel, so it holds while p2pguardd is down. */
+	fd = pin_fd(&c, P2PG_MAP_CONFIG);
+	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &cfg)) {
+		cfg.p2p_enabled = on;
+		cfg.generation++;
+		bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("P2P %s\n", on ? "on" : "off");
+	p2pg_conf_free(&c.conf);
+	return 0;
+}
+
+int p2pg_ctl_unload(int argc, char **argv)
+{
+	char path[PATH_MAX], status[4096] = "", v[PATH_MAX];
+	struct ctl_ctx c;
+	int first, r, pid, prog, cg;
+	FILE *f;
+	DIR *d;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	pid = daemon_running(&c);
+	if (pid)
+		kill(pid, SIGTERM);
+	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
+	f = fopen(path, "re");
+	if (f) {
+		status[fread(status, 1, sizeof(status) - 1, f)] = 0;
+		fclose(f);
+	}
+	/* A legacy attachment belongs to the cgroup: detach it explicitly. */
+	status_get(status, "attach", v, sizeof(v));
+	if (!strcmp(v, "legacy")) {
+		prog = pin_fd(&c, P2PG_PIN_PROG);
+		status_get(status, "cgroup", v, sizeof(v));
+		cg = open(v, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (prog >= 0 && cg >= 0 &&
+		    bpf_prog_detach2(prog, cg, BPF_CGROUP_INET_EGRESS))
+			fprintf(stderr, "p2pguardctl: detaching from %s: %s\n",
+				v, strerror(errno));
+		if (prog >= 0)
+			close(prog);
+		if (cg >= 0)
+			close(cg);
+	}
+	/* Removing the link pin drops the last reference: detached. */
+	d = opendir(c.conf.pin_dir);
+	if (d) {
+		struct dirent *e;
+
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.' && (!e->d_name[1] ||
+			    (e->d_name[1] == '.' && !e->d_name[2])))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", c.conf.pin_dir,
+				 e->d_name);
+			if (unlink(path))
+				fprintf(stderr, "p2pguardctl: %s: %s\n", path,
+					strerror(errno));
+		}
+		closedir(d);
+		rmdir(c.conf.pin_dir);
+	}
+	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
+	r = snprintf(status, sizeof(status),
+		     "enforced=no\nreason=unloaded by p2pguardctl unload\n");
+	p2pg_write_file_atomic(path, status, r);
+	printf("unloaded: program, link and pins removed from %s\n",
+	       c.conf.pin_dir);
+	p2pg_conf_free(&c.conf);
+	return 0;
+}
+
+int p2pg_event_json(const struct p2pg_event *e, long long ts, char *buf,
+		    unsigned int len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?", name[P2PG_EVENT_QNAME + 1] = "";
+	unsigned int i = 0, n = 0;
+
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
+		  sizeof(addr));
+	/* Wire-form labels to dotted text, within the copied bytes. */
+	while (i < P2PG_EVENT_QNAME && e->qname[i] && e->qname[i] < 64) {
+		unsigned int l = e->qname[i++], k;
+
+		for (k = 0; k < l && i < P2PG_EVENT_QNAME; k++, i++) {
+			char ch = e->qname[i];
+
+			name[n++] = (ch >= 0x21 && ch < 0x7f && ch != '"' &&
+				     ch != '\\') ? ch : '?';
+		}
+		if (i < P2PG_EVENT_QNAME && e->qname[i])
+			name[n++] = '.';
+	}
+	name[n] = 0;
+	return snprintf(buf, len,
+			"{\"ts\":%lld,\"action\":\"%s\",\"reason\":\"%s\",\"proto\":\"%s\",\"dst\":\"%s\",\"port\":%u,\"uid\":%u,\"cgroup\":%llu,\"name\":\"%s\"}",
+			ts, e->flags & P2PG_EV_DROPPED ? "blocked" : "would-block",
+			p2pg_reason_name(e->reason),
+			e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
+			addr, e->dport, e->uid,
+			(unsigned long long)e->cgroup_id, name);
+}
+
+/* Pull "key":value or "key":"value" out of one of our own JSON lines. */
+static int json_get(const char *line, const char *key, char *out, size_t len)
+{
+	char pat[64];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		return 0;
+	p += strlen(pat);
+	if (*p == '"')
+		n = strcspn(++p, "\"");
+	else
+		n = strcspn(p, ",}");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return 1;
+}
+
+static void print_event_line(const struct ctl_ctx *c, const char *line)
+{
+	char ts[32], act[16], reason[32], proto[8], dst[64], port[8], uid[16],
+	     name[80];
+	time_t t;
+	struct tm tm;
+	char when[32];
+
+	if (c->json) {
+		fputs(line, stdout);
+		return;
+	}
+	json_get(line, "ts", ts, sizeof(ts));
+	json_get(line, "action", act, sizeof(act));
+	json_get(line, "reason", reason, sizeof(reason));
+	json_get(line, "proto", proto, sizeof(proto));
+	json_get(line, "dst", dst, sizeof(dst));
+	json_get(line, "port", port, sizeof(port));
+	json_get(line, "uid", uid, sizeof(uid));
+	json_get(line, "name", name, sizeof(name));
+	t = atoll(ts);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s %s %s %s:%s %s uid %s%s%s\n", when, act, proto, dst, port,
+	       reason, uid, *name ? " " : "", name);
+}
+
+int p2pg_ctl_events(int argc, char **argv)
+{
+	char path[PATH_MAX], line[1024];
+	struct ctl_ctx c;
+	int first, r, i;
+	FILE *f;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	for (i = 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s/%s%s", c.conf.run_dir,
+			 P2PG_EVENTS_FILE, i ? ".1" : "");
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			print_event_line(&c, line);
+		if (i == 0 && c.follow) {
+			/* Like tail -f; p2pguardd rotates by rename. */
+			ino_t ino = 0;
+			struct stat st;
+
+			if (!fstat(fileno(f), &st))
+				ino = st.st_ino;
+			for (;;) {
+				fflush(stdout);
+				usleep(200000);
+				clearerr(f);
+				while (fgets(line, sizeof(line), f))
+					print_event_line(&c, line);
+				if (!stat(path, &st) && st.st_ino != ino) {
+					fclose(f);
+					f = fopen(path, "re");
+					if (!f)
+						break;
+					ino = st.st_ino;
+				}
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	p2pg_conf_free(&c.conf);
+	return 0;
+}
+
+struct top_row {
+	char key[160];
+	char dst[64], port[8], reason[32], name[80];
+	long n;
+};
+
+static int top_cmp(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+
+	return (y->n > x->n) - (y->n < x->n);
+}
+
+int p2pg_ctl_top(int argc, char **argv)
+{
+	struct top_row *rows = NULL;
+	size_t nrows = 0, k;
+	char path[PATH_MAX], line[1024];
+	struct ctl_ctx c;
+	int first, r, i;
+	FILE *f;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	for (i = 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s/%s%s", c.conf.run_dir,
+			 P2PG_EVENTS_FILE, i ? ".1" : "");
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			struct top_row t = { .n = 1 };
+
+			json_get(line, "dst", t.dst, sizeof(t.dst));
+			json_get(line, "port", t.port, sizeof(t.port));
+			json_get(line, "reason", t.reason, sizeof(t.reason));
+			json_get(line, "name", t.name, sizeof(t.name));
+			snprintf(t.key, sizeof(t.key), "%s|%s|%s|%s", t.dst,
+				 t.port, t.reason, t.name);
+			for (k = 0; k < nrows; k++)
+				if (!strcmp(rows[k].key, t.key))
+					break;
+			if (k < nrows) {
+				rows[k].n++;
+				continue;
+			}
+			rows = realloc(rows, (nrows + 1) * sizeof(*rows));
+			if (!rows) {
+				fclose(f);
+				return 1;
+			}
+			rows[nrows++] = t;
+		}
+		fclose(f);
+	}
+	qsort(rows, nrows, sizeof(*rows), top_cmp);
+	if (c.json)
+		printf("[");
+	else
+		printf("%8s  %-40s %-6s %-22s %s\n", "events", "destination",
+		       "port", "reason", "name");
+	for (k = 0; k < nrows && (int)k < c.count; k++) {
+		if (c.json)
+			printf("%s{\"events\":%ld,\"dst\":\"%s\",\"port\":%s,\"reason\":\"%s\",\"name\":\"%s\"}",
+			       k ? "," : "", rows[k].n, rows[k].dst,
+			       rows[k].port, rows[k].reason, rows[k].name);
+		else
+			printf("%8ld  %-40s %-6s %-22s %s\n", rows[k].n,
+			       rows[k].dst, rows[k].port, rows[k].reason,
+			       rows[k].name);
+	}
+	if (c.json)
+		printf("]\n");
+	free(rows);
+	p2pg_conf_free(&c.conf);
+	return 0;
+}
+
+int p2pg_ctl_exec_agent(int argc, char **argv)
+{
+	char path[PATH_MAX], pid[32];
+	struct ctl_ctx c;
+	int first, r, fd, n;
+
+	r = ctl_init(&c, argc, argv, &first);
+	if (r)
+		return r;
+	if (first < argc && !strcmp(argv[first], "--"))
+		first++;
+	if (first >= argc) {
+		fprintf(stderr, "usage: p2pguardctl exec-agent -- COMMAND [ARGS]\n");
+		return 2;
+	}
+	if (!c.conf.n_agent_cgroups) {
+		fprintf(stderr,
+			"p2pguardctl: no agent_cgroups in the configuration\n");
+		return 1;
+	}
+	/* Sockets take the cgroup of the process that creates them. */
+	if (p2pg_cgroup_path(c.conf.agent_cgroups[0], path, sizeof(path)) ||
+	    p2pg_mkdir_p(path, 0755)) {
+		fprintf(stderr, "p2pguardctl: agent cgroup %s: %s\n",
+			c.conf.agent_cgroups[0], strerror(errno));
+		return 1;
+	}
+	strncat(path, "/cgroup.procs", sizeof(path) - strlen(path) - 1);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (fd < 0 || write(fd, pid, n) != n) {
+		fprintf(stderr, "p2pguardctl: joining %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	close(fd);
+	execvp(argv[first], argv + first);
+	fprintf(stderr, "p2pguardctl: %s: %s\n", argv[first], strerror(errno));
+	return 127;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * kfeatures.c - kernel feature probes and opening the embedded object.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kfeatures.h"
+#include "sys.h"
+#include "p2pguard.skel.h"
+
+int p2pg_load_trivial(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "p2pg_probe", "GPL",
+			     insns, 2, NULL);
+}
+
+void p2pg_features_probe(struct p2pg_features *f)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	memset(f, 0, sizeof(*f));
+	fd = p2pg_load_trivial();
+	if (fd < 0) {
+		/* ENOSYS: no bpf(2) at all; anything else: the type is missing. */
+		f->bpf_syscall = errno != ENOSYS;
+	} else {
+		f->bpf_syscall = 1;
+		f->cgroup_skb = 1;
+		/* EBADF for the bad cgroup fd means the attach path exists. */
+		r = bpf_prog_detach2(fd, -1, BPF_CGROUP_INET_EGRESS);
+		f->cgroup_bpf = r < 0 && errno == EBADF;
+		r = bpf_link_create(fd, -1, BPF_CGROUP_INET_EGRESS, NULL);
+		f->link = r < 0 && errno == EBADF;
+		if (r >= 0)
+			close(r);
+		close(fd);
+	}
+	f->cgroup2 = p2pg_cgroup2_mount(path, sizeof(path)) == 0;
+	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	f->sk_storage =
+		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) == 1;
+	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+void p2pg_features_string(const struct p2pg_features *f, int missing,
+			  char *buf, size_t len)
+{
+	const struct {
+		const char *name;
+		int have;
+	} t[] = {
+		{ "bpf_syscall", f->bpf_syscall }, { "cgroup_skb", f->cgroup_skb },
+		{ "cgroup_bpf", f->cgroup_bpf }, { "cgroup2", f->cgroup2 },
+		{ "cgroup_link", f->link }, { "ringbuf", f->ringbuf },
+		{ "sk_storage", f->sk_storage }, { "btf", f->btf },
+	};
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (!t[i].have != !!missing)
+			continue;
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s",
+				off ? " " : "", t[i].name);
+	}
+}
+
+const char *p2pg_features_fatal(const struct p2pg_features *f)
+{
+	if (!f->bpf_syscall)
+		return "the kernel has no bpf() system call (CONFIG_BPF_SYSCALL)";
+	if (!f->cgroup_skb)
+		return "the kernel cannot load cgroup_skb programs (CONFIG_CGROUP_BPF)";
+	if (!f->cgroup_bpf)
+		return "the kernel cannot attach programs to cgroups (CONFIG_CGROUP_BPF)";
+	if (!f->cgroup2)
+		return "no cgroup2 hierarchy is mounted and none could be mounted (CONFIG_CGROUPS)";
+	return NULL;
+}
+
+struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
+{
+	struct p2pguard_bpf *skel = p2pguard_bpf__open();
+
+	if (!skel)
+		return NULL;
+	skel->rodata->p2pg_use_ringbuf = f->ringbuf;
+	skel->rodata->p2pg_use_sk_storage = f->sk_storage;
+	/* A map the kernel lacks must not be created; its code is pruned. */
+	if (!f->ringbuf)
+		bpf_map__set_autocreate(skel->maps.p2pg_events, false);
+	if (!f->sk_storage)
+		bpf_map__set_autocreate(skel->maps.p2pg_flows, false);
+	return skel;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * kfeatures.h - what the running kernel can do for p2pguard, probed the way
+ * systemd does it (load or call with bad fds and read the errno), and the
+ * one place that opens the embedded BPF object accordingly.
+ */
+#ifndef P2PGUARD_KFEATURES_H
+#define P2PGUARD_KFEATURES_H
+
+#include <stddef.h>
+
+struct p2pguard_bpf;
+
+/**
+ * struct p2pg_features - probe results (1 = present).
+ * @bpf_syscall: bpf(2) works (CONFIG_BPF_SYSCALL).
+ * @cgroup_skb:  cgroup_skb programs load.
+ * @cgroup_bpf:  programs attach to cgroups (CONFIG_CGROUP_BPF).
+ * @cgroup2:     a cgroup2 hierarchy is mounted.
+ * @link:        cgroup bpf_link (5.7).
+ * @ringbuf:     BPF ring buffer (5.8); else perf buffer.
+ * @sk_storage:  socket storage (5.2); else socket-cookie LRU.
+ * @btf:         vmlinux BTF (/sys/kernel/btf/vmlinux).
+ */
+struct p2pg_features {
+	int bpf_syscall;
+	int cgroup_skb;
+	int cgroup_bpf;
+	int cgroup2;
+	int link;
+	int ringbuf;
+	int sk_storage;
+	int btf;
+};
+
+/**
+ * p2pg_features_probe() - probe the running kernel.
+ * @f: results.
+ */
+void p2pg_features_probe(struct p2pg_features *f);
+
+/**
+ * p2pg_features_string() - "link ringbuf sk_storage btf" style list.
+ * @f:       probe results.
+ * @missing: 0 for what is present, 1 for what is missing.
+ * @buf:     result.
+ * @len:     size of @buf.
+ */
+void p2pg_features_string(const struct p2pg_features *f, int missing,
+			  char *buf, size_t len);
+
+/**
+ * p2pg_features_fatal() - why nothing can be enforced, or NULL.
+ * @f: probe results.
+ *
+ * Return: a sentence naming the missing kernel option, or NULL when a
+ * cgroup_skb program can be attached.
+ */
+const char *p2pg_features_fatal(const struct p2pg_features *f);
+
+/**
+ * p2pg_load_trivial() - load "r0 = 1; exit", the smallest cgroup_skb
+ * program: the probes' subject and the benchmarks' empty baseline.
+ *
+ * Return: program fd, or -1 (errno set).
+ */
+int p2pg_load_trivial(void);
+
+/**
+ * p2pg_skel_open() - open the embedded object with its knobs set for @f
+ * (ring buffer or perf buffer, socket storage or cookie LRU), not loaded.
+ * @f: probe results.
+ *
+ * Return: the skeleton, or NULL (errno set).
+ */
+struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f);
+
+#endif /* P2PGUARD_KFEATURES_H */

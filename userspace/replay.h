@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * replay.h - run packets through the real BPF program with
+ * BPF_PROG_TEST_RUN: `p2pguardctl replay` and the tests share this.
+ */
+#ifndef P2PGUARD_REPLAY_H
+#define P2PGUARD_REPLAY_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "policy.h"
+
+struct p2pguard_bpf;
+
+/**
+ * struct p2pg_runner - a loaded (never attached) program for test runs.
+ * @skel: the skeleton.
+ * @fds:  its policy maps.
+ * @cpu:  the CPU this process is pinned to (scratch is per-CPU).
+ */
+struct p2pg_runner {
+	struct p2pguard_bpf *skel;
+	struct p2pg_map_fds fds;
+	int cpu;
+};
+
+/**
+ * p2pg_runner_open() - load the embedded program (no attach, no pins) and
+ * write @p to its maps.
+ * @r: runner to fill.
+ * @p: policy to load.
+ *
+ * Return: 0, or a negative errno with a message on stderr.
+ */
+int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p);
+
+/**
+ * p2pg_runner_run() - one BPF_PROG_TEST_RUN.
+ * @r:      runner.
+ * @frame:  Ethernet frame (the kernel strips the 14-byte header).
+ * @len:    its length, at least 14.
+ * @reason: set to the reason the program recorded.
+ *
+ * Return: 1 pass, 0 drop, or a negative errno.
+ */
+int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
+		    unsigned int *reason);
+
+/**
+ * p2pg_runner_close() - unload.
+ * @r: runner.
+ */
+void p2pg_runner_close(struct p2pg_runner *r);
+
+/**
+ * struct p2pg_replay_opts - `p2pguardctl replay` options.
+ */
+struct p2pg_replay_opts {
+	int json;
+	int p2p_on;
+	int audit;
+	int lockdown;
+};
+
+/**
+ * p2pg_replay_file() - replay a pcap or pcapng capture (Ethernet, raw IP,
+ * Linux cooked v1 and v2), one output line per packet.
+ * @path: capture file.
+ * @o:    options (applied to the default policy).
+ * @out:  where the lines go.
+ *
+ * Return: 0, or 1 with a clear message on stderr for a bad capture, 2 when
+ * the program cannot be loaded.
+ */
+int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
+		     FILE *out);
+
+#endif /* P2PGUARD_REPLAY_H */
