@@ -196,7 +196,7 @@ static int check_pins(struct daemon *d)
 		char path[PATH_MAX];
 		int fd;
 
-		if (!bpf_map__autocreate(map))
+		if (!bpf_map__autocreate(map) || bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", d->pin_dir,
 			 bpf_map__name(map));
@@ -233,9 +233,9 @@ static int load_program(struct daemon *d)
 	bpf_object__for_each_map(map, d->skel->obj) {
 		char path[PATH_MAX];
 
-		/* The scratch window is per packet, not state. */
+		/* Not state: the per-packet window and the rodata knobs. */
 		if (map == d->skel->maps.p2pg_scratch ||
-		    !bpf_map__autocreate(map))
+		    bpf_map__is_internal(map) || !bpf_map__autocreate(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", d->pin_dir,
 			 bpf_map__name(map));
@@ -337,7 +337,6 @@ static int apply_switch(struct daemon *d)
 	d->applied_at = time(NULL);
 	logmsg(LOG_NOTICE, "P2P %s (generation %u)", d->p2p_on ? "on" : "off",
 	       d->generation);
-	write_status(d, NULL);
 	return 0;
 }
 
@@ -432,7 +431,7 @@ static int attach(struct daemon *d)
 		       d->cgroup);
 	}
 	/* Publish the program pin atomically: pin aside, then rename. */
-	snprintf(tmp, sizeof(tmp), "%s/.%s.new", d->pin_dir, P2PG_PIN_PROG);
+	snprintf(tmp, sizeof(tmp), "%s/%s_new", d->pin_dir, P2PG_PIN_PROG);
 	unlink(tmp);
 	if (bpf_obj_pin(prog_fd, tmp) || rename(tmp, prog_path))
 		logmsg(LOG_WARNING, "cannot pin the program at %s: %s",
@@ -682,7 +681,8 @@ static int run_loop(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) < 0)
 					continue;
 				read_switch(d);
-				apply_switch(d);
+				if (apply_switch(d) == 0)
+					write_status(d, NULL);
 			} else if (fd == d->sig_fd) {
 				struct signalfd_siginfo si;
 
@@ -814,6 +814,15 @@ int main(int argc, char **argv)
 		return fail(&d, "cgroup %s: %s",
 			    d.cgroup_opt ? d.cgroup_opt : d.conf.cgroup,
 			    strerror(errno));
+	{
+		struct stat st;
+
+		/* Before touching any pin: a wrong target changes nothing. */
+		errno = 0;
+		if (stat(d.cgroup, &st) || !S_ISDIR(st.st_mode))
+			return fail(&d, "cgroup %s: %s", d.cgroup,
+				    errno ? strerror(errno) : "not a directory");
+	}
 	if (p2pg_mkdir_p(d.pin_dir, 0700))
 		return fail(&d, "cannot create %s: %s", d.pin_dir,
 			    strerror(errno));

@@ -25,12 +25,12 @@ phase() {	# phase TITLE
 	local before_p2p after_p2p streamed
 	echo
 	echo "== $1"
-	before_p2p=$(grep -c '^udp' "$T/wan.log")
+	before_p2p=$(grep -c '^udp[46] ' "$T/wan.log")
 	in_cam "$B/tests/netpeer" stream $LAN4 554 4 > "$T/stream.out" &
 	in_cam "$B/tests/netpeer" p2p-calls $WAN4 4 > "$T/calls.out"
 	wait
 	sleep 0.5
-	after_p2p=$(grep -c '^udp' "$T/wan.log")
+	after_p2p=$(grep -c '^udp[46] ' "$T/wan.log")
 	streamed=$(cat "$T/stream.out")
 	printf '   P2P SDK packets sent by the camera:    %s\n' "$(cat "$T/calls.out")"
 	printf '   ... of which reached the P2P servers:  %s\n' $((after_p2p - before_p2p))
@@ -44,7 +44,7 @@ phase "P2P on in the camera's settings"
 echo
 echo "== The user switches P2P off (the settings daemon saves $settings)"
 printf 'p2p_enable=0\n' > "$settings.new" && mv "$settings.new" "$settings"
-wait_for 20 test "$(kernel_p2p)" = 0 && echo "   p2pguardd applied it: $($CTL status | head -1)"
+wait_for 20 p2p_is 0 && echo "   p2pguardd applied it: $($CTL status | head -1)"
 phase "P2P off"
 
 echo

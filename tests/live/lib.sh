@@ -83,9 +83,11 @@ setup_net() {
 	ip -n "$NS_CAM" -6 route add default via $WAN6
 }
 
-# in_cam CMD...: run in the camera's namespace and in the test cgroup.
+# in_cam CMD...: run in the test cgroup and the camera's namespace.  The
+# cgroup first: ip netns exec remounts /sys, hiding the cgroup2 mount.
 in_cam() {
-	ip netns exec "$NS_CAM" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec ip netns exec "$@"' \
+		"$CG" "$NS_CAM" "$@"
 }
 
 start_sinks() {
@@ -118,6 +120,11 @@ status_is() {	# status_is KEY VALUE
 kernel_p2p() {
 	bpftool -j map dump pinned "$PIN/p2pg_config" |
 		grep -o '"p2p_enabled":[0-9]*' | cut -d: -f2
+}
+
+# p2p_is 0|1: the kernel's switch, as a command wait_for can poll.
+p2p_is() {
+	test "$(kernel_p2p)" = "$1"
 }
 
 write_conf() {	# write_conf EXTRA-LINES...
