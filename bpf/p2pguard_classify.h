@@ -727,7 +727,7 @@ static inline int p2pg_domain_hash(const char *dotted, __u64 *out)
 			open = 0;
 			continue;
 		}
-		if (n + 2 > P2PG_DNS_NAME_MAX - 1)
+		if (n + (open ? 1 : 2) > P2PG_DNS_NAME_MAX - 1)
 			return -1;
 		if (!open) {
 			lab = n;

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * p2pguardctl.c - the command line: a table of subcommands.  Options given
+ * before the subcommand (--config, --pin-dir) are handed to it as if given
+ * after its name.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "replay.h"
+
+#ifndef P2PG_VERSION
+#define P2PG_VERSION "0.1"
+#endif
+
+static int cmd_replay(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+/**
+ * struct ctl_cmd - one subcommand.
+ * @name:    as typed.
+ * @fn:      gets argv from its own name on; returns the exit status.
+ * @globals: takes the common options (--config, --pin-dir).
+ * @args:    synopsis of its arguments, for the usage text.
+ * @help:    one line.
+ */
+struct ctl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	int globals;
+	const char *args;
+	const char *help;
+};
+
+static const struct ctl_cmd cmds[] = {
+	{ "status", p2pg_ctl_status, 1, "[--json]",
+	  "enforced or not and why (exit 1 when not)" },
+	{ "stats", p2pg_ctl_stats, 1, "[--json]",
+	  "per-reason packet and byte counters" },
+	{ "p2p", p2pg_ctl_p2p, 1, "on|off",
+	  "set the switch (source = state only)" },
+	{ "events", p2pg_ctl_events, 1, "[--follow] [--json]",
+	  "drop events from the event log" },
+	{ "top", p2pg_ctl_top, 1, "[--json] [--count N]",
+	  "the destinations blocked most" },
+	{ "replay", cmd_replay, 0,
+	  "[--json] [--p2p on|off] [--mode enforce|audit] [--lockdown] CAPTURE",
+	  "run a pcap/pcapng capture through the real program" },
+	{ "unload", p2pg_ctl_unload, 1, "",
+	  "stop p2pguardd, detach, remove every pin" },
+	{ "exec-agent", p2pg_ctl_exec_agent, 1, "-- CMD [ARGS]",
+	  "run a vendor daemon in the agent cgroup" },
+	{ "version", cmd_version, 0, "", "print the version" },
+};
+
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: p2pguardctl [--config FILE] [--pin-dir DIR] COMMAND [ARGS]\n"
+		   "       p2pguardctl --help\n\ncommands:\n");
+	for (i = 0; i < N_CMDS; i++)
+		fprintf(f, "  %s%s%s\n      %s\n", cmds[i].name,
+			cmds[i].args[0] ? " " : "", cmds[i].args, cmds[i].help);
+	fprintf(f,
+		"\noptions:\n"
+		"  -c, --config FILE  configuration (default " P2PG_CONF_PATH ")\n"
+		"  -p, --pin-dir DIR  bpffs directory of the pins (default from the\n"
+		"                     configuration, " P2PG_PIN_DIR ")\n"
+		"\nreplay uses the built-in policy, changed only by its own options;\n"
+		"it needs the privileges to load BPF programs but attaches nothing.\n"
+		"\nexit status: 0 ok (status: enforced), 1 failure, bad input or\n"
+		"capture (status: NOT ENFORCED), 2 usage error or the program cannot\n"
+		"be loaded.\n");
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "usage: p2pguardctl version\n");
+		return 2;
+	}
+	printf("p2pguardctl %s (ABI %d)\n", P2PG_VERSION, P2PG_ABI_VERSION);
+	return 0;
+}
+
+static void replay_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: p2pguardctl replay [--json] [--p2p on|off] [--mode enforce|audit]\n"
+		"                          [--lockdown] CAPTURE\n"
+		"Runs every packet of a pcap or pcapng capture (Ethernet, raw IP,\n"
+		"Linux cooked v1/v2) through the program with BPF_PROG_TEST_RUN and\n"
+		"prints \"N pass|drop REASON [DST]\", or one JSON object per packet.\n"
+		"Exit status: 0 ok, 1 bad input or capture, 2 usage error or the\n"
+		"program cannot be loaded.\n");
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "p2p", required_argument, NULL, 'P' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "lockdown", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct p2pg_replay_opts o = { 0 };
+	int c, v;
+
+	optind = 0;	/* glibc: full re-initialisation after main's scan */
+	while ((c = getopt_long(argc, argv, "+jP:m:lh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = 1;
+			break;
+		case 'P':
+			v = p2pg_parse_switch(optarg);
+			if (v < 0) {
+				fprintf(stderr,
+					"p2pguardctl: --p2p takes on or off, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			o.p2p_on = v;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "enforce")) {
+				o.audit = 0;
+			} else if (!strcmp(optarg, "audit")) {
+				o.audit = 1;
+			} else {
+				fprintf(stderr,
+					"p2pguardctl: --mode takes enforce or audit, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			o.lockdown = 1;
+			break;
+		case 'h':
+			replay_usage(stdout);
+			return 0;
+		default:
+			replay_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		replay_usage(stderr);
+		return 2;
+	}
+	return p2pg_replay_file(argv[optind], &o, stdout);
+}
+
+/* Warnings only: a verifier rejection is worth seeing, the chatter is not. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *conf = NULL, *pin_dir = NULL, *globals[4], **sub_argv;
+	const struct ctl_cmd *cmd = NULL;
+	int c, n_glob = 0, sub_argc, i, r;
+	size_t k;
+
+	while ((c = getopt_long(argc, argv, "+c:p:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'p':
+			pin_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			return cmd_version(1, argv);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	/* Each global option becomes two words after the subcommand name. */
+	if (conf) {
+		globals[n_glob++] = "--config";
+		globals[n_glob++] = conf;
+	}
+	if (pin_dir) {
+		globals[n_glob++] = "--pin-dir";
+		globals[n_glob++] = pin_dir;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (k = 0; k < N_CMDS; k++)
+		if (!strcmp(argv[optind], cmds[k].name))
+			cmd = &cmds[k];
+	if (!cmd) {
+		fprintf(stderr, "p2pguardctl: unknown command '%s'\n\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (n_glob && !cmd->globals) {
+		fprintf(stderr, "p2pguardctl: %s takes no --config or --pin-dir\n",
+			cmd->name);
+		return 2;
+	}
+	libbpf_set_print(libbpf_log);
+
+	sub_argc = argc - optind + n_glob;
+	sub_argv = calloc(sub_argc + 1, sizeof(*sub_argv));
+	if (!sub_argv) {
+		fprintf(stderr, "p2pguardctl: out of memory\n");
+		return 1;
+	}
+	sub_argv[0] = argv[optind];
+	for (i = 0; i < n_glob; i++)
+		sub_argv[1 + i] = globals[i];
+	for (i = optind + 1; i < argc; i++)
+		sub_argv[i - optind + n_glob] = argv[i];
+	r = cmd->fn(sub_argc, sub_argv);
+	free(sub_argv);
+	return r;
+}

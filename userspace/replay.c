@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * replay.c - packets through the real program with BPF_PROG_TEST_RUN:
+ * nothing is attached and no traffic is sent.  The program records each
+ * packet's reason in its per-CPU scratch window; pinning the process to
+ * one CPU is what makes that value readable afterwards.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+/* pcap/bpf.h and linux/bpf.h both define struct bpf_insn. */
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H
+struct bpf_program;
+#include <pcap/pcap.h>
+#include <pcap/dlt.h>
+
+#include "kfeatures.h"
+#include "replay.h"
+#include "p2pguard.skel.h"
+
+/* Per-CPU map values are padded to 8 bytes each in a look-up's array. */
+#define P2PG_PCPU_WIN_SIZE	((sizeof(struct p2pg_win) + 7) & ~(size_t)7)
+
+/* Written before each run: a reason no program run can leave behind. */
+#define P2PG_REASON_UNSET	0xffffffffu
+
+int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
+{
+	struct p2pg_features f;
+	cpu_set_t set;
+	int err, cpu;
+
+	memset(r, 0, sizeof(*r));
+	r->cpu = -1;
+	/* Only the knobs matter for a test run; no attach is probed. */
+	memset(&f, 0, sizeof(f));
+	f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	f.sk_storage =
+		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) == 1;
+	r->skel = p2pg_skel_open(&f);
+	if (!r->skel) {
+		err = errno ? -errno : -EINVAL;
+		fprintf(stderr, "p2pguard: cannot open the BPF object: %s\n",
+			strerror(-err));
+		return err;
+	}
+	err = p2pguard_bpf__load(r->skel);
+	if (err) {
+		fprintf(stderr, "p2pguard: cannot load the BPF program: %s%s\n",
+			strerror(-err), err == -EPERM ?
+			" (needs root or CAP_BPF+CAP_NET_ADMIN)" : "");
+		goto fail;
+	}
+	r->fds.config = bpf_map__fd(r->skel->maps.p2pg_config);
+	r->fds.prefix4 = bpf_map__fd(r->skel->maps.p2pg_prefix4);
+	r->fds.prefix6 = bpf_map__fd(r->skel->maps.p2pg_prefix6);
+	r->fds.names = bpf_map__fd(r->skel->maps.p2pg_names);
+	r->fds.pppp = bpf_map__fd(r->skel->maps.p2pg_pppp);
+	r->fds.agent_cg = bpf_map__fd(r->skel->maps.p2pg_agent_cg);
+	r->fds.agent_uid = bpf_map__fd(r->skel->maps.p2pg_agent_uid);
+	err = p2pg_policy_write_maps(p, &r->fds);
+	if (err) {
+		fprintf(stderr, "p2pguard: cannot write the policy maps: %s\n",
+			strerror(-err));
+		goto fail;
+	}
+	cpu = sched_getcpu();
+	if (cpu < 0 || cpu >= libbpf_num_possible_cpus()) {
+		err = cpu < 0 ? -errno : -ERANGE;
+		fprintf(stderr, "p2pguard: cannot tell the current CPU: %s\n",
+			strerror(-err));
+		goto fail;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		err = -errno;
+		fprintf(stderr, "p2pguard: cannot pin to CPU %d: %s\n", cpu,
+			strerror(errno));
+		goto fail;
+	}
+	r->cpu = cpu;
+	return 0;
+fail:
+	p2pg_runner_close(r);
+	return err;
+}
+
+int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
+		    unsigned int *reason)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = len, .repeat = 1);
+	int scratch = bpf_map__fd(r->skel->maps.p2pg_scratch);
+	int prog = bpf_program__fd(r->skel->progs.p2pguard_egress);
+	int ncpu = libbpf_num_possible_cpus(), err, i;
+	struct p2pg_win *w;
+	__u32 zero = 0;
+	__u8 *vals;
+
+	if (len < ETH_HLEN || r->cpu < 0 || ncpu <= r->cpu)
+		return -EINVAL;
+	vals = calloc(ncpu, P2PG_PCPU_WIN_SIZE);
+	if (!vals)
+		return -ENOMEM;
+	/* A sentinel, so a run that recorded nothing cannot pass for one. */
+	for (i = 0; i < ncpu; i++) {
+		w = (struct p2pg_win *)(vals + i * P2PG_PCPU_WIN_SIZE);
+		w->last_reason = P2PG_REASON_UNSET;
+	}
+	err = bpf_map_update_elem(scratch, &zero, vals, BPF_ANY);
+	if (!err)
+		err = bpf_prog_test_run_opts(prog, &o);
+	if (!err)
+		err = bpf_map_lookup_elem(scratch, &zero, vals);
+	if (!err) {
+		w = (struct p2pg_win *)(vals + r->cpu * P2PG_PCPU_WIN_SIZE);
+		*reason = w->last_reason;
+		if (*reason >= P2PG_R__COUNT || o.retval > 1)
+			err = -EIO;
+	}
+	free(vals);
+	return err ? err : (int)o.retval;
+}
+
+void p2pg_runner_close(struct p2pg_runner *r)
+{
+	/* The CPU pinning stays: the process is a test or a replay. */
+	p2pguard_bpf__destroy(r->skel);
+	r->skel = NULL;
+}
+
+/* ---- captures ----------------------------------------------------------- */
+
+struct replay_frame {
+	__u8 *buf;
+	size_t cap, len;
+	__u16 proto;	/* ethertype, host order */
+};
+
+static int frame_reserve(struct replay_frame *f, size_t len)
+{
+	__u8 *n;
+
+	if (len <= f->cap)
+		return 0;
+	n = realloc(f->buf, len);
+	if (!n)
+		return -ENOMEM;
+	f->buf = n;
+	f->cap = len;
+	return 0;
+}
+
+/* An Ethernet frame with a made-up header carrying @proto, then @l3. */
+static int frame_synth(struct replay_frame *f, __u16 proto, const __u8 *l3,
+		       size_t n)
+{
+	if (frame_reserve(f, ETH_HLEN + n))
+		return -ENOMEM;
+	memset(f->buf, 0, 12);
+	f->buf[0] = 0x02;	/* locally administered, unicast */
+	f->buf[6] = 0x02;
+	f->buf[12] = proto >> 8;
+	f->buf[13] = proto & 0xff;
+	memcpy(f->buf + ETH_HLEN, l3, n);
+	f->len = ETH_HLEN + n;
+	f->proto = proto;
+	return 0;
+}
+
+static __u16 be16_at(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+/*
+ * The frame the program would see for one captured packet.  The kernel
+ * strips the Ethernet header itself; anything else is rebuilt as Ethernet.
+ * VLAN tags are removed: the socket's skb is untagged.  Leaves proto 0 for
+ * a packet too short to say what it is.
+ */
+static int frame_from_capture(struct replay_frame *f, int dlt,
+			      const __u8 *d, size_t n)
+{
+	unsigned int tags = 0;
+	__u16 proto;
+
+	f->len = 0;
+	f->proto = 0;
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (n < ETH_HLEN)
+			return 0;
+		proto = be16_at(d + 12);
+		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD) {
+			if (frame_reserve(f, n))
+				return -ENOMEM;
+			memcpy(f->buf, d, n);
+			f->len = n;
+			f->proto = proto;
+			return 0;
+		}
+		/* One or two (QinQ) tags of 4 bytes after the MAC addresses. */
+		while ((proto == ETH_P_8021Q || proto == ETH_P_8021AD) &&
+		       tags < 2 && n >= ETH_HLEN + 4 * (tags + 1)) {
+			tags++;
+			proto = be16_at(d + 12 + 4 * tags);
+		}
+		if (frame_synth(f, proto, d + ETH_HLEN + 4 * tags,
+				n - ETH_HLEN - 4 * tags))
+			return -ENOMEM;
+		memcpy(f->buf, d, 12);
+		return 0;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		if (n < 1)
+			return 0;
+		if (d[0] >> 4 == 4)
+			proto = ETH_P_IP;
+		else if (d[0] >> 4 == 6)
+			proto = ETH_P_IPV6;
+		else
+			proto = 0xffff;	/* not IP: reported as such */
+		return frame_synth(f, proto, d, n);
+	case DLT_LINUX_SLL:
+		if (n < 16)
+			return 0;
+		return frame_synth(f, be16_at(d + 14), d + 16, n - 16);
+	case DLT_LINUX_SLL2:
+		if (n < 20)
+			return 0;
+		return frame_synth(f, be16_at(d), d + 20, n - 20);
+	}
+	return -EPROTONOSUPPORT;
+}
+
+static int dlt_supported(int dlt)
+{
+	return dlt == DLT_EN10MB || dlt == DLT_RAW || dlt == DLT_IPV4 ||
+	       dlt == DLT_IPV6 || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
+}
+
+/* Destination address for the output line, from the fixed IP offsets. */
+static void frame_dst(const struct replay_frame *f, char *buf, size_t len)
+{
+	const __u8 *ip = f->buf + ETH_HLEN;
+	size_t n = f->len - ETH_HLEN;
+
+	buf[0] = 0;
+	if (f->proto == ETH_P_IP && n >= 20 && ip[0] >> 4 == 4)
+		inet_ntop(AF_INET, ip + 16, buf, len);
+	else if (f->proto == ETH_P_IPV6 && n >= 40 && ip[0] >> 4 == 6)
+		inet_ntop(AF_INET6, ip + 24, buf, len);
+}
+
+static void print_line(FILE *out, int json, unsigned long n,
+		       const char *verdict, const char *reason, size_t len,
+		       const char *dst)
+{
+	if (json) {
+		fprintf(out,
+			"{\"packet\":%lu,\"verdict\":\"%s\",\"reason\":\"%s\",\"len\":%zu",
+			n, verdict, reason, len);
+		if (dst[0])
+			fprintf(out, ",\"dst\":\"%s\"", dst);
+		fputs("}\n", out);
+	} else {
+		fprintf(out, "%lu %s %s%s%s\n", n, verdict, reason,
+			dst[0] ? " " : "", dst);
+	}
+}
+
+int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
+		     FILE *out)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "", dst[INET6_ADDRSTRLEN];
+	struct replay_frame f = { 0 };
+	struct pcap_pkthdr *h;
+	struct p2pg_runner r;
+	struct p2pg_policy p;
+	const u_char *d;
+	unsigned long n = 0;
+	int dlt, rc = 0, res;
+	pcap_t *pc;
+
+	pc = pcap_open_offline(path, errbuf);
+	if (!pc) {
+		/* Some of libpcap's messages name the file already. */
+		if (!strncmp(errbuf, path, strlen(path)))
+			fprintf(stderr, "p2pguardctl: %s\n", errbuf);
+		else
+			fprintf(stderr, "p2pguardctl: %s: %s\n", path, errbuf);
+		return 1;
+	}
+	dlt = pcap_datalink(pc);
+	if (!dlt_supported(dlt)) {
+		const char *name = pcap_datalink_val_to_name(dlt);
+
+		fprintf(stderr,
+			"p2pguardctl: %s: unsupported link type %d%s%s%s; replay reads Ethernet, raw IP and Linux cooked (SLL, SLL2) captures\n",
+			path, dlt, name ? " (DLT_" : "", name ? name : "",
+			name ? ")" : "");
+		pcap_close(pc);
+		return 1;
+	}
+	if (p2pg_policy_init_defaults(&p)) {
+		fprintf(stderr, "p2pguardctl: out of memory\n");
+		pcap_close(pc);
+		return 2;
+	}
+	p.cfg.p2p_enabled = !!o->p2p_on;
+	p.cfg.mode = o->audit ? P2PG_MODE_AUDIT : P2PG_MODE_ENFORCE;
+	p.cfg.lockdown = !!o->lockdown;
+	if (p2pg_runner_open(&r, &p)) {
+		p2pg_policy_free(&p);
+		pcap_close(pc);
+		return 2;
+	}
+	while ((res = pcap_next_ex(pc, &h, &d)) == 1) {
+		unsigned int reason = P2PG_R_NOT_IP;
+		int v;
+
+		n++;
+		if (frame_from_capture(&f, dlt, d, h->caplen)) {
+			fprintf(stderr, "p2pguardctl: out of memory\n");
+			rc = 1;
+			break;
+		}
+		frame_dst(&f, dst, sizeof(dst));
+		/* What the program would not parse is not run through it. */
+		if (f.proto != ETH_P_IP && f.proto != ETH_P_IPV6) {
+			print_line(out, o->json, n, "pass", "not-ip", h->len,
+				   dst);
+			continue;
+		}
+		v = p2pg_runner_run(&r, f.buf, f.len, &reason);
+		if (v < 0) {
+			/* The kernel takes at most about a page per run. */
+			fprintf(stderr,
+				"p2pguardctl: %s: packet %lu (%u bytes): test run failed: %s%s\n",
+				path, n, h->caplen, strerror(-v),
+				v == -EINVAL && f.len > 1514 ?
+				" (too large for BPF_PROG_TEST_RUN: a TSO/GSO capture?)" :
+				"");
+			/* No line: verdicts are only "pass" and "drop". */
+			rc = 1;
+			continue;
+		}
+		print_line(out, o->json, n, v ? "pass" : "drop",
+			   p2pg_reason_name(reason), h->len, dst);
+	}
+	if (res == PCAP_ERROR) {
+		fprintf(stderr, "p2pguardctl: %s: packet %lu: %s\n", path, n + 1,
+			pcap_geterr(pc));
+		rc = 1;
+	}
+	fflush(out);
+	free(f.buf);
+	p2pg_runner_close(&r);
+	p2pg_policy_free(&p);
+	pcap_close(pc);
+	return rc;
+}
