@@ -145,13 +145,26 @@ struct {
 	__type(value, struct p2pg_flow);
 } p2pg_flow_lru SEC(".maps");
 
-/* The payload window: too big for the 512-byte BPF stack. */
+/*
+ * The payload window: too big for the 512-byte BPF stack.  One per nesting
+ * level: a softirq (a TCP ACK, a retransmit timer) can run this program on
+ * the same CPU while a process-context run is half-way through.
+ */
+#define P2PG_NEST_MAX	4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, P2PG_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct p2pg_win);
+} p2pg_scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct p2pg_win);
-} p2pg_scratch SEC(".maps");
+	__type(value, __u32);
+} p2pg_nest SEC(".maps");
 
 /* ---- the environment p2pg_classify() calls back into -------------------- */
 
@@ -248,9 +261,13 @@ static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
 		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
 			return -1;
 		if (nh == IPPROTO_FRAGMENT) {
-			if ((h[2] << 8 | h[3]) & 0xfff8)
-				m->flags |= P2PG_META_FRAGMENT;
 			off += 8;
+			if ((h[2] << 8 | h[3]) & 0xfff8) {
+				/* What follows is payload, not headers. */
+				m->flags |= P2PG_META_FRAGMENT;
+				nh = h[0];
+				break;
+			}
 		} else if (nh == IPPROTO_AH) {
 			off += (h[1] + 2) * 4;
 		} else {
@@ -363,9 +380,13 @@ static __always_inline void p2pg_emit(struct __sk_buff *skb,
 	__builtin_memcpy(ev.daddr, p->daddr, 16);
 	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
 	if (reason == P2PG_R_DNS_NAME) {
-		__u32 q = m->l4proto == IPPROTO_TCP ? 14 : 12;
+		__u32 q = m->l4proto == IPPROTO_TCP ? 14 : 12, i;
 
-		__builtin_memcpy(ev.qname, w->b + q, P2PG_EVENT_QNAME);
+		for (i = 0; i < P2PG_EVENT_QNAME; i++) {
+			if (q + i >= w->len)
+				break;
+			ev.qname[i] = w->b[q + i];
+		}
 	}
 	if (p2pg_use_ringbuf)
 		bpf_ringbuf_output(&p2pg_events, &ev, sizeof(ev), 0);
@@ -397,7 +418,8 @@ static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
  * global functions take pointers to memory only from 5.12 on.
  */
 __attribute__((noinline))
-int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits)
+int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits,
+		      __u32 level)
 {
 	struct p2pg_meta m = {
 		.payload_len = (__u32)lens,
@@ -414,7 +436,7 @@ int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits)
 	__u32 zero = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
+	w = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	if (!cfg || !w)
 		return P2PG_R_NONE;
 	env.skb = skb;
@@ -422,8 +444,7 @@ int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits)
 	return p2pg_classify(&env, cfg, &m, w);
 }
 
-SEC("cgroup_skb/egress")
-int p2pguard_egress(struct __sk_buff *skb)
+static __always_inline int p2pg_egress(struct __sk_buff *skb, __u32 level)
 {
 	struct p2pg_pkt p = {};
 	struct p2pg_meta m = {};
@@ -434,7 +455,7 @@ int p2pguard_egress(struct __sk_buff *skb)
 	int drop, looked = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
+	w = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	if (!cfg || !w)
 		return SK_PASS;	/* cannot happen: arrays; keeps the verifier happy */
 
@@ -449,7 +470,9 @@ int p2pguard_egress(struct __sk_buff *skb)
 	}
 
 	poff = p2pg_parse_l4(skb, &p, &m);
-	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT)) {
+	/* Connection memory only where the classifier reads it. */
+	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
+	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN)) {
 		flow = p2pg_flow_get(skb);
 		if (flow) {
 			m.flow_reason = flow->reason;
@@ -475,7 +498,8 @@ int p2pguard_egress(struct __sk_buff *skb)
 				   m.payload_len | (__u64)m.dport << 32 |
 				   (__u64)m.sport << 48,
 				   m.l4proto | m.dst_class << 8 |
-				   m.flags << 16 | (__u32)m.flow_reason << 24);
+				   m.flags << 16 | (__u32)m.flow_reason << 24,
+				   level);
 	w->last_reason = reason;
 	drop = p2pg_verdict_drop(cfg, reason);
 	p2pg_count(reason, skb->len, drop);
@@ -494,4 +518,27 @@ not_ip:
 	w->last_reason = P2PG_R_NOT_IP;
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
 	return SK_PASS;
+}
+
+SEC("cgroup_skb/egress")
+int p2pguard_egress(struct __sk_buff *skb)
+{
+	__u32 zero = 0, level;
+	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
+	int ret;
+
+	if (!nest)
+		return SK_PASS;	/* cannot happen: array */
+	/*
+	 * Atomic add without fetch (fetch needs 5.12): a run nested between
+	 * the add and the read finishes and undoes its own add first.
+	 */
+	__sync_fetch_and_add(nest, 1);
+	level = *nest - 1;
+	if (level < P2PG_NEST_MAX)
+		ret = p2pg_egress(skb, level);
+	else
+		ret = SK_PASS;	/* deeper than any real stack of softirqs */
+	__sync_fetch_and_add(nest, -1);
+	return ret;
 }

@@ -225,7 +225,8 @@ P2PG_STRUCT_SIZE(struct p2pg_counter, 32);
  * @len:       packet length.
  * @daddr:     destination address; IPv4 in the first 4 bytes.
  * @qname:     dns-deny-name drops: the start of the question in DNS wire
- *             form (length-prefixed labels), zero-padded; else zero.
+ *             form (length-prefixed labels), then the rest of this
+ *             packet's bytes, then zeros; else zero.
  */
 struct p2pg_event {
 	__u64 cgroup_id;

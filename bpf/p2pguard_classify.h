@@ -244,9 +244,10 @@ static __always_inline __u64 p2pg_name_hash_step(__u64 h, __u8 c)
  * subdomain of one?  The name ends at its first zero byte (the root label;
  * host names hold no zero byte).  Walking backwards from there, the hash
  * is looked up wherever the byte could be a label length (1..63): at a
- * real label start it is the hash of that suffix.  Elsewhere a match would
- * need the bytes that follow to spell the wire form of a listed name with
- * a label of 48 to 63 characters, which host-name characters cannot.
+ * real label start it is the hash of that suffix.  Inside a label the only
+ * host-name bytes in 1..63 are '-' and the digits (45..57); a match there
+ * would need the bytes that follow to spell the wire form of a listed name
+ * whose first label is 45 to 57 characters long.
  * Returns 0 when the question is not whole in the window.
  */
 static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
@@ -293,7 +294,8 @@ static __always_inline int p2pg_ssdp_igd(const struct p2pg_win *w)
 		return 0;
 	P2PG_UNROLL
 	for (k = 0; k < 4; k++)
-		if (at < w->len && P2PG_B(w, at) == ' ')
+		if (at < w->len &&
+		    (P2PG_B(w, at) == ' ' || P2PG_B(w, at) == '\t'))
 			at++;
 	if (!p2pg_match(w, at, "urn:schemas-upnp-org:", 21, 1))
 		return 0;

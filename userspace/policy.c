@@ -71,7 +71,8 @@ const char *const p2pg_default_domains[] = {
 const char *const p2pg_default_pppp_keys[] = {
 	"SSD@cs2-network.", "camera", "SHIX", "vstarcam2018",
 	"VMSV", "FERRY@88", "mycamera", "Deng123abc", "Duncom",
-	"JX20130716", "@@@@....",
+	"JX20130716", "@@@@....", "hyWHzyhtzH", "JYDGAOZHANP2P",
+	"SZGMBESTER",
 	NULL,
 };
 
