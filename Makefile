@@ -26,7 +26,7 @@ BPF_SYS_INCLUDES := -I/usr/include/$(TARGET_TRIPLE) -I/usr/include/$(shell uname
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
-CPPFLAGS += -Ibpf -Iuserspace -Iloader -I$(BUILD)
+override CPPFLAGS += -Ibpf -Iuserspace -Iloader -I$(BUILD) $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 override CFLAGS += $(WARN) -std=gnu11
 
 ifeq ($(STATIC),1)
@@ -147,3 +147,42 @@ fuzz: $(BUILD)/tests/fuzz_classify
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+# make install DESTDIR=... PREFIX=/usr: the programs, the man pages, the
+# BusyBox/SysV init script (the one the Buildroot package installs) and
+# /etc/p2pguard.conf, which is never overwritten.  Buildroot uses only
+# install-bin and install-conf.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+INSTALL ?= install
+INIT_SCRIPT := buildroot/package/p2pguard/S30p2pguardd
+
+.PHONY: install install-bin install-conf install-man install-init
+install: install-bin install-conf install-man install-init
+
+install-bin: $(BINS)
+	$(call msg,INSTALL,$(BINS))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+	$(Q)$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+
+install-conf:
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/p2pguard.conf ] || \
+		$(INSTALL) -m 0644 loader/p2pguard.conf \
+			$(DESTDIR)$(SYSCONFDIR)/p2pguard.conf
+
+install-man:
+	$(Q)$(INSTALL) -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(Q)$(INSTALL) -m 0644 Documentation/man/p2pguard.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/
+	$(Q)$(INSTALL) -m 0644 Documentation/man/p2pguardd.8 \
+		Documentation/man/p2pguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+
+# The script runs /usr/sbin/p2pguardd: point it at SBINDIR.
+install-init:
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)/init.d
+	$(Q)sed 's|^EXEC=.*|EXEC="$(SBINDIR)/$$DAEMON"|' $(INIT_SCRIPT) \
+		> $(DESTDIR)$(SYSCONFDIR)/init.d/S30p2pguardd
+	$(Q)chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/S30p2pguardd

@@ -296,6 +296,22 @@ static void read_switch(struct daemon *d)
 		d->p2p_on = d->conf.default_on;
 }
 
+/*
+ * Agent cgroups are ours: create them, so that the policy can name them at
+ * boot, before `p2pguardctl exec-agent` starts anything inside.
+ */
+static void make_agent_cgroups(struct daemon *d)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < d->conf.n_agent_cgroups; i++)
+		if (p2pg_cgroup_path(d->conf.agent_cgroups[i], path,
+				     sizeof(path)) || p2pg_mkdir_p(path, 0755))
+			logmsg(LOG_WARNING, "agent cgroup %s: %s",
+			       d->conf.agent_cgroups[i], strerror(errno));
+}
+
 /* Full policy write: lists and switch (start-up and SIGHUP). */
 static int apply_policy(struct daemon *d)
 {
@@ -303,6 +319,7 @@ static int apply_policy(struct daemon *d)
 	char err[512];
 	int r;
 
+	make_agent_cgroups(d);
 	if (p2pg_conf_policy(&d->conf, d->p2p_on, &p, err, sizeof(err))) {
 		logmsg(LOG_ERR, "policy: %s", err);
 		return -EINVAL;
