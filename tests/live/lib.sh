@@ -39,8 +39,11 @@ cleanup() {
 	# Unpinning the link detaches the program: nothing outlives the test.
 	rm -rf "$PIN"
 	if [ -d "$CG" ]; then
-		while read -r p; do echo "$p" > "$CG2/cgroup.procs"; done < "$CG/cgroup.procs"
-		rmdir "$CG"
+		# Children first (agent cgroups), their processes back to the root.
+		find "$CG" -depth -type d | while read -r d; do
+			while read -r p; do echo "$p" > "$CG2/cgroup.procs"; done < "$d/cgroup.procs"
+			rmdir "$d"
+		done
 	fi
 	ip netns del "$NS_CAM" 2>/dev/null
 	ip netns del "$NS_WAN" 2>/dev/null

@@ -93,4 +93,19 @@ ok "restart replaced the program atomically ($prog_before -> $prog_after)" \
 	test "$prog_before" != "$prog_after"
 ok "restart adopted the switch: P2P still off" p2p_is 0
 
+# Agents: a vendor daemon started with exec-agent; everything it sends off
+# the LAN counts as P2P, its LAN traffic passes.
+write_conf "source = file" "file = $settings" "key = p2p_enable" \
+	"agent_cgroups = $ID/agent"
+kill -HUP "$(cat "$T/run/p2pguardd.pid")"
+ok "agent cgroup created by p2pguardd" wait_for 20 test -d "$CG/agent"
+sleep 0.3
+: > "$T/wan.log"
+: > "$T/lan.log"
+$CTL exec-agent -- ip netns exec "$NS_CAM" "$B/tests/netpeer" send \
+	$WAN4 $WAN6 $LAN4 $LAN6 "$T/expect.agent" 1
+sleep 0.5
+"$B/tests/netpeer" check "$T/expect.agent" "$T/wan.log" "$T/lan.log" agent ||
+	fails=$((fails + 1))
+
 exit $((fails > 0))
