@@ -763,7 +763,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .conf_path = P2PG_CONF_PATH, .wd = -1 };
-	int foreground = 0, once = 0, c, r;
+	int foreground = 0, once = 0, ready_fd = -1, c, r;
 	char err[512], pid_path[PATH_MAX];
 	const char *fatal;
 
@@ -868,14 +868,39 @@ int main(int argc, char **argv)
 		return 0;
 
 	if (!foreground) {
-		/* Detach only now: the policy is in force. */
-		if (daemon(0, 0)) {
-			logmsg(LOG_ERR, "daemon: %s", strerror(errno));
+		/*
+		 * Detach only now that the policy is in force, and let the
+		 * parent exit only once the child has its pid file and event
+		 * loop: an init script that waits for us sees a running daemon.
+		 */
+		int ready[2], fd;
+		char c = 0;
+		pid_t pid;
+
+		if (pipe2(ready, O_CLOEXEC) || (pid = fork()) < 0) {
+			logmsg(LOG_ERR, "fork: %s", strerror(errno));
 			return 1;
+		}
+		if (pid > 0) {
+			close(ready[1]);
+			/* EOF without a byte: the child failed and said why. */
+			return read(ready[0], &c, 1) == 1 ? 0 : 1;
+		}
+		close(ready[0]);
+		setsid();
+		if (chdir("/"))
+			logmsg(LOG_WARNING, "chdir /: %s", strerror(errno));
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
 		}
 		use_syslog = true;
 		openlog("p2pguardd", LOG_PID, LOG_DAEMON);
 		write_status(&d, NULL);
+		ready_fd = ready[1];
 	}
 	{
 		char pid[32];
@@ -890,6 +915,12 @@ int main(int argc, char **argv)
 		logmsg(LOG_ERR, "event loop: %s; enforcement stays, the switch is no longer followed",
 		       strerror(-r));
 		return 1;
+	}
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "", 1) != 1)
+			logmsg(LOG_WARNING, "cannot signal readiness: %s",
+			       strerror(errno));
+		close(ready_fd);
 	}
 	r = run_loop(&d);
 	unlink(pid_path);

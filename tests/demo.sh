@@ -27,8 +27,9 @@ phase() {	# phase TITLE
 	echo "== $1"
 	before_p2p=$(grep -c '^udp[46] ' "$T/wan.log")
 	in_cam "$B/tests/netpeer" stream $LAN4 554 4 > "$T/stream.out" &
+	stream=$!
 	in_cam "$B/tests/netpeer" p2p-calls $WAN4 4 > "$T/calls.out"
-	wait
+	wait $stream
 	sleep 0.5
 	after_p2p=$(grep -c '^udp[46] ' "$T/wan.log")
 	streamed=$(cat "$T/stream.out")

@@ -45,6 +45,7 @@ fuzz() {	# libFuzzer: a crash or sanitizer report exits non-zero
 run test_classify "$B/tests/test_classify"
 run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz
+run buildroot_check tests/buildroot-check.sh
 for t in tests/live/*.sh; do
 	[ -x "$t" ] && run "$(basename "$t" .sh)" "$t"
 done
