@@ -65,6 +65,18 @@ for reason in $(awk '$7 != "none" { print $7 }' "$T/expect" | sort -u); do
 			test "$got" -ge $((udp + tcp))
 	fi
 done
+if [ -e /sys/kernel/btf/vmlinux ]; then
+	cat "$PIN/stats" > "$T/stats.iter"
+	ok "cat $PIN/stats: one 'reason packets bytes' line per reason" \
+		test "$(grep -cE '^[a-z0-9-]+ [0-9]+ [0-9]+$' "$T/stats.iter")" = "$(grep -o '"drop_bytes"' "$T/stats.after" | wc -l)"
+	it=$(awk '$1 == "cs2-pppp" { print $2 }' "$T/stats.iter")
+	ctl=$(grep -o '"cs2-pppp":{"packets":[0-9]*' "$T/stats.after" | grep -o '[0-9]*$')
+	ok "stats iterator and p2pguardctl stats agree (cs2-pppp $it, $ctl)" test "$it" = "$ctl"
+else
+	skip "stats iterator: no vmlinux BTF on this kernel"
+fi
+ok "bpftool shows counter field names (map BTF)" \
+	sh -c "bpftool map dump pinned $PIN/p2pg_counters | grep -q drop_packets"
 ok "drop events logged by p2pguardd" grep -q '"action":"blocked"' "$T/run/events.log"
 ok "p2pguardctl top names a blocked DNS question" \
 	sh -c "$CTL top --count 100 | grep -q iotcplatform.com"
