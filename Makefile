@@ -137,7 +137,10 @@ check: deps
 	$(Q)tests/run.sh
 
 # Benchmarks print figures into Documentation/performance.rst; no asserts.
-bench: $(BUILD)/tests/bench_classes
+# tests/bench/bench.mk adds its programs to BENCH_BINS.
+BENCH_BINS := $(BUILD)/tests/bench_classes
+-include tests/bench/bench.mk
+bench: $(BENCH_BINS)
 	$(Q)tests/bench/run.sh
 
 fuzz: $(BUILD)/tests/fuzz_classify
