@@ -116,11 +116,12 @@ $(BUILD)/tests/bench_classes: $(BUILD)/tests/bench/bench_classes.o $(TEST_LIB_OB
 
 # libFuzzer target: clang only, native.
 $(BUILD)/tests/fuzz_classify: tests/fuzz/fuzz_classify.c tests/lib/native_env.c \
-		userspace/policy.c $(SKEL) $(wildcard bpf/*.h userspace/*.h tests/lib/*.h)
+		tests/lib/vectors.c userspace/policy.c $(SKEL) $(wildcard bpf/*.h userspace/*.h tests/lib/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_classify.c tests/lib/native_env.c userspace/policy.c \
+		tests/fuzz/fuzz_classify.c tests/lib/native_env.c tests/lib/vectors.c \
+		userspace/policy.c \
 		$(LIBS) -o $@
 
 tests: $(TESTS) $(BUILD)/tests/fuzz_classify

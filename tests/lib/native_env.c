@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * native_env.c - bpf/p2pguard_classify.h compiled for the host, with the
+ * environment the BPF program gets from its maps answered from a struct
+ * p2pg_policy, and the program's packet parsing mirrored for test frames.
+ */
+#include <string.h>
+
+#include "native_env.h"
+
+#define P2PG_ENV struct p2pg_native_env
+#include "p2pguard_classify.h"
+
+static __always_inline int p2pg_env_name_denied(struct p2pg_native_env *env,
+						__u64 hash)
+{
+	return p2pg_policy_has_name(env->policy, hash);
+}
+
+static __always_inline const struct p2pg_pppp_key *
+p2pg_env_pppp_key(struct p2pg_native_env *env, __u32 first_byte)
+{
+	const struct p2pg_pppp_key *k = &env->policy->pppp[first_byte & 0xff];
+
+	return k->valid ? k : NULL;
+}
+
+static __always_inline int p2pg_env_is_agent(struct p2pg_native_env *env)
+{
+	return env->is_agent;
+}
+
+/*
+ * The window persists between calls, as the BPF program's per-CPU scratch
+ * does, and the counter picks how its unused tail is dirtied.
+ */
+static struct p2pg_win native_win;
+static __u32 native_calls;
+
+unsigned int native_classify(const struct p2pg_native_env *env,
+			     const struct p2pg_meta *m, const __u8 *payload,
+			     size_t len)
+{
+	struct p2pg_native_env e = *env;
+	struct p2pg_win *w = &native_win;
+	__u32 x = 0x9e3779b9u * ++native_calls, i;
+	size_t n = 0;
+
+	/*
+	 * As bpf/p2pguard.bpf.c: no copy unless the classifier wants the
+	 * payload, then min(payload_len, 512) bytes.  @len bounds it too, for
+	 * callers (the fuzzer) whose payload_len claims more than they have.
+	 */
+	if (p2pg_wants_payload(m)) {
+		n = m->payload_len;
+		if (n > len)
+			n = len;
+		if (n > P2PG_WIN_SIZE)
+			n = P2PG_WIN_SIZE;
+	}
+	/*
+	 * Garbage first, of a different kind on consecutive calls: random
+	 * bytes; what the previous packet left (as in BPF); or this payload
+	 * again, end to end (the likeliest bytes to complete a header).  A
+	 * signature that reads past w->len then depends on the call, which
+	 * the fuzzer's determinism check and the native/BPF comparison see.
+	 */
+	switch (native_calls % 3) {
+	case 0:
+		for (i = 0; i < P2PG_WIN_SIZE; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w->b[i] = x >> 7;
+		}
+		break;
+	case 1:
+		break;
+	default:
+		for (i = 0; n && i < P2PG_WIN_SIZE; i++)
+			w->b[i] = payload[i % n];
+		break;
+	}
+	w->forget = 0;
+	w->last_reason = 0;
+	w->pad = 0;
+	if (n)
+		memcpy(w->b, payload, n);
+	w->len = n;
+	return p2pg_classify(&e, &e.policy->cfg, m, w);
+}
+
+/*
+ * Mirror of p2pg_parse_ipv4/6() and p2pg_parse_l4() in bpf/p2pguard.bpf.c
+ * over the frame without its Ethernet header (what the program sees).
+ * Returns the payload offset (0: none), or -1 where the program goes to
+ * not_ip.  A failed bpf_skb_load_bytes() is "offset + size > len".
+ */
+static long native_parse(const struct p2pg_policy *p, const __u8 *pkt,
+			 size_t len, __u16 ethertype, struct p2pg_meta *m)
+{
+	__u32 off, plen;
+
+	if (ethertype == 0x0800) {
+		if (len < 20 || pkt[0] >> 4 != 4)
+			return -1;
+		off = (pkt[0] & 0x0f) * 4;
+		m->l4proto = pkt[9];
+		if (((pkt[6] << 8) | pkt[7]) & 0x1fff)
+			m->flags |= P2PG_META_FRAGMENT;
+		m->dst_class = p2pg_policy_net_class(p, 4, pkt + 16);
+	} else if (ethertype == 0x86dd) {
+		__u8 nh;
+		int i;
+
+		if (len < 40 || pkt[0] >> 4 != 6)
+			return -1;
+		nh = pkt[6];
+		off = 40;
+		for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
+			const __u8 *h;
+
+			/* hop-by-hop, routing, destination, fragment, AH */
+			if (nh != 0 && nh != 43 && nh != 60 && nh != 44 &&
+			    nh != 51)
+				break;
+			if (off + 8 > len)
+				return -1;
+			h = pkt + off;
+			if (nh == 44) {
+				off += 8;
+				if (((h[2] << 8) | h[3]) & 0xfff8) {
+					/* payload follows, not headers */
+					m->flags |= P2PG_META_FRAGMENT;
+					nh = h[0];
+					break;
+				}
+			} else if (nh == 51) {
+				off += (h[1] + 2) * 4;
+			} else {
+				off += (h[1] + 1) * 8;
+			}
+			nh = h[0];
+		}
+		m->l4proto = nh;
+		m->dst_class = p2pg_policy_net_class(p, 6, pkt + 24);
+	} else {
+		return -1;
+	}
+
+	if (m->flags & P2PG_META_FRAGMENT)
+		return 0;
+	if (m->l4proto == P2PG_IPPROTO_UDP) {
+		if (off + 8 > len)
+			return 0;
+		m->sport = pkt[off] << 8 | pkt[off + 1];
+		m->dport = pkt[off + 2] << 8 | pkt[off + 3];
+		plen = pkt[off + 4] << 8 | pkt[off + 5];
+		plen = plen >= 8 ? plen - 8 : 0;
+		off += 8;
+	} else if (m->l4proto == P2PG_IPPROTO_TCP) {
+		if (off + 20 > len)
+			return 0;
+		m->sport = pkt[off] << 8 | pkt[off + 1];
+		m->dport = pkt[off + 2] << 8 | pkt[off + 3];
+		off += (pkt[off + 12] >> 4) * 4;
+		plen = 0xffffffff;
+	} else {
+		return 0;
+	}
+	if (off > len)
+		return 0;
+	if (plen > len - off)
+		plen = len - off;
+	m->payload_len = plen;
+	return off;
+}
+
+unsigned int native_classify_vec(const struct p2pg_native_env *env,
+				 const struct vec_spec *v)
+{
+	__u8 frame[VEC_FRAME_MAX];
+	struct p2pg_meta m;
+	size_t flen = vec_frame(v, frame);
+	long poff;
+
+	memset(&m, 0, sizeof(m));
+	/*
+	 * BPF_PROG_TEST_RUN hands a cgroup_skb program the packet from the
+	 * network header on, with a fresh socket: no flow state, so
+	 * flow_reason stays NONE.
+	 */
+	poff = native_parse(env->policy, frame + 14, flen - 14,
+			    frame[12] << 8 | frame[13], &m);
+	if (poff < 0)
+		return P2PG_R_NOT_IP;
+	if (!poff)
+		return native_classify(env, &m, NULL, 0);
+	return native_classify(env, &m, frame + 14 + poff,
+			       flen - 14 - poff);
+}
