@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <dirent.h>
 #include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,100 @@ int p2pg_write_file_atomic(const char *path, const void *data, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+struct find_cg {
+	__u64 id;
+	char *out;
+	size_t len;
+	int found;
+};
+
+static void find_cgroup(const char *dir, struct find_cg *f, int depth)
+{
+	struct dirent *e;
+	__u64 id;
+	DIR *d;
+
+	if (f->found || depth > 8)
+		return;
+	if (!p2pg_cgroup_id(dir, &id) && id == f->id) {
+		snprintf(f->out, f->len, "%s", dir);
+		f->found = 1;
+		return;
+	}
+	d = opendir(dir);
+	if (!d)
+		return;
+	while (!f->found && (e = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     e->d_name) >= sizeof(sub))
+			continue;
+		find_cgroup(sub, f, depth + 1);
+	}
+	closedir(d);
+}
+
+int p2pg_cgroup_by_id(__u64 id, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+	struct find_cg f = { .id = id, .out = buf, .len = len };
+
+	if (p2pg_cgroup2_mount(root, sizeof(root)))
+		return -1;
+	find_cgroup(root, &f, 0);
+	if (!f.found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+int p2pg_describe_sender(__u64 cgroup_id, __u32 uid, char *buf, size_t len)
+{
+	char cg[PATH_MAX], path[PATH_MAX + 32], line[64];
+	size_t off = 0;
+	int n = 0, more = 0;
+	FILE *procs;
+
+	buf[0] = 0;
+	if (p2pg_cgroup_by_id(cgroup_id, cg, sizeof(cg)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	procs = fopen(path, "re");
+	if (!procs)
+		return -1;
+	/* The processes of that cgroup owned by that uid: the candidates. */
+	while (fgets(line, sizeof(line), procs)) {
+		char status[64], comm[64] = "?";
+		int pid = atoi(line);
+		struct stat st;
+		FILE *f;
+
+		snprintf(status, sizeof(status), "/proc/%d", pid);
+		if (stat(status, &st) || st.st_uid != uid)
+			continue;
+		if (n == 3) {
+			more = 1;
+			break;
+		}
+		snprintf(status, sizeof(status), "/proc/%d/comm", pid);
+		f = fopen(status, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = 0;
+			fclose(f);
+		}
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s[%d]",
+				n ? " " : "", comm, pid);
+		n++;
+	}
+	fclose(procs);
+	if (more)
+		snprintf(buf + off, off < len ? len - off : 0, " ...");
+	return n ? 0 : -1;
 }

@@ -59,4 +59,27 @@ int p2pg_mkdir_p(const char *path, unsigned int mode);
  */
 int p2pg_write_file_atomic(const char *path, const void *data, size_t len);
 
+/**
+ * p2pg_cgroup_by_id() - the path of the cgroup with this id.
+ * @id:  cgroup id (bpf_skb_cgroup_id()).
+ * @buf: result.
+ * @len: size of @buf.
+ *
+ * Return: 0, or -1 (errno set).
+ */
+int p2pg_cgroup_by_id(__u64 id, char *buf, size_t len);
+
+/**
+ * p2pg_describe_sender() - "comm[pid] ..." for the processes of a cgroup
+ * owned by a uid: who sent a packet, as well as a cgroup_skb program can
+ * tell (it sees the socket's cgroup and uid, not the process).
+ * @cgroup_id: cgroup id of the socket.
+ * @uid:       socket owner.
+ * @buf:       result (at most three candidates, then "...").
+ * @len:       size of @buf.
+ *
+ * Return: 0, or -1 when no process matches.
+ */
+int p2pg_describe_sender(__u64 cgroup_id, __u32 uid, char *buf, size_t len);
+
 #endif /* P2PGUARD_SYS_H */

@@ -20,6 +20,9 @@
  *   netpeer p2p-calls WAN4 SECONDS
  *                                every 100 ms, each IPv4 UDP P2P vector to
  *                                WAN4 (what vendor SDKs keep doing)
+ *   netpeer session ADDR VECTOR GOFILE
+ *                                TCP: VECTOR's payload, then, once GOFILE
+ *                                exists, 15 more bytes on the same connection
  *   netpeer stream ADDR PORT SECONDS
  *                                a 2 Mbit/s TCP "RTSP" stream; prints bytes
  *
@@ -215,6 +218,8 @@ static int cmd_sink(const char *role, const char *out)
 					size_t room = sizeof(cn->buf) - cn->len;
 
 					cn->total += r;
+					fprintf(f, "tcpdata%d %u %llu\n",
+						cn->family, cn->port, cn->total);
 					memcpy(cn->buf + cn->len, buf,
 					       (size_t)r < room ? (size_t)r : room);
 					cn->len += (size_t)r < room ? (size_t)r : room;
@@ -458,6 +463,33 @@ static int cmd_stream(const char *dst, int port, int seconds)
 	return 0;
 }
 
+static int cmd_session(const char *dst, const char *name, const char *go)
+{
+	static const char more[] = "SECOND-SEGMENT\n";
+	const struct vec_spec *v;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t nv, k;
+	int fd, i;
+
+	v = vec_all(&nv);
+	for (k = 0; k < nv && strcmp(v[k].name, name); k++)
+		;
+	if (k == nv || v[k].l4proto != IPPROTO_TCP)
+		return 2;
+	fd = socket(to_addr(dst, &ss, &len, v[k].dport), SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		return 1;
+	send(fd, v[k].payload, v[k].payload_len, MSG_NOSIGNAL);
+	for (i = 0; i < 200 && access(go, F_OK); i++)
+		usleep(50000);
+	send(fd, more, sizeof(more) - 1, MSG_NOSIGNAL);
+	usleep(500000);
+	close(fd);
+	printf("%zu %zu\n", v[k].payload_len, sizeof(more) - 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "sink"))
@@ -470,6 +502,8 @@ int main(int argc, char **argv)
 		return cmd_flood(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "p2p-calls"))
 		return cmd_p2p_calls(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "session"))
+		return cmd_session(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "stream"))
 		return cmd_stream(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of netpeer.c\n");

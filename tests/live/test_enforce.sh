@@ -32,6 +32,35 @@ in_cam "$B/tests/netpeer" send $WAN4 $WAN6 $LAN4 $LAN6 "$T/expect" 1
 sleep 0.5
 "$B/tests/netpeer" check "$T/expect" "$T/wan.log" "$T/lan.log" p2p-on || fails=$((fails + 1))
 
+# Two TCP connections opened while P2P is on: a Xiongmai registration and
+# an HTTP download.  P2P switched off mid-connection cuts the first (its
+# verdict holds for the connection) and leaves the second alone.
+maxdata() {	# maxdata PORT: most bytes the WAN sink saw on one connection
+	awk -v p="$1" '$1 ~ /^tcpdata/ && $2 == p && $3 > m { m = $3 } END { print m + 0 }' "$T/wan.log"
+}
+rm -f "$T/go"
+in_cam "$B/tests/netpeer" session $WAN4 xiongmai-cfg "$T/go" > "$T/sess.xm" &
+s1=$!
+in_cam "$B/tests/netpeer" session $WAN4 http-get-firmware "$T/go" > "$T/sess.http" &
+s2=$!
+sleep 0.5
+printf 'hostname=cam\np2p_enable=0\n' > "$settings.tmp"
+mv "$settings.tmp" "$settings"
+wait_for 20 p2p_is 0
+touch "$T/go"
+wait $s1 $s2
+sleep 0.3
+read -r xm_first xm_more < "$T/sess.xm"
+read -r http_first http_more < "$T/sess.http"
+ok "TCP: a P2P connection opened with P2P on is cut when it goes off ($(maxdata 8086) of $((xm_first + xm_more)) bytes)" \
+	test "$(maxdata 8086)" = "$xm_first"
+ok "TCP: an ordinary connection goes on ($(maxdata 80) of $((http_first + http_more)) bytes)" \
+	test "$(maxdata 80)" = $((http_first + http_more))
+printf 'hostname=cam\np2p_enable=1\n' > "$settings.tmp"
+mv "$settings.tmp" "$settings"
+wait_for 20 p2p_is 1
+: > "$T/wan.log"
+
 # Switch off the way settings daemons save: a new file renamed over.
 printf 'hostname=cam\np2p_enable=0\n' > "$settings.tmp"
 mv "$settings.tmp" "$settings"

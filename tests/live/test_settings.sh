@@ -26,6 +26,22 @@ stop_daemon() {
 	wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"
 }
 
+# --- a pin of another layout is reported, never reused ---------------------
+mkdir -p "$PIN"
+bpftool map create "$PIN/p2pg_config" type array key 4 value 8 entries 1 \
+	name p2pg_config
+write_conf "source = state" "state_file = $T/settings/p2pguard.state"
+start_daemon
+rc=$?
+ok "pin of another layout: p2pguardd refuses to start (exit $rc)" test "$rc" = 1
+ok "pin of another layout: reported with its path" \
+	grep -q "pin $PIN/p2pg_config does not match" "$T/daemon.log"
+ok "pin of another layout: left in place, not reused or replaced" \
+	sh -c "bpftool -j map show pinned $PIN/p2pg_config | grep -q '\"bytes_value\":8'"
+ok "pin of another layout: nothing attached" \
+	test -z "$(bpftool cgroup show "$CG" | tail -n +2)"
+rm -rf "$PIN"
+
 # --- source = file -----------------------------------------------------
 save off
 write_conf "source = file" "file = $settings" "key = p2p_enable" \
