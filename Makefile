@@ -9,7 +9,22 @@
 #   make fuzz         long libFuzzer run on the classifier
 #   make bench        benchmarks (print figures, assert nothing)
 #
-# Variables: CROSS_COMPILE=, STATIC=1, BPF_TARGET=bpfel|bpfeb, V=1.
+#   make sysroot      with CROSS_COMPILE=: fetch the target's libraries
+#
+# Variables: CROSS_COMPILE=, STATIC=1, SYSROOT=, PCAP=0|1,
+# BPF_TARGET=bpfel|bpfeb, V=1.
+#
+# Cross builds, e.g. on Debian:
+#   make CROSS_COMPILE=arm-linux-gnueabihf- STATIC=1
+#   make CROSS_COMPILE=aarch64-linux-gnu-
+# SYSROOT is a directory with the target's headers and libraries (libbpf,
+# libelf, zlib, libpcap) that the compiler does not look in by itself.  A
+# Debian cross compiler looks in / only, where the target's libraries are
+# not installed: it gets build/sysroot-<Debian arch>, which
+# tests/cross/fetch-sysroot.sh fills from Debian's packages the first time
+# it is needed (as root it also installs a missing cross compiler).  A
+# compiler with a sysroot of its own, Buildroot's, needs no SYSROOT.
+# tests/cross/check.sh builds both ARM targets and checks them.
 
 CROSS_COMPILE ?=
 CC := $(CROSS_COMPILE)gcc
@@ -21,19 +36,77 @@ FUZZ_SECONDS ?= 600
 
 BUILD := build
 TARGET_TRIPLE := $(shell $(CC) -dumpmachine 2>/dev/null)
-# UAPI asm/ headers for the BPF compile come from the target's multiarch dir.
+
+ifneq ($(CROSS_COMPILE),)
+ifneq ($(TARGET_TRIPLE),)
+CC_SYSROOT := $(shell $(CC) -print-sysroot 2>/dev/null)
+else ifeq ($(findstring /,$(CROSS_COMPILE)),)
+# No such compiler yet: fetch-sysroot.sh installs Debian's.
+TARGET_TRIPLE := $(patsubst %-,%,$(CROSS_COMPILE))
+CC_SYSROOT := /
+endif
+ifeq ($(CC_SYSROOT),/)
+DEB_ARCH := $(shell tests/cross/fetch-sysroot.sh --arch $(TARGET_TRIPLE) 2>/dev/null)
+SYSROOT_DEFAULT := $(BUILD)/sysroot-$(DEB_ARCH)
+SYSROOT ?= $(SYSROOT_DEFAULT)
+endif
+endif
+# Only the default sysroot is fetched by make: a SYSROOT given is the user's.
+ifneq ($(SYSROOT),)
+ifeq ($(SYSROOT),$(SYSROOT_DEFAULT))
+SYSROOT_STAMP := $(SYSROOT)/.p2pguard-sysroot
+endif
+PKG_CONFIG_ENV := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(TARGET_TRIPLE)/pkgconfig:$(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/share/pkgconfig
+endif
+
+# UAPI asm/ headers for the BPF compile come from the target's multiarch
+# dir; a cross build takes all its headers from the target's sysroot, and
+# none from the build machine.
+ifeq ($(CROSS_COMPILE),)
 BPF_SYS_INCLUDES := -I/usr/include/$(TARGET_TRIPLE) -I/usr/include/$(shell uname -m)-linux-gnu
-
-CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
-override CPPFLAGS += -Ibpf -Iuserspace -Iloader -I$(BUILD) $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
-override CFLAGS += $(WARN) -std=gnu11
-
-ifeq ($(STATIC),1)
-LDFLAGS += -static
-LIBS := -lbpf -lpcap -lelf -lz -lzstd
 else
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lpcap
+BPF_SYSROOT := $(or $(SYSROOT),$(filter-out /,$(CC_SYSROOT)))
+BPF_SYS_INCLUDES := $(if $(BPF_SYSROOT),--sysroot=$(BPF_SYSROOT)) \
+	-I$(BPF_SYSROOT)/usr/include/$(TARGET_TRIPLE)
+endif
+
+# A static build is for a device's flash: -Os (as Buildroot's default).
+ifeq ($(STATIC),1)
+CFLAGS ?= -Os -g
+else
+CFLAGS ?= -O2 -g
+endif
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
+override CPPFLAGS += -Ibpf -Iuserspace -Iloader -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+override CFLAGS += $(WARN) -std=gnu11
+ifneq ($(SYSROOT),)
+override CFLAGS += --sysroot=$(SYSROOT)
+override LDFLAGS += --sysroot=$(SYSROOT)
+endif
+
+# libpcap serves "p2pguardctl replay" only.  Debian's static libpcap needs
+# libdbus-1, whose static library needs libsystemd, which has none: a
+# STATIC=1 build leaves replay out unless PCAP=1 says otherwise.
+ifeq ($(STATIC),1)
+PCAP ?= 0
+else
+PCAP ?= 1
+endif
+ifeq ($(PCAP),1)
+PCAP_LIBS := -lpcap
+else
+override CPPFLAGS += -DP2PG_NO_PCAP
+endif
+
+# Static: each library after those that use it, and unused functions of
+# ours dropped (the target is small flash).
+ifeq ($(STATIC),1)
+override CFLAGS += -ffunction-sections -fdata-sections
+override LDFLAGS += -static -Wl,--gc-sections
+LIBS := -lbpf $(PCAP_LIBS) -lelf -lz -lzstd
+else
+LIBS = $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) $(PCAP_LIBS)
 endif
 
 ifneq ($(V),1)
@@ -57,17 +130,31 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer
+# test_bpf writes captures with libpcap.
+ifneq ($(PCAP),1)
+TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
+endif
 
-.PHONY: all clean check deps demo fuzz bench tests
+# What the objects were built for: a build for another target, or static
+# instead of dynamic, in the same build/ rebuilds them all.  The file is
+# rewritten only when that changes.
+BUILD_CONFIG = $(strip $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATIC) \
+	PCAP=$(PCAP) $(CFLAGS) $(LDFLAGS) $(CLANG) $(BPF_TARGET) \
+	$(BPF_SYS_INCLUDES))
+same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
+
+.PHONY: all clean check deps demo fuzz bench tests sysroot
 all: $(BINS) $(TESTS)
 
-$(BUILD)/p2pguard.tmp.bpf.o: bpf/p2pguard.bpf.c bpf/p2pguard_classify.h bpf/p2pguard_abi.h
+$(BUILD)/p2pguard.tmp.bpf.o: bpf/p2pguard.bpf.c bpf/p2pguard_classify.h bpf/p2pguard_abi.h \
+		$(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
 		-Wall -Werror -c $< -o $@
 
-$(BUILD)/p2pguard_iter.tmp.bpf.o: bpf/p2pguard_iter.bpf.c bpf/p2pguard_abi.h
+$(BUILD)/p2pguard_iter.tmp.bpf.o: bpf/p2pguard_iter.bpf.c bpf/p2pguard_abi.h \
+		$(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
@@ -85,18 +172,21 @@ $(ITER_SKEL): $(BUILD)/p2pguard_iter.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_iter > $@
 
-$(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h userspace/*.h loader/*.h tests/lib/*.h)
+$(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h userspace/*.h loader/*.h tests/lib/*.h) \
+		$(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/p2pguardctl: $(CTL_OBJS) $(LIB_OBJS)
+# One program under two names (userspace/multicall.c), so that a static
+# build carries one copy of the libraries: p2pguardctl is a hard link.
+$(BUILD)/p2pguardd: $(BUILD)/userspace/multicall.o $(D_OBJS) $(CTL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/p2pguardd: $(D_OBJS) $(LIB_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+$(BUILD)/p2pguardctl: $(BUILD)/p2pguardd
+	$(call msg,LN,$@)
+	$(Q)ln -f $< $@
 
 $(BUILD)/tests/test_classify: $(BUILD)/tests/unit/test_classify.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -126,8 +216,27 @@ $(BUILD)/tests/fuzz_classify: tests/fuzz/fuzz_classify.c tests/lib/native_env.c 
 
 tests: $(TESTS) $(BUILD)/tests/fuzz_classify
 
+$(BUILD)/.build-config: FORCE
+	$(if $(call same,$(BUILD_CONFIG),$(file <$@)),,$(shell mkdir -p $(@D))$(file >$@,$(BUILD_CONFIG)))
+
+.PHONY: FORCE
+FORCE:
+
 deps:
 	$(Q)tests/deps.sh
+
+# The target's -dev packages from Debian, for CROSS_COMPILE= builds.
+$(SYSROOT_STAMP): tests/cross/fetch-sysroot.sh
+	$(call msg,SYSROOT,$(@D))
+	$(Q)tests/cross/fetch-sysroot.sh $(TARGET_TRIPLE) $(@D) && touch $@
+
+sysroot:
+ifeq ($(SYSROOT),)
+	@echo "sysroot: set CROSS_COMPILE= to a Debian cross compiler's prefix (or SYSROOT=)" >&2
+	@exit 1
+else
+	$(Q)tests/cross/fetch-sysroot.sh $(TARGET_TRIPLE) $(SYSROOT)
+endif
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -166,10 +275,14 @@ INIT_SCRIPT := buildroot/package/p2pguard/S30p2pguardd
 .PHONY: install install-bin install-conf install-man install-init
 install: install-bin install-conf install-man install-init
 
+# One program, and p2pguardd a link to it: "killall -HUP p2pguardd" and
+# pidof, which in BusyBox also match the name of /proc/PID/exe, then find
+# the daemon and not a p2pguardctl that happens to run.
 install-bin: $(BINS)
 	$(call msg,INSTALL,$(BINS))
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR)
-	$(Q)$(INSTALL) -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	$(Q)$(INSTALL) -m 0755 $(BUILD)/p2pguardd $(DESTDIR)$(SBINDIR)/p2pguardctl
+	$(Q)ln -sf p2pguardctl $(DESTDIR)$(SBINDIR)/p2pguardd
 
 install-conf:
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR)

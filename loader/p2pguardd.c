@@ -43,6 +43,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "kfeatures.h"
+#include "multicall.h"
 #include "policy.h"
 #include "settings.h"
 #include "sys.h"
@@ -461,7 +462,7 @@ out:
 
 /* Append to the event log `p2pguardctl events` and `top` read. */
 static void log_event(struct daemon *d, const struct p2pg_event *e,
-		      time_t now)
+		      time_t now, const char *process)
 {
 	char path[PATH_MAX], old[PATH_MAX], line[512];
 	struct stat st;
@@ -473,7 +474,7 @@ static void log_event(struct daemon *d, const struct p2pg_event *e,
 		snprintf(old, sizeof(old), "%s.1", path);
 		rename(path, old);
 	}
-	n = p2pg_event_json(e, now, line, sizeof(line) - 1);
+	n = p2pg_event_json(e, now, process, line, sizeof(line) - 1);
 	line[n++] = '\n';
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd >= 0) {
@@ -528,7 +529,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	const struct p2pg_event *e = data;
-	char addr[INET6_ADDRSTRLEN] = "?";
+	char addr[INET6_ADDRSTRLEN] = "?", who[160];
 	time_t now = time(NULL);
 
 	if (size < sizeof(*e))
@@ -540,13 +541,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* The kernel limits per destination; this bounds the total. */
 	if (++d->ev_count > EVENTS_PER_SEC)
 		return 0;
-	log_event(d, e, now);
+	/* The program sees the socket's cgroup and uid, not the process. */
+	if (p2pg_describe_sender(e->cgroup_id, e->uid, who, sizeof(who)))
+		snprintf(who, sizeof(who), "?");
+	log_event(d, e, now, who);
 	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
 		  sizeof(addr));
-	logmsg(LOG_NOTICE, "%s %s to %s port %u (%s), uid %u, cgroup %llu",
+	logmsg(LOG_NOTICE, "%s %s to %s port %u (%s), process %s, uid %u, cgroup %llu",
 	       e->flags & P2PG_EV_DROPPED ? "blocked" : "would block",
 	       e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
-	       addr, e->dport, p2pg_reason_name(e->reason), e->uid,
+	       addr, e->dport, p2pg_reason_name(e->reason), who, e->uid,
 	       (unsigned long long)e->cgroup_id);
 	return 0;
 }
@@ -751,7 +755,7 @@ static void usage(FILE *f)
 		"default " P2PG_RUN_DIR "/" P2PG_STATUS_FILE "), 2 usage or configuration error.\n");
 }
 
-int main(int argc, char **argv)
+int p2pguardd_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },

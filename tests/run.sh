@@ -46,6 +46,7 @@ run test_classify "$B/tests/test_classify"
 run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz
 run buildroot_check tests/buildroot-check.sh
+run cross tests/cross/check.sh
 for t in tests/live/*.sh; do
 	[ -x "$t" ] && run "$(basename "$t" .sh)" "$t"
 done

@@ -26,12 +26,13 @@ struct p2pg_event;
  * prints and p2pguardd appends to its event log.
  * @e:   event.
  * @ts:  when it was received (seconds since the epoch).
+ * @process: who sent it ("comm[pid] ...", p2pg_describe_sender()), or "".
  * @buf: result.
  * @len: size of @buf.
  *
  * Return: length written.
  */
-int p2pg_event_json(const struct p2pg_event *e, long long ts, char *buf,
-		    unsigned int len);
+int p2pg_event_json(const struct p2pg_event *e, long long ts,
+		    const char *process, char *buf, unsigned int len);
 
 #endif /* P2PGUARD_CTL_H */

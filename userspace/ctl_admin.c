@@ -392,8 +392,8 @@ int p2pg_ctl_unload(int argc, char **argv)
 	return 0;
 }
 
-int p2pg_event_json(const struct p2pg_event *e, long long ts, char *buf,
-		    unsigned int len)
+int p2pg_event_json(const struct p2pg_event *e, long long ts,
+		    const char *process, char *buf, unsigned int len)
 {
 	char addr[INET6_ADDRSTRLEN] = "?", name[P2PG_EVENT_QNAME + 1] = "";
 	unsigned int i = 0, n = 0;
@@ -415,12 +415,12 @@ int p2pg_event_json(const struct p2pg_event *e, long long ts, char *buf,
 	}
 	name[n] = 0;
 	return snprintf(buf, len,
-			"{\"ts\":%lld,\"action\":\"%s\",\"reason\":\"%s\",\"proto\":\"%s\",\"dst\":\"%s\",\"port\":%u,\"uid\":%u,\"cgroup\":%llu,\"name\":\"%s\"}",
+			"{\"ts\":%lld,\"action\":\"%s\",\"reason\":\"%s\",\"proto\":\"%s\",\"dst\":\"%s\",\"port\":%u,\"uid\":%u,\"cgroup\":%llu,\"name\":\"%s\",\"process\":\"%s\"}",
 			ts, e->flags & P2PG_EV_DROPPED ? "blocked" : "would-block",
 			p2pg_reason_name(e->reason),
 			e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
 			addr, e->dport, e->uid,
-			(unsigned long long)e->cgroup_id, name);
+			(unsigned long long)e->cgroup_id, name, process);
 }
 
 /* Pull "key":value or "key":"value" out of one of our own JSON lines. */
@@ -449,7 +449,7 @@ static int json_get(const char *line, const char *key, char *out, size_t len)
 static void print_event_line(const struct ctl_ctx *c, const char *line)
 {
 	char ts[32], act[16], reason[32], proto[8], dst[64], port[8], uid[16],
-	     name[80];
+	     name[80], proc[128];
 	time_t t;
 	struct tm tm;
 	char when[32];
@@ -466,11 +466,14 @@ static void print_event_line(const struct ctl_ctx *c, const char *line)
 	json_get(line, "port", port, sizeof(port));
 	json_get(line, "uid", uid, sizeof(uid));
 	json_get(line, "name", name, sizeof(name));
+	if (!json_get(line, "process", proc, sizeof(proc)))
+		proc[0] = 0;
 	t = atoll(ts);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s %s %s %s:%s %s uid %s%s%s\n", when, act, proto, dst, port,
-	       reason, uid, *name ? " " : "", name);
+	printf("%s %s %s %s:%s %s uid %s%s%s%s%s\n", when, act, proto, dst,
+	       port, reason, uid, *proc ? " " : "", proc, *name ? " " : "",
+	       name);
 }
 
 int p2pg_ctl_events(int argc, char **argv)

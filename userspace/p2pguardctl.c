@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "multicall.h"
 #include "replay.h"
 
 #ifndef P2PG_VERSION
@@ -172,7 +173,7 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-int main(int argc, char **argv)
+int p2pguardctl_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },

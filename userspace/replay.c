@@ -14,11 +14,13 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#ifndef P2PG_NO_PCAP
 /* pcap/bpf.h and linux/bpf.h both define struct bpf_insn. */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 struct bpf_program;
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
+#endif
 
 #include "kfeatures.h"
 #include "replay.h"
@@ -137,6 +139,17 @@ void p2pg_runner_close(struct p2pg_runner *r)
 }
 
 /* ---- captures ----------------------------------------------------------- */
+
+/* Built without libpcap (make PCAP=0, the default for STATIC=1). */
+#ifdef P2PG_NO_PCAP
+int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
+		     FILE *out)
+{
+	fprintf(stderr,
+		"p2pguardctl: replay: this build has no libpcap (built with PCAP=0)\n");
+	return 2;
+}
+#else
 
 struct replay_frame {
 	__u8 *buf;
@@ -369,3 +382,4 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 	pcap_close(pc);
 	return rc;
 }
+#endif /* P2PG_NO_PCAP */

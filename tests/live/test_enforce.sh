@@ -107,6 +107,7 @@ fi
 ok "bpftool shows counter field names (map BTF)" \
 	sh -c "bpftool map dump pinned $PIN/p2pg_counters | grep -q drop_packets"
 ok "drop events logged by p2pguardd" grep -q '"action":"blocked"' "$T/run/events.log"
+ok "drop events name the sending process" grep -q '"process":"netpeer\[' "$T/run/events.log"
 ok "p2pguardctl top names a blocked DNS question" \
 	sh -c "$CTL top --count 100 | grep -q iotcplatform.com"
 
