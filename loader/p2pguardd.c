@@ -249,13 +249,7 @@ static int load_program(struct daemon *d)
 	err = p2pguard_bpf__load(d->skel);
 	if (err)
 		return err;
-	d->fds.config = bpf_map__fd(d->skel->maps.p2pg_config);
-	d->fds.prefix4 = bpf_map__fd(d->skel->maps.p2pg_prefix4);
-	d->fds.prefix6 = bpf_map__fd(d->skel->maps.p2pg_prefix6);
-	d->fds.names = bpf_map__fd(d->skel->maps.p2pg_names);
-	d->fds.pppp = bpf_map__fd(d->skel->maps.p2pg_pppp);
-	d->fds.agent_cg = bpf_map__fd(d->skel->maps.p2pg_agent_cg);
-	d->fds.agent_uid = bpf_map__fd(d->skel->maps.p2pg_agent_uid);
+	p2pg_skel_map_fds(d->skel, &d->fds);
 	return 0;
 }
 

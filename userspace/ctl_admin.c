@@ -476,6 +476,15 @@ static void print_event_line(const struct ctl_ctx *c, const char *line)
 	       name);
 }
 
+/* The event log, oldest part first: rotated (events.log.1), then current. */
+static FILE *open_event_log(const struct ctl_ctx *c, int rotated, char *path,
+			    size_t len)
+{
+	snprintf(path, len, "%s/%s%s", c->conf.run_dir, P2PG_EVENTS_FILE,
+		 rotated ? ".1" : "");
+	return fopen(path, "re");
+}
+
 int p2pg_ctl_events(int argc, char **argv)
 {
 	char path[PATH_MAX], line[1024];
@@ -487,9 +496,7 @@ int p2pg_ctl_events(int argc, char **argv)
 	if (r)
 		return r;
 	for (i = 1; i >= 0; i--) {
-		snprintf(path, sizeof(path), "%s/%s%s", c.conf.run_dir,
-			 P2PG_EVENTS_FILE, i ? ".1" : "");
-		f = fopen(path, "re");
+		f = open_event_log(&c, i, path, sizeof(path));
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f))
@@ -549,9 +556,7 @@ int p2pg_ctl_top(int argc, char **argv)
 	if (r)
 		return r;
 	for (i = 1; i >= 0; i--) {
-		snprintf(path, sizeof(path), "%s/%s%s", c.conf.run_dir,
-			 P2PG_EVENTS_FILE, i ? ".1" : "");
-		f = fopen(path, "re");
+		f = open_event_log(&c, i, path, sizeof(path));
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f)) {

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfeatures.h"
+#include "policy.h"
 #include "sys.h"
 #include "p2pguard.skel.h"
 
@@ -106,4 +107,16 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 	if (!f->sk_storage)
 		bpf_map__set_autocreate(skel->maps.p2pg_flows, false);
 	return skel;
+}
+
+void p2pg_skel_map_fds(const struct p2pguard_bpf *skel,
+		       struct p2pg_map_fds *fds)
+{
+	fds->config = bpf_map__fd(skel->maps.p2pg_config);
+	fds->prefix4 = bpf_map__fd(skel->maps.p2pg_prefix4);
+	fds->prefix6 = bpf_map__fd(skel->maps.p2pg_prefix6);
+	fds->names = bpf_map__fd(skel->maps.p2pg_names);
+	fds->pppp = bpf_map__fd(skel->maps.p2pg_pppp);
+	fds->agent_cg = bpf_map__fd(skel->maps.p2pg_agent_cg);
+	fds->agent_uid = bpf_map__fd(skel->maps.p2pg_agent_uid);
 }

@@ -75,4 +75,14 @@ int p2pg_load_trivial(void);
  */
 struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f);
 
+struct p2pg_map_fds;
+
+/**
+ * p2pg_skel_map_fds() - the policy map fds of a loaded skeleton.
+ * @skel: loaded skeleton.
+ * @fds:  filled.
+ */
+void p2pg_skel_map_fds(const struct p2pguard_bpf *skel,
+		       struct p2pg_map_fds *fds);
+
 #endif /* P2PGUARD_KFEATURES_H */

@@ -59,13 +59,7 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 			" (needs root or CAP_BPF+CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
-	r->fds.config = bpf_map__fd(r->skel->maps.p2pg_config);
-	r->fds.prefix4 = bpf_map__fd(r->skel->maps.p2pg_prefix4);
-	r->fds.prefix6 = bpf_map__fd(r->skel->maps.p2pg_prefix6);
-	r->fds.names = bpf_map__fd(r->skel->maps.p2pg_names);
-	r->fds.pppp = bpf_map__fd(r->skel->maps.p2pg_pppp);
-	r->fds.agent_cg = bpf_map__fd(r->skel->maps.p2pg_agent_cg);
-	r->fds.agent_uid = bpf_map__fd(r->skel->maps.p2pg_agent_uid);
+	p2pg_skel_map_fds(r->skel, &r->fds);
 	err = p2pg_policy_write_maps(p, &r->fds);
 	if (err) {
 		fprintf(stderr, "p2pguard: cannot write the policy maps: %s\n",
