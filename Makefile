@@ -200,7 +200,8 @@ $(BUILD)/tests/netpeer: $(BUILD)/tests/live/netpeer.o $(TEST_LIB_OBJS) $(LIB_OBJ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/tests/bench_classes: $(BUILD)/tests/bench/bench_classes.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+$(BUILD)/tests/bench_classes: $(BUILD)/tests/bench/bench_classes.o \
+		$(BUILD)/tests/bench/bench_common.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

@@ -101,11 +101,15 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 		return NULL;
 	skel->rodata->p2pg_use_ringbuf = f->ringbuf;
 	skel->rodata->p2pg_use_sk_storage = f->sk_storage;
-	/* A map the kernel lacks must not be created; its code is pruned. */
-	if (!f->ringbuf)
-		bpf_map__set_autocreate(skel->maps.p2pg_events, false);
-	if (!f->sk_storage)
-		bpf_map__set_autocreate(skel->maps.p2pg_flows, false);
+	/*
+	 * Only one of each pair is created: a map the kernel lacks cannot be,
+	 * and its fallback twin would lock memory for nothing.  The code that
+	 * uses the other is pruned by the verifier through the knobs.
+	 */
+	bpf_map__set_autocreate(f->ringbuf ? skel->maps.p2pg_perf_ev :
+				skel->maps.p2pg_events, false);
+	bpf_map__set_autocreate(f->sk_storage ? skel->maps.p2pg_flow_lru :
+				skel->maps.p2pg_flows, false);
 	return skel;
 }
 

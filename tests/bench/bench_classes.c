@@ -18,28 +18,11 @@
 #include <bpf/libbpf.h>
 
 #include "../lib/vectors.h"
+#include "bench_common.h"
 #include "kfeatures.h"
 #include "policy.h"
 #include "replay.h"
 #include "p2pguard.skel.h"
-
-/* Average ns per run as the kernel measures it (repeat runs in-kernel). */
-static double ns_per_run(int fd, const void *frame, size_t len, int repeat)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = len, .repeat = repeat);
-	double best = 1e18;
-	int i;
-
-	/* Best of five: the least disturbed by the rest of the machine. */
-	for (i = 0; i < 5; i++) {
-		if (bpf_prog_test_run_opts(fd, &o))
-			return -1;
-		if (o.duration < best)
-			best = o.duration;
-	}
-	return best;
-}
 
 /* One vector per (reason, family, protocol, flags): each packet class. */
 static int first_of_class(const struct vec_spec *v, size_t i)
@@ -96,8 +79,8 @@ int main(int argc, char **argv)
 			continue;
 		len = vec_frame(c, frame);
 		verdict = p2pg_runner_run(&r, frame, len, &reason);
-		a = ns_per_run(prog, frame, len, repeat);
-		b = ns_per_run(empty, frame, len, repeat);
+		a = bench_ns_per_run(prog, frame, len, repeat);
+		b = bench_ns_per_run(empty, frame, len, repeat);
 		printf("%-27.27s %10.0f %10.0f %s (%s)\n", c->name, a, b,
 		       verdict == 1 ? "pass" : "drop", p2pg_reason_name(reason));
 	}

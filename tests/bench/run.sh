@@ -3,11 +3,29 @@
 #
 # make bench: run the benchmarks and write their tables into
 # Documentation/performance.rst between ".. BEGIN name" / ".. END name"
-# markers.  Figures only; nothing here passes or fails on speed.
+# markers, and PNG plots (gnuplot) beside it.  Figures only; nothing here
+# passes or fails on speed.  A part that cannot run leaves its section as
+# it was, says why, and makes the exit status non-zero.
+#
+#   bench_classes    ns per packet per class, beside the empty program
+#   bench_scale      ns per packet against deny-list size
+#   bench_throughput pkt/s and bit/s: no program, empty, p2pguard, nftables
+#   bench_switch     settings file saved to first P2P datagram refused
+#   bench_footprint  binary sizes, map memory, daemon RSS (x86_64)
+#   bench_footprint_cross  the same sizes for the ARM cross builds
+#
+# Environment: BENCH_REPEAT (200000 test runs per figure), BENCH_ROUNDS,
+# BENCH_SECONDS, BENCH_SWITCHES (tests/bench/net.sh), BENCH_SIZES
+# ("10 1000 100000"), CROSS_DIRS (build/cross-armhf build/cross-arm64).
 set -eu
+export LC_ALL=C
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
 DOC=Documentation/performance.rst
+REPEAT=${BENCH_REPEAT:-200000}
+SIZES=${BENCH_SIZES:-10 1000 100000}
+CROSS_DIRS=${CROSS_DIRS:-$B/cross-armhf $B/cross-arm64}
+failed=0
 
 replace_section() {	# replace_section NAME FILE
 	/usr/bin/python3 - "$DOC" "$1" "$2" <<'PY'
@@ -20,8 +38,126 @@ open(doc, "w").write(s[:i] + "\n" + body + "\n" + s[j:])
 PY
 }
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-"$B/tests/bench_classes" "${BENCH_REPEAT:-200000}" | tee "$out"
-replace_section bench_classes "$out"
+work=$(mktemp -d /tmp/p2pguard-bench-out.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The plotter and nftables (the comparison), from Debian, when missing.
+missing=""
+command -v gnuplot >/dev/null || missing="$missing gnuplot-nox"
+command -v nft >/dev/null || missing="$missing nftables"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "bench: installing$missing"
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends $missing >/dev/null 2>&1 ||
+		echo "bench: could not install$missing; going on without" >&2
+fi
+
+STAMP="$(uname -n) $(uname -m) ($(nproc) CPUs), kernel $(uname -r), $(date -u +%Y-%m-%d)"
+
+# plot NAME GNUPLOT-COMMANDS: Documentation/NAME.png; appends the image
+# directive to SECTION-FILE ($3) when the plot was made.
+plot() {
+	local png=Documentation/$1.png
+	command -v gnuplot >/dev/null || { echo "bench: no gnuplot, no $png" >&2; return 0; }
+	if gnuplot <<EOF
+set terminal pngcairo noenhanced size 1100,600 font ",10"
+set output "$png"
+set grid ytics
+set key top left
+$2
+EOF
+	then
+		printf '\n.. image:: %s\n   :alt: %s\n' "$1.png" "$1" >> "$3"
+		echo "bench: wrote $png"
+	else
+		echo "bench: gnuplot failed for $png" >&2
+	fi
+}
+
+# ---- item 1: per class ----------------------------------------------------
+if "$B/tests/bench_classes" "$REPEAT" | tee "$work/classes.rst"; then
+	# Rows between the header's closing rule and the last rule.
+	awk '/^=+ / { rule++; next } rule == 2 && NF >= 3 { print $1, $2, $3 }' \
+		"$work/classes.rst" > "$work/classes.dat"
+	plot perf-classes "
+set title 'ns per packet by class, BPF_PROG_TEST_RUN -- $STAMP'
+set ylabel 'ns per packet'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -60 scale 0 font ',8'
+set bmargin 10
+set yrange [0:*]
+plot '$work/classes.dat' using 2:xtic(1) title 'p2pguard', '' using 3 title 'empty program'
+" "$work/classes.rst"
+	replace_section bench_classes "$work/classes.rst"
+else
+	echo "bench: bench_classes failed" >&2
+	failed=1
+fi
+
+# ---- item 3: deny-list size -----------------------------------------------
+# shellcheck disable=SC2086
+if "$B/tests/bench_scale" -r "$REPEAT" -d "$work/scale.dat" $SIZES |
+	tee "$work/scale.rst"; then
+	plot perf-scale "
+set title 'ns per packet against deny-list size (N prefixes and N domains) -- $STAMP'
+set xlabel 'deny-list entries of each kind'
+set ylabel 'ns per packet'
+set logscale x
+set yrange [0:*]
+set key outside right
+set key autotitle columnhead
+plot for [i=2:6] '$work/scale.dat' using 1:i with linespoints lw 2
+" "$work/scale.rst"
+	replace_section bench_scale "$work/scale.rst"
+else
+	echo "bench: bench_scale failed" >&2
+	failed=1
+fi
+
+# ---- items 2, 4, 5: in a sandbox ------------------------------------------
+if tests/bench/net.sh "$work/net"; then
+	plot perf-throughput "
+set title 'Throughput relative to no program -- $STAMP'
+set ylabel 'ratio to no program'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set yrange [0:1.2]
+set key top right
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
+plot '$work/net/throughput.dat' using 2:xtic(1) title 'empty program', \
+	'' using 3 title 'p2pguard', '' using 4 title 'nftables'
+" "$work/net/throughput.rst"
+	replace_section bench_throughput "$work/net/throughput.rst"
+
+	for d in off on; do
+		awk -v d=$d '$1 == d { print $2 / 1e6 }' "$work/net/switch.dat" |
+			sort -g | awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], i / NR }' \
+			> "$work/switch-$d.dat"
+	done
+	plot perf-switch "
+set title 'Settings file saved to first P2P datagram refused / sent -- $STAMP'
+set xlabel 'ms after rename()'
+set ylabel 'fraction of switches'
+set yrange [0:1.02]
+set key bottom right
+plot '$work/switch-off.dat' using 1:2 with steps lw 2 title 'P2P off: first datagram refused', \
+	'$work/switch-on.dat' using 1:2 with steps lw 2 title 'P2P on: first datagram sent'
+" "$work/net/switch.rst"
+	replace_section bench_switch "$work/net/switch.rst"
+	replace_section bench_footprint "$work/net/footprint.rst"
+else
+	echo "bench: tests/bench/net.sh failed; throughput, switch and footprint not updated" >&2
+	failed=1
+fi
+
+# ---- item 5, cross builds -------------------------------------------------
+# shellcheck disable=SC2086
+tests/bench/cross_footprint.sh $CROSS_DIRS | tee "$work/cross.rst"
+replace_section bench_footprint_cross "$work/cross.rst"
+
 echo "bench: wrote $DOC"
+exit $failed
