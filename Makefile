@@ -143,7 +143,7 @@ BUILD_CONFIG = $(strip $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATIC) \
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
 
-.PHONY: all clean check deps demo fuzz bench tests sysroot
+.PHONY: all clean check deps demo fuzz bench tests sysroot vm-check
 all: $(BINS) $(TESTS)
 
 $(BUILD)/p2pguard.tmp.bpf.o: bpf/p2pguard.bpf.c bpf/p2pguard_classify.h bpf/p2pguard_abi.h \
@@ -253,6 +253,10 @@ BENCH_BINS := $(BUILD)/tests/bench_classes
 -include tests/bench/bench.mk
 bench: $(BENCH_BINS)
 	$(Q)tests/bench/run.sh
+
+# QEMU matrix: Debian kernels x86_64 5.10/6.1/6.12 and armhf 5.10/6.1.
+vm-check:
+	$(Q)tests/vm/run.sh
 
 fuzz: $(BUILD)/tests/fuzz_classify
 	$(Q)mkdir -p $(BUILD)/fuzz-corpus

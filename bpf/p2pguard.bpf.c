@@ -23,9 +23,9 @@
 
 #include "p2pguard_abi.h"
 
+/* The agent verdict is taken before the classifier runs (see below). */
 struct p2pg_bpf_env {
-	struct __sk_buff *skb;
-	const struct p2pg_config *cfg;
+	__u32 is_agent;
 };
 
 /* Verifier hint (see p2pguard_classify.h): launder through map memory. */
@@ -186,14 +186,24 @@ p2pg_env_pppp_key(struct p2pg_bpf_env *env, __u32 first_byte)
 
 static __always_inline int p2pg_env_is_agent(struct p2pg_bpf_env *env)
 {
-	if (env->cfg->agents & P2PG_AGENTS_CGROUP) {
-		__u64 cg = bpf_skb_cgroup_id(env->skb);
+	return env->is_agent;
+}
+
+/*
+ * Is the sending socket an agent's?  Looked up only when agent maps hold
+ * entries (cfg->agents), so the common case costs nothing.
+ */
+static __always_inline __u32 p2pg_agent(struct __sk_buff *skb,
+					const struct p2pg_config *cfg)
+{
+	if (cfg->agents & P2PG_AGENTS_CGROUP) {
+		__u64 cg = bpf_skb_cgroup_id(skb);
 
 		if (bpf_map_lookup_elem(&p2pg_agent_cg, &cg))
 			return 1;
 	}
-	if (env->cfg->agents & P2PG_AGENTS_UID) {
-		__u32 uid = bpf_get_socket_uid(env->skb);
+	if (cfg->agents & P2PG_AGENTS_UID) {
+		__u32 uid = bpf_get_socket_uid(skb);
 
 		if (bpf_map_lookup_elem(&p2pg_agent_uid, &uid))
 			return 1;
@@ -414,12 +424,14 @@ static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
  * The classifier as a global (non-static) function: the verifier checks it
  * once, with unknown arguments, instead of once per path that reaches it
  * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info
- * (clang -g) and 5.6+.  The metadata travels packed in two scalars because
- * global functions take pointers to memory only from 5.12 on.
+ * (clang -g) and 5.6+.  Its arguments are scalars only: global functions
+ * take pointers to memory only from 5.12 on, and a context pointer only
+ * where the kernel has vmlinux BTF to recognise it (camera kernels often
+ * have none).  Hence the metadata packed in two words, and the agent
+ * verdict, which needs the skb for its helpers, taken by the caller.
  */
 __attribute__((noinline))
-int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits,
-		      __u32 level)
+int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 {
 	struct p2pg_meta m = {
 		.payload_len = (__u32)lens,
@@ -439,8 +451,7 @@ int p2pg_classify_pkt(struct __sk_buff *skb, __u64 lens, __u64 bits,
 	w = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	if (!cfg || !w)
 		return P2PG_R_NONE;
-	env.skb = skb;
-	env.cfg = cfg;
+	env.is_agent = agent;
 	return p2pg_classify(&env, cfg, &m, w);
 }
 
@@ -494,12 +505,11 @@ static __always_inline int p2pg_egress(struct __sk_buff *skb, __u32 level)
 		}
 	}
 
-	reason = p2pg_classify_pkt(skb,
-				   m.payload_len | (__u64)m.dport << 32 |
+	reason = p2pg_classify_pkt(m.payload_len | (__u64)m.dport << 32 |
 				   (__u64)m.sport << 48,
 				   m.l4proto | m.dst_class << 8 |
 				   m.flags << 16 | (__u32)m.flow_reason << 24,
-				   level);
+				   level, p2pg_agent(skb, cfg));
 	w->last_reason = reason;
 	drop = p2pg_verdict_drop(cfg, reason);
 	p2pg_count(reason, skb->len, drop);

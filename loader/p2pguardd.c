@@ -722,14 +722,16 @@ static int run_loop(struct daemon *d)
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
-	char buf[1024];
+	char buf[8192], *line, *save = NULL;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	buf[strcspn(buf, "\n")] = 0;
-	logmsg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO, "libbpf: %s",
-	       buf);
+	/* One log line per line: the verifier's log comes as one message. */
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		logmsg(level == LIBBPF_WARN ? LOG_WARNING : LOG_INFO,
+		       "libbpf: %s", line);
 	return 0;
 }
 

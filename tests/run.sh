@@ -47,6 +47,10 @@ run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz
 run buildroot_check tests/buildroot-check.sh
 run cross tests/cross/check.sh
+# The QEMU matrix (Debian kernels, x86_64 and armhf): VM_MATRIX=0 skips it.
+if [ "${VM_MATRIX:-1}" = 1 ]; then
+	run vm env VM_DOC=0 tests/vm/run.sh
+fi
 for t in tests/live/*.sh; do
 	[ -x "$t" ] && run "$(basename "$t" .sh)" "$t"
 done

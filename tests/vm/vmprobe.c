@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * vmprobe - what the VM matrix asks a guest kernel that bpftool would
+ * otherwise answer (bpftool is not in the guest):
+ *
+ *   vmprobe load
+ *	load the embedded program exactly as p2pguardd does (same probes,
+ *	same knobs, p2pg_skel_open()), attach nothing, pin nothing; print
+ *	"INFO load=yes|no", "INFO insns=N" (the verifier's "processed N
+ *	insns", any kernel), "INFO verified_insns=N" (bpf_prog_info,
+ *	5.16+) and "INFO jited=yes|no".  When the load fails, it loads
+ *	again with the full log: the verifier's last 60 lines on "VERIFIER "
+ *	lines, how it took the global functions' arguments (the log's
+ *	first lines) on "VERIFIER-HEAD " lines; libbpf's messages on
+ *	"LIBBPF " lines.
+ *   vmprobe attached CGROUP
+ *	the cgroup_skb/egress programs attached to CGROUP: one
+ *	"PROG id name verified_insns jited|interpreted" line each, then
+ *	"INFO attached=N ours=N".
+ *
+ * Exit status 0 when the question could be answered (load: when the
+ * program loaded).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kfeatures.h"
+#include "p2pguard.skel.h"
+
+/* Large enough for a full level-1 log of a rejected program on 5.10,
+ * whose log does not rotate: the error is at the end. */
+#define LOG_BIG		(192u << 20)
+#define LOG_STATS	(64u << 10)
+
+static int libbpf_lines(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char buf[4096], *line, *save = NULL;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("LIBBPF %s\n", line);
+	return 0;
+}
+
+/* The "processed N insns" figure of a BPF_LOG_STATS log, or -1. */
+static long processed(const char *log)
+{
+	const char *p = strstr(log, "processed ");
+
+	return p ? strtol(p + 10, NULL, 10) : -1;
+}
+
+/* verified_insns (0 before 5.16, which fill a shorter info) and whether
+ * the JIT compiled the program (else the interpreter runs it). */
+static void prog_facts(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return;
+	printf("INFO verified_insns=%u\nINFO jited=%s\n", info.verified_insns,
+	       info.jited_prog_len ? "yes" : "no");
+}
+
+/* Print the last @n lines of @log as VERIFIER lines. */
+static void tail_lines(const char *log, int n)
+{
+	const char *p = log + strlen(log), *start;
+
+	while (p > log && n >= 0) {
+		p--;
+		if (*p == '\n')
+			n--;
+	}
+	start = p == log ? log : p + 1;
+	while (*start) {
+		const char *e = strchr(start, '\n');
+		int len = e ? (int)(e - start) : (int)strlen(start);
+
+		if (len)
+			printf("VERIFIER %.*s\n", len, start);
+		start += len + (e ? 1 : 0);
+	}
+}
+
+/*
+ * The lines of a full log that say how the global functions' arguments
+ * were taken (they come first, before the instructions): "VERIFIER-HEAD".
+ */
+static void head_lines(const char *log)
+{
+	static const char *const keys[] = { "Validating", "btf_vmlinux",
+					    "Arg#", "arg#", NULL };
+	const char *p = log;
+	int shown = 0, k;
+
+	while (*p && shown < 10) {
+		const char *e = strchr(p, '\n');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+
+		for (k = 0; keys[k]; k++) {
+			if (memmem(p, len, keys[k], strlen(keys[k]))) {
+				printf("VERIFIER-HEAD %.*s\n", len, p);
+				shown++;
+				break;
+			}
+		}
+		p += len + (e ? 1 : 0);
+	}
+}
+
+static struct p2pguard_bpf *open_skel(const struct p2pg_features *f,
+				      char *log, size_t size, __u32 level)
+{
+	struct p2pguard_bpf *skel = p2pg_skel_open(f);
+
+	if (!skel)
+		return NULL;
+	log[0] = 0;
+	bpf_program__set_log_buf(skel->progs.p2pguard_egress, log, size);
+	bpf_program__set_log_level(skel->progs.p2pguard_egress, level);
+	return skel;
+}
+
+static int cmd_load(void)
+{
+	static char stats[LOG_STATS];
+	struct p2pg_features f;
+	struct p2pguard_bpf *skel;
+	char have[256], miss[256];
+	char *big;
+	int err;
+
+	p2pg_features_probe(&f);
+	p2pg_features_string(&f, 0, have, sizeof(have));
+	p2pg_features_string(&f, 1, miss, sizeof(miss));
+	printf("INFO features=%s\nINFO missing=%s\n", have, miss);
+	skel = open_skel(&f, stats, sizeof(stats), 4);
+	if (!skel) {
+		printf("INFO load=no\nINFO why=open: %s\n", strerror(errno));
+		return 1;
+	}
+	err = p2pguard_bpf__load(skel);
+	printf("INFO insns=%ld\n", processed(stats));
+	if (!err) {
+		int fd = bpf_program__fd(skel->progs.p2pguard_egress);
+
+		printf("INFO load=yes\n");
+		prog_facts(fd);
+		tail_lines(stats, 3);
+		p2pguard_bpf__destroy(skel);
+		return 0;
+	}
+	printf("INFO load=no\nINFO why=%s\n", strerror(-err));
+	tail_lines(stats, 3);
+	p2pguard_bpf__destroy(skel);
+	/* Again with the full log, for the verifier's own words. */
+	big = mmap(NULL, LOG_BIG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (big == MAP_FAILED)
+		return 1;
+	skel = open_skel(&f, big, LOG_BIG, 1);
+	if (skel) {
+		err = p2pguard_bpf__load(skel);
+		printf("INFO full_log_bytes=%zu%s\n", strlen(big),
+		       err == -ENOSPC ? " (truncated)" : "");
+		head_lines(big);
+		tail_lines(big, 60);
+		p2pguard_bpf__destroy(skel);
+	}
+	munmap(big, LOG_BIG);
+	return 1;
+}
+
+static int cmd_attached(const char *cgroup)
+{
+	__u32 ids[64], cnt = 64, flags = 0, i;
+	int cg, ours = 0;
+
+	cg = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0 || bpf_prog_query(cg, BPF_CGROUP_INET_EGRESS, 0, &flags,
+				     ids, &cnt)) {
+		printf("INFO attached=error (%s)\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < cnt; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			printf("PROG %u ? 0 ?\n", ids[i]);
+		} else {
+			printf("PROG %u %s %u %s\n", ids[i], info.name,
+			       info.verified_insns,
+			       info.jited_prog_len ? "jited" : "interpreted");
+			ours += !strcmp(info.name, "p2pguard_egress");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	close(cg);
+	printf("INFO attached=%u ours=%d\n", cnt, ours);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	libbpf_set_print(libbpf_lines);
+	if (argc == 2 && !strcmp(argv[1], "load"))
+		return cmd_load();
+	if (argc == 3 && !strcmp(argv[1], "attached"))
+		return cmd_attached(argv[2]);
+	fprintf(stderr, "usage: vmprobe load | vmprobe attached CGROUP\n");
+	return 2;
+}
