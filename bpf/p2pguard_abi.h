@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * p2pguard_abi.h - the one ABI shared by the BPF program (bpf/), the loader
- * (loader/), the CLI (userspace/), the tests and the kernel module.
+ * (loader/), the CLI (userspace/), the tests, and the kernel module to come.
  *
  * Every struct that crosses the kernel/user boundary has explicit padding
  * and a _Static_assert on its size, so that a 32-bit ARM loader and a 64-bit
