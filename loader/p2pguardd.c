@@ -392,7 +392,8 @@ static int attach(struct daemon *d)
 	cg_fd = open(d->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0)
 		return -errno;
-	link = bpf_link__open(link_path);
+	/* Only an existing pin: libbpf would warn about a missing one. */
+	link = access(link_path, F_OK) ? NULL : bpf_link__open(link_path);
 	if (link) {
 		r = bpf_link__update_program(link, d->skel->progs.p2pguard_egress);
 		bpf_link__disconnect(link);
