@@ -509,7 +509,10 @@ static __always_inline int p2pg_egress(struct __sk_buff *skb, __u32 level)
 				   (__u64)m.sport << 48,
 				   m.l4proto | m.dst_class << 8 |
 				   m.flags << 16 | (__u32)m.flow_reason << 24,
-				   level, p2pg_agent(skb, cfg));
+				   level,
+				   /* Consulted for Internet destinations only. */
+				   m.dst_class == P2PG_NET_WAN ?
+				   p2pg_agent(skb, cfg) : 0);
 	w->last_reason = reason;
 	drop = p2pg_verdict_drop(cfg, reason);
 	p2pg_count(reason, skb->len, drop);
