@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * p2pguard_abi.h - the one ABI shared by the BPF program (bpf/), the loader
- * (loader/), the CLI (userspace/), the tests, and the kernel module to come.
+ * (loader/), the CLI (userspace/), the tests, and the kernel module (kmod/).
  *
  * Every struct that crosses the kernel/user boundary has explicit padding
  * and a _Static_assert on its size, so that a 32-bit ARM loader and a 64-bit
@@ -284,5 +284,88 @@ struct p2pg_win {
 	__u8 b[P2PG_WIN_SIZE];
 };
 P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);
+
+/* ---- the kernel module's policy blob (kmod/) ------------------------------
+ *
+ * Where no cgroup_skb program can run, p2pguardd hands the whole policy to
+ * the kernel module as one blob, written to P2PG_DEV_PATH in a single
+ * write(2).  The module checks every byte (kmod/p2pguard_blob.h) before it
+ * swaps the blob in under RCU; a blob that fails is refused with EINVAL and
+ * the old policy stays.  Host byte order: writer and reader are one machine.
+ *
+ * Layout: struct p2pg_blob_hdr, then the sections it points at, each at an
+ * 8-byte aligned offset, in enum p2pg_blob_sec order, not overlapping.
+ * Every section is sorted ascending without duplicates, so the module can
+ * binary-search it in place; pad bytes are zero.
+ */
+#define P2PG_BLOB_MAGIC		0x47503250	/* "P2PG" in little endian */
+#define P2PG_BLOB_MAX_SIZE	(16U << 20)
+#define P2PG_DEV_NAME		"p2pguard"
+#define P2PG_DEV_PATH		"/dev/p2pguard"
+#define P2PG_SYSFS_DIR		"/sys/kernel/p2pguard"
+
+enum p2pg_blob_sec {
+	P2PG_SEC_PREFIX4 = 0,	/* struct p2pg_blob_prefix4 */
+	P2PG_SEC_PREFIX6,	/* struct p2pg_blob_prefix6 */
+	P2PG_SEC_NAMES,		/* __u64 p2pg_domain_hash() values */
+	P2PG_SEC_PPPP,		/* struct p2pg_pppp_key, valid = 1 */
+	P2PG_SEC_AGENT_CG,	/* __u64 cgroup ids */
+	P2PG_SEC_AGENT_UID,	/* __u32 uids */
+	P2PG_SEC__COUNT
+};
+
+/**
+ * struct p2pg_blob_section - where one section is.
+ * @off:   byte offset from the start of the blob, a multiple of 8.
+ * @count: number of elements.
+ */
+struct p2pg_blob_section {
+	__u32 off;
+	__u32 count;
+};
+P2PG_STRUCT_SIZE(struct p2pg_blob_section, 8);
+
+/**
+ * struct p2pg_blob_hdr - start of a policy blob.
+ * @magic:       P2PG_BLOB_MAGIC.
+ * @abi_version: P2PG_ABI_VERSION.
+ * @hdr_size:    sizeof(struct p2pg_blob_hdr).
+ * @size:        bytes in the whole blob, header included.
+ * @n_sec:       P2PG_SEC__COUNT.
+ * @cfg:         the switch, as in p2pg_config (cfg.agents is ignored: the
+ *               module knows from the agent sections).
+ * @sec:         the sections.
+ */
+struct p2pg_blob_hdr {
+	__u32 magic;
+	__u16 abi_version;
+	__u16 hdr_size;
+	__u32 size;
+	__u32 n_sec;
+	struct p2pg_config cfg;
+	struct p2pg_blob_section sec[P2PG_SEC__COUNT];
+};
+P2PG_STRUCT_SIZE(struct p2pg_blob_hdr, 32 + 8 * P2PG_SEC__COUNT);
+
+/*
+ * Prefix entries, sorted by prefix length descending, then address
+ * ascending (memcmp): a longest-prefix match walks the lengths present,
+ * longest first, with one binary search each.  Host bits are zero.
+ */
+struct p2pg_blob_prefix4 {
+	__u8 addr[4];
+	__u8 prefixlen;
+	__u8 net_class;		/* enum p2pg_net_class, not WAN */
+	__u8 pad[2];
+};
+P2PG_STRUCT_SIZE(struct p2pg_blob_prefix4, 8);
+
+struct p2pg_blob_prefix6 {
+	__u8 addr[16];
+	__u8 prefixlen;
+	__u8 net_class;
+	__u8 pad[2];
+};
+P2PG_STRUCT_SIZE(struct p2pg_blob_prefix6, 20);
 
 #endif /* P2PGUARD_ABI_H */
