@@ -5,7 +5,7 @@
  *
  * The same text compiles into the cgroup_skb program (bpf/p2pguard.bpf.c),
  * the native tests and fuzzers (tests/), and is meant to build into the
- * kernel module of the Kbuild path (not written yet).  Hence:
+ * kernel module (kmod/), built in C89 style for old kernels.  Hence:
  *  - no BPF helper and no libc in here: the caller loads the bytes;
  *  - every index into the window is masked with P2PG_WIN_MASK, so the BPF
  *    verifier can prove each access in bounds; callers check semantics
