@@ -85,13 +85,13 @@ defconfig() {
 if ! defconfig ok BR2_aarch64=y BR2_TOOLCHAIN_EXTERNAL=y \
 	BR2_TOOLCHAIN_EXTERNAL_BOOTLIN=y BR2_LINUX_KERNEL=y \
 	BR2_LINUX_KERNEL_USE_ARCH_DEFAULT_CONFIG=y BR2_PACKAGE_P2PGUARD=y \
-	BR2_PACKAGE_P2PGUARD_KERNEL_BTF=y; then
+	BR2_PACKAGE_P2PGUARD_KERNEL_BTF=y BR2_PACKAGE_P2PGUARD_KERNEL_MODULE=y; then
 	fail buildroot-kconfig-select "make defconfig failed: $(tail -3 "$tmp/ok/log" | tr '\n' ' ')"
 	exit 1
 fi
 missing=""
 for o in BR2_PACKAGE_P2PGUARD=y BR2_PACKAGE_LIBBPF=y BR2_PACKAGE_LIBPCAP=y \
-	BR2_PACKAGE_P2PGUARD_KERNEL_CONFIG=y \
+	BR2_PACKAGE_P2PGUARD_KERNEL_CONFIG=y BR2_PACKAGE_P2PGUARD_KERNEL_MODULE=y \
 	BR2_LINUX_KERNEL_NEEDS_HOST_PAHOLE=y; do
 	grep -qx "$o" "$tmp/ok/.config" || missing="$missing $o"
 done
@@ -104,13 +104,25 @@ fi
 # The fixups Buildroot applies are the fragments' options, no more.
 want=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' \
 	buildroot/package/p2pguard/linux.fragment \
-	buildroot/package/p2pguard/linux-btf.fragment | tr '\n' ' ')
+	buildroot/package/p2pguard/linux-btf.fragment \
+	buildroot/package/p2pguard/linux-module.fragment | tr '\n' ' ')
 got=$(make -s -C "$tmp/ok" printvars VARS=P2PGUARD_KCONFIG_ENABLE \
 	2>/dev/null | sed -n 's/^P2PGUARD_KCONFIG_ENABLE=//p')
 if [ -n "$got" ] && [ "$(words "$got")" = "$(words "$want")" ]; then
 	pass buildroot-kconfig-fixups
 else
 	fail buildroot-kconfig-fixups "fixups '$got', fragments '$want'"
+fi
+
+# The module option builds kmod/ with Buildroot's kernel-module
+# infrastructure (which adds linux to the dependencies).
+deps=$(make -s -C "$tmp/ok" printvars VARS='P2PGUARD_MODULE_SUBDIRS P2PGUARD_DEPENDENCIES' \
+	2>/dev/null)
+if printf '%s\n' "$deps" | grep -qx 'P2PGUARD_MODULE_SUBDIRS=kmod' &&
+	printf '%s\n' "$deps" | grep -q '^P2PGUARD_DEPENDENCIES=.*\blinux\b'; then
+	pass buildroot-kernel-module
+else
+	fail buildroot-kernel-module "$(printf '%s\n' "$deps" | tr '\n' ' ')"
 fi
 
 # The sources are this repository.

@@ -90,6 +90,9 @@ P2PGUARD_KCONFIG_FRAGMENTS = $(P2PGUARD_PKGDIR)/linux.fragment
 ifeq ($(BR2_PACKAGE_P2PGUARD_KERNEL_BTF),y)
 P2PGUARD_KCONFIG_FRAGMENTS += $(P2PGUARD_PKGDIR)/linux-btf.fragment
 endif
+ifeq ($(BR2_PACKAGE_P2PGUARD_KERNEL_MODULE),y)
+P2PGUARD_KCONFIG_FRAGMENTS += $(P2PGUARD_PKGDIR)/linux-module.fragment
+endif
 P2PGUARD_KCONFIG_ENABLE = $(shell sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$$/\1/p' \
 	$(P2PGUARD_KCONFIG_FRAGMENTS))
 P2PGUARD_KCONFIG_DISABLE = $(shell sed -n \
@@ -104,6 +107,13 @@ define P2PGUARD_LINUX_CONFIG_FIXUPS
 		$(call KCONFIG_DISABLE_OPT,$(opt))
 	)
 endef
+endif
+
+# p2pguard.ko, from kmod/ (its Kbuild finds the shared headers in bpf/);
+# installed under /lib/modules/<version>/extra, where p2pguardd looks.
+ifeq ($(BR2_PACKAGE_P2PGUARD_KERNEL_MODULE),y)
+P2PGUARD_MODULE_SUBDIRS = kmod
+$(eval $(kernel-module))
 endif
 
 $(eval $(generic-package))
