@@ -11,6 +11,11 @@
 #
 #   make sysroot      with CROSS_COMPILE=: fetch the target's libraries
 #
+#   make modules      the kernel module (kmod/, built through ./Kbuild)
+#                     against KDIR=, default the running kernel's build
+#                     tree; ARCH= and CROSS_COMPILE= for a cross build,
+#                     C=1 to run sparse.  make modules-clean removes it.
+#
 # Variables: CROSS_COMPILE=, STATIC=1, SYSROOT=, PCAP=0|1,
 # BPF_TARGET=bpfel|bpfeb, V=1.
 #
@@ -253,6 +258,34 @@ BENCH_BINS := $(BUILD)/tests/bench_classes
 -include tests/bench/bench.mk
 bench: $(BENCH_BINS)
 	$(Q)tests/bench/run.sh
+
+# The kernel module: Kbuild's own rules, with this directory as the
+# external module (./Kbuild names kmod/).  CROSS_COMPILE is the same
+# variable as for the programs; ARCH, when not given, follows from it.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KARCH_OF = $(strip $(if $(filter arm%,$(1)),arm,$(if $(filter aarch64%,$(1)),arm64,\
+	$(if $(filter mips%,$(1)),mips,$(if $(filter riscv%,$(1)),riscv,\
+	$(if $(filter x86_64% i%86,$(1)),x86,))))))
+KARCH := $(or $(ARCH),$(if $(CROSS_COMPILE),$(call KARCH_OF,$(notdir $(CROSS_COMPILE)))))
+KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) $(if $(KARCH),ARCH=$(KARCH)) \
+	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+
+.PHONY: modules modules-clean kdir-check
+kdir-check:
+	@[ -f "$(KDIR)/Makefile" ] || { echo "modules: no kernel build tree at" \
+		"KDIR=$(KDIR): install that kernel's headers, or give KDIR=" \
+		"(tests/vm/fetch-headers.sh prints those of the VM matrix)" >&2; exit 1; }
+	@[ -d kmod ] || { echo "modules: kmod/, the module's sources, is not" \
+		"there yet" >&2; exit 1; }
+	@[ -z "$(C)" ] || command -v $(or $(CHECK),sparse) >/dev/null || { \
+		echo "modules: C=$(C) needs $(or $(CHECK),sparse) (make deps" \
+		"installs sparse)" >&2; exit 1; }
+
+modules: kdir-check
+	$(Q)$(MAKE) $(KBUILD_ARGS) modules
+
+modules-clean: kdir-check
+	$(Q)$(MAKE) $(KBUILD_ARGS) clean
 
 # QEMU matrix: Debian kernels x86_64 5.10/6.1/6.12 and armhf 5.10/6.1.
 vm-check:

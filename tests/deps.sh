@@ -6,7 +6,8 @@
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libpcap-dev libelf-dev zlib1g-dev
-libzstd-dev pkg-config linux-libc-dev libclang-rt-14-dev iproute2 procps"
+libzstd-dev pkg-config linux-libc-dev libclang-rt-14-dev iproute2 procps
+sparse pahole"
 
 missing=""
 for p in $PKGS; do
