@@ -16,17 +16,26 @@
 #     make -C KDIR M=MODULE-DIR modules
 #   (for armhf: ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-) builds a
 #   module for that kernel.  A tree already unpacked is not fetched again.
+#
+#        tests/vm/fetch-headers.sh CACHE --checkpatch
+#   scripts/checkpatch.pl and the files it reads (spelling.txt,
+#   const_structs.checkpatch) from Debian's linux-source-6.1, unpacked
+#   once into CACHE/checkpatch-VERSION/scripts; prints "checkpatch PATH".
+#   Only those three files are kept of the 140 MB package.
+#
 # As root, a missing cross compiler for armhf (gcc-arm-linux-gnueabihf) is
 # installed, as tests/cross/fetch-sysroot.sh does.
 set -eu
 
 die() { echo "vm-fetch-headers: $*" >&2; exit 1; }
-[ $# -ge 3 ] || die "usage: $0 CACHE ARCH SUITE..."
+[ $# -ge 3 ] || [ "${2:-}" = --checkpatch ] ||
+	die "usage: $0 CACHE ARCH SUITE... | $0 CACHE --checkpatch"
 cache=$1 arch=$2
 shift 2
 case $arch in
 amd64)	flavour=amd64 cross="" ;;
 armhf)	flavour=armmp cross=arm-linux-gnueabihf- ;;
+--checkpatch) cross="" ;;
 *)	die "$arch: amd64 or armhf" ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,6 +116,47 @@ fix_tree() {
 		echo "$cc" > "$d/compiler-replaced"
 	fi
 }
+
+# checkpatch: scripts/checkpatch.pl of linux-source-6.1 (bookworm), and the
+# two files it reads beside itself.
+if [ "$arch" = --checkpatch ]; then
+	CP_FILES="checkpatch.pl spelling.txt const_structs.checkpatch"
+	for d in "$cache"/checkpatch-6.1.*; do
+		[ -f "$d/.done" ] && { echo "checkpatch $d/scripts/checkpatch.pl"; exit 0; }
+	done
+	update
+	# shellcheck disable=SC2086
+	ver=$(apt-cache $O policy linux-source-6.1 | sed -n 's/^ *Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
+		die "linux-source-6.1: not in the package index"
+	d=$cache/checkpatch-$ver
+	rm -rf "$d" "$d.deb"
+	mkdir -p "$d.deb" "$d/scripts"
+	# shellcheck disable=SC2086
+	(cd "$d.deb" && apt-get $O download "linux-source-6.1=$ver" \
+		>"$apt/dl.log" 2>&1) ||
+		die "apt-get download linux-source-6.1: $(tail -3 "$apt/dl.log")"
+	members=""
+	for f in $CP_FILES; do
+		members="$members linux-source-6.1/scripts/$f"
+	done
+	# The package holds one tarball of the tree: stream it, and take
+	# only those members out.
+	# shellcheck disable=SC2086
+	# (tar stops at the last member: dpkg-deb's broken pipe is no error)
+	dpkg-deb --fsys-tarfile "$d.deb"/linux-source-6.1_*.deb 2>/dev/null |
+		tar -xOf - ./usr/src/linux-source-6.1.tar.xz |
+		tar -xJf - -C "$d/scripts" --strip-components=2 \
+			--occurrence=1 $members ||
+		die "linux-source-6.1: could not unpack$members"
+	rm -rf "$d.deb"
+	for f in $CP_FILES; do
+		[ -s "$d/scripts/$f" ] || die "linux-source-6.1: no scripts/$f"
+	done
+	touch "$d/.done"
+	echo "checkpatch $d/scripts/checkpatch.pl"
+	exit 0
+fi
 
 for suite in "$@"; do
 	# The kernel image, and which one it is.
