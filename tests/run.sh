@@ -47,6 +47,11 @@ run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz
 run buildroot_check tests/buildroot-check.sh
 run cross tests/cross/check.sh
+# The kernel module (kmod/): each SKIPs until kmod/ exists.
+run kmod_checkpatch tests/kmod/checkpatch.sh
+run kmod_sparse tests/kmod/sparse.sh
+run kmod_build tests/kmod/build.sh
+run kmod_old_kernels tests/kmod/old-kernels.sh
 # The QEMU matrix (Debian kernels, x86_64 and armhf): VM_MATRIX=0 skips it.
 if [ "${VM_MATRIX:-1}" = 1 ]; then
 	run vm env VM_DOC=0 tests/vm/run.sh

@@ -46,10 +46,9 @@ for e in $MATRIX; do
 		fails=$((fails + 1))
 		continue
 	fi
-	cp "$ko" "$out/p2pguard.ko"
 	# The guest's insmod checks vermagic against its own release.
 	release=$(sed 's/^linux-image-//' "$CACHE/kernel-$a-$s/package")
-	vm=$(kmod_vermagic "$out/p2pguard.ko")
+	vm=$(kmod_vermagic "$ko")
 	if [ "${vm%% *}" != "$release" ]; then
 		echo "FAIL kmod build $lbl: vermagic '$vm' is not for $release"
 		fails=$((fails + 1))
@@ -64,6 +63,7 @@ for e in $MATRIX; do
 		fails=$((fails + 1))
 		continue
 	fi
+	cp "$ko" "$out/p2pguard.ko"
 	echo "PASS kmod build $lbl: $release"
 	echo "KO $e $out/p2pguard.ko"
 done

@@ -81,7 +81,6 @@ for ent in $P2PG_OLD_KDIRS; do
 		fails=$((fails + 1))
 		continue
 	fi
-	cp "$ko" "$out/p2pguard.ko"
 	warn=$(grep -E "src/(kmod|bpf)/[^:]*:[0-9]+:[0-9]+: warning:" "$out/build.log")
 	if [ -n "$warn" ]; then
 		echo "FAIL $name ($arch): compiler warnings:"
@@ -89,6 +88,7 @@ for ent in $P2PG_OLD_KDIRS; do
 		fails=$((fails + 1))
 		continue
 	fi
-	echo "PASS $name ($arch, ${cross:-native}): $(kmod_vermagic "$out/p2pguard.ko")"
+	cp "$ko" "$out/p2pguard.ko"
+	echo "PASS $name ($arch, ${cross:-native}): $(kmod_vermagic "$ko")"
 done
 [ "$fails" -eq 0 ]

@@ -13,7 +13,9 @@
 #   ARCH amd64 | armhf, SUITE bullseye (5.10) | bookworm (6.1) |
 #   bookworm-backports (6.12); default: the whole matrix (VM_MATRIX).
 # Kernels and busybox-static are downloaded once into tests/vm/cache (never
-# installed); QEMU is installed when missing and we are root, otherwise
+# installed); once kmod/ exists, the kernel module is built for each kernel
+# (tests/kmod/build.sh, Debian's headers of that image) and packed into its
+# initramfs as /lib/modules/p2pguard.ko; QEMU is installed when missing and we are root, otherwise
 # each kernel is a SKIP.  Prints the guests' PASS/FAIL/SKIP lines
 # (tests/lib/check.h), a table, and writes it to
 # Documentation/vm-matrix.rst after a run of the whole matrix.  Exit status
@@ -107,17 +109,20 @@ build() {
 	cp tests/vm/guest/init "$st/init"
 }
 
-# initramfs KDIR ARCH LABEL OUT: stage + busybox + the modules the guest
-# loads (veth and what it depends on, from the same kernel package, picked
-# by fetch.sh).
+# initramfs KDIR ARCH LABEL OUT [KO]: stage + busybox + the modules the
+# guest loads (veth and what it depends on, from the same kernel package,
+# picked by fetch.sh) + p2pguard's kernel module KO, built for this kernel
+# by tests/kmod/build.sh, as /lib/modules/p2pguard.ko (not in load.list:
+# the guest's test loads it when it tests the module).
 initramfs() {
-	local kdir=$1 arch=$2 lbl=$3 out=$4 r=$TMP/root
+	local kdir=$1 arch=$2 lbl=$3 out=$4 ko=${5:-} r=$TMP/root
 	rm -rf "$r"
 	cp -a "$CACHE/stage-$arch" "$r"
 	mkdir -p "$r/bin" "$r/lib/modules"
 	cp "$CACHE/busybox-$arch" "$r/bin/busybox"
 	echo "$lbl" > "$r/etc/vm-label"
 	cp "$kdir"/modules/* "$r/lib/modules/"
+	[ -z "$ko" ] || cp "$ko" "$r/lib/modules/p2pguard.ko"
 	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
@@ -171,9 +176,21 @@ for e in $MATRIX; do
 		fi
 		built="$built$arch "
 	fi
+	# The kernel module, once kmod/ exists: built for this very kernel
+	# (Debian's headers of the image booted).
+	ko=""
+	if [ -d kmod ]; then
+		tests/kmod/build.sh "$e" > "$TMP/kmod.out" 2>&1
+		ko=$(awk -v e="$e" '$1 == "KO" && $2 == e { print $3 }' "$TMP/kmod.out")
+		if [ -z "$ko" ]; then
+			echo "FAIL vm $lbl: the kernel module did not build:"
+			grep -v '^KO ' "$TMP/kmod.out" | sed 's/^/    /'
+			fails=$((fails + 1))
+		fi
+	fi
 	log=$OUT/$arch-$suite.log
 	initrd=$OUT/$arch-$suite.cpio.gz
-	if ! initramfs "$kdir" "$arch" "$lbl" "$initrd"; then
+	if ! initramfs "$kdir" "$arch" "$lbl" "$initrd" "$ko"; then
 		echo "FAIL vm $lbl: cannot build the initramfs"
 		fails=$((fails + 1))
 		continue
