@@ -275,8 +275,8 @@ kdir-check:
 	@[ -f "$(KDIR)/Makefile" ] || { echo "modules: no kernel build tree at" \
 		"KDIR=$(KDIR): install that kernel's headers, or give KDIR=" \
 		"(tests/vm/fetch-headers.sh prints those of the VM matrix)" >&2; exit 1; }
-	@[ -d kmod ] || { echo "modules: kmod/, the module's sources, is not" \
-		"there yet" >&2; exit 1; }
+	@[ -f kmod/Kbuild ] || [ -f kmod/Makefile ] || { echo "modules: kmod/" \
+		"has no Kbuild yet: no module to build" >&2; exit 1; }
 	@[ -z "$(C)" ] || command -v $(or $(CHECK),sparse) >/dev/null || { \
 		echo "modules: C=$(C) needs $(or $(CHECK),sparse) (make deps" \
 		"installs sparse)" >&2; exit 1; }

@@ -11,7 +11,7 @@
 # Usage: tests/kmod/build.sh [ARCH:SUITE...]   (default: the whole matrix)
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h) and "KO ARCH:SUITE PATH"
 # for each module built; exit status non-zero on any failure.  SKIP for
-# every kernel while kmod/ does not exist.
+# every kernel while kmod/ has no Kbuild.
 set -u
 # shellcheck source=tests/kmod/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,8 +20,8 @@ fails=0
 
 for e in $MATRIX; do
 	lbl=$(kmod_label "$e")
-	if ! kmod_present; then
-		echo "SKIP kmod build $lbl: no kmod/ yet"
+	if ! kmod_buildable; then
+		echo "SKIP kmod build $lbl: no kmod/Kbuild yet"
 		continue
 	fi
 	a=${e%%:*} s=${e#*:}

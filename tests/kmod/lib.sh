@@ -18,9 +18,14 @@ KMOD_MATRIX_DEFAULT="amd64:bullseye amd64:bookworm amd64:bookworm-backports armh
 # headers of bpf/ (the classifier, the ABI).
 KMOD_SRC="Kbuild kmod bpf"
 
-# kmod_present: whether there is a module to check yet.
+# kmod_present: whether kmod/ has files to check yet.
 kmod_present() {
 	[ -d "$TOP/kmod" ] && [ -n "$(ls -A "$TOP/kmod" 2>/dev/null)" ]
+}
+
+# kmod_buildable: whether kmod/ has a Kbuild (or Makefile) to build with.
+kmod_buildable() {
+	[ -f "$TOP/kmod/Kbuild" ] || [ -f "$TOP/kmod/Makefile" ]
 }
 
 # kmod_label ARCH:SUITE: "x86_64 6.1", as tests/vm/run.sh names kernels.

@@ -13,7 +13,7 @@
 #   x86), CROSS_COMPILE for arm to arm-linux-gnueabihf-, for x86 to none;
 #   give both for a vendor toolchain (e.g. ,arm,arm-himix200-linux-).
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h); SKIP when no tree is
-# given, or kmod/ does not exist yet.  A warning located in the module's
+# given, or kmod/ has no Kbuild yet.  A warning located in the module's
 # own files (kmod/, bpf/) is a FAIL; those in the kernel's headers (old
 # kernels and a newer compiler) are not.
 set -u
@@ -31,8 +31,8 @@ for ent in $P2PG_OLD_KDIRS; do
 	kdir=${kdir%/}
 	rel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
 	name="kmod old kernel ${rel:-$kdir}"
-	if ! kmod_present; then
-		echo "SKIP $name: no kmod/ yet"
+	if ! kmod_buildable; then
+		echo "SKIP $name: no kmod/Kbuild yet"
 		continue
 	fi
 	if [ ! -f "$kdir/Makefile" ] || [ ! -f "$kdir/include/config/auto.conf" ]; then

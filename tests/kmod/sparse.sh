@@ -5,7 +5,7 @@
 # against the build tree of one kernel of the VM matrix (KMOD_SPARSE_KERNEL,
 # default amd64:bookworm, 6.1), in a private copy of the sources.  Any
 # warning or error, sparse's or the compiler's, is a FAIL.  SKIP while
-# kmod/ does not exist, or without sparse (make deps installs it).
+# kmod/ has no Kbuild, or without sparse (make deps installs it).
 #
 # Usage: tests/kmod/sparse.sh   Prints PASS/FAIL/SKIP lines
 # (tests/lib/check.h).
@@ -15,7 +15,7 @@ set -u
 e=${KMOD_SPARSE_KERNEL:-amd64:bookworm}
 name="kmod sparse ($(kmod_label "$e"))"
 
-kmod_present || { echo "SKIP $name: no kmod/ yet"; exit 0; }
+kmod_buildable || { echo "SKIP $name: no kmod/Kbuild yet"; exit 0; }
 command -v sparse >/dev/null ||
 	{ echo "SKIP $name: no sparse (make deps installs it)"; exit 0; }
 out=$KMOD_OUT/kmod-sparse

@@ -13,7 +13,7 @@
 #   ARCH amd64 | armhf, SUITE bullseye (5.10) | bookworm (6.1) |
 #   bookworm-backports (6.12); default: the whole matrix (VM_MATRIX).
 # Kernels and busybox-static are downloaded once into tests/vm/cache (never
-# installed); once kmod/ exists, the kernel module is built for each kernel
+# installed); once kmod/ has its Kbuild, the kernel module is built for each kernel
 # (tests/kmod/build.sh, Debian's headers of that image) and packed into its
 # initramfs as /lib/modules/p2pguard.ko; QEMU is installed when missing and we are root, otherwise
 # each kernel is a SKIP.  Prints the guests' PASS/FAIL/SKIP lines
@@ -179,7 +179,7 @@ for e in $MATRIX; do
 	# The kernel module, once kmod/ exists: built for this very kernel
 	# (Debian's headers of the image booted).
 	ko=""
-	if [ -d kmod ]; then
+	if [ -f kmod/Kbuild ] || [ -f kmod/Makefile ]; then
 		tests/kmod/build.sh "$e" > "$TMP/kmod.out" 2>&1
 		ko=$(awk -v e="$e" '$1 == "KO" && $2 == e { print $3 }' "$TMP/kmod.out")
 		if [ -z "$ko" ]; then
