@@ -192,7 +192,7 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
 	struct p2pg_kenv env;
-	__u32 *slot = 0, tag = 0, state = 0, n;
+	__u32 *slot = (__u32 *)0, tag = 0, state = 0, n;
 
 	m->payload_len = 0;
 	m->sport = 0;
