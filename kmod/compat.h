@@ -16,7 +16,8 @@
  *    the BPF helper reads it from 4.18 (kn->id.id), kn->id from 5.5,
  *    cgroup_id() from 5.7;
  *  - kvmalloc() from 4.12, kvfree() from 3.15;
- *  - sysfs_emit() from 5.10, in_task() from 4.11.
+ *  - sysfs_emit() from 5.10, in_task() from 4.11, __ATTR_RW() from 3.11,
+ *    RCU_INITIALIZER() from 3.13, READ_ONCE() from 3.19.
  */
 #ifndef P2PGUARD_COMPAT_H
 #define P2PGUARD_COMPAT_H
@@ -29,7 +30,9 @@
 #include <linux/netfilter.h>
 #include <linux/cgroup.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/poll.h>
+#include <linux/sysfs.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
 #include <net/dst.h>
@@ -180,6 +183,16 @@ static inline void kvfree(const void *p)
 /* Process context, BH disabled or not (in_interrupt() counts that too). */
 #ifndef in_task
 #define in_task()	(!(in_irq() || in_serving_softirq() || in_nmi()))
+#endif
+
+/* 3.11 and later. */
+#ifndef __ATTR_RW
+#define __ATTR_RW(_name)	__ATTR(_name, 0644, _name##_show, _name##_store)
+#endif
+
+/* 3.13 and later. */
+#ifndef RCU_INITIALIZER
+#define RCU_INITIALIZER(v)	((typeof(*(v)) __force __rcu *)(v))
 #endif
 
 #ifndef READ_ONCE
