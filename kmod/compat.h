@@ -17,7 +17,7 @@
  *    cgroup_id() from 5.7;
  *  - kvmalloc() from 4.12, kvfree() from 3.15;
  *  - sysfs_emit() from 5.10, in_task() from 4.11, __ATTR_RW() from 3.11,
- *    RCU_INITIALIZER() from 3.13, READ_ONCE() from 3.19.
+ *    READ_ONCE() from 3.19.
  */
 #ifndef P2PGUARD_COMPAT_H
 #define P2PGUARD_COMPAT_H
@@ -188,11 +188,6 @@ static inline void kvfree(const void *p)
 /* 3.11 and later. */
 #ifndef __ATTR_RW
 #define __ATTR_RW(_name)	__ATTR(_name, 0644, _name##_show, _name##_store)
-#endif
-
-/* 3.13 and later. */
-#ifndef RCU_INITIALIZER
-#define RCU_INITIALIZER(v)	((typeof(*(v)) __force __rcu *)(v))
 #endif
 
 #ifndef READ_ONCE

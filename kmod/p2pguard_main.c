@@ -75,7 +75,8 @@ const char *const p2pg_reason_names[P2PG_R__COUNT] = {
 /* Before any blob: the all-zero switch (P2P off, enforce), no lists. */
 static struct p2pg_kpolicy p2pg_empty_policy;
 
-struct p2pg_kpolicy __rcu *p2pg_policy = RCU_INITIALIZER(&p2pg_empty_policy);
+/* Set to &p2pg_empty_policy before anything can read it. */
+struct p2pg_kpolicy __rcu *p2pg_policy;
 
 /* Serialises writers; readers only take rcu_read_lock(). */
 static DEFINE_MUTEX(p2pg_policy_mutex);
@@ -402,6 +403,7 @@ static int __init p2pg_init(void)
 	int err = -ENOMEM;
 
 	BUILD_BUG_ON(P2PG_R__COUNT > P2PG_KFLOW_REASON);
+	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
 	p2pg_counters = alloc_percpu(struct p2pg_kcounters);
 	p2pg_scratch = alloc_percpu(struct p2pg_win);
 	p2pg_flows = p2pg_kvmalloc(sizeof(*p2pg_flows));
