@@ -134,7 +134,8 @@ TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
-TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer
+TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
+	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer
 # test_bpf writes captures with libpcap.
 ifneq ($(PCAP),1)
 TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
@@ -177,7 +178,7 @@ $(ITER_SKEL): $(BUILD)/p2pguard_iter.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_iter > $@
 
-$(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h userspace/*.h loader/*.h tests/lib/*.h) \
+$(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h kmod/*.h userspace/*.h loader/*.h tests/lib/*.h) \
 		$(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -194,6 +195,11 @@ $(BUILD)/p2pguardctl: $(BUILD)/p2pguardd
 	$(Q)ln -f $< $@
 
 $(BUILD)/tests/test_classify: $(BUILD)/tests/unit/test_classify.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+# The kernel module's packet path (kmod/p2pguard_path.h), natively.
+$(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

@@ -124,7 +124,7 @@ static inline const char *p2pg_blob_check_prefixes(const __u8 *base,
 		}
 		r[*n_r - 1].end = i + 1;
 	}
-	return 0;
+	return (const char *)0;
 }
 
 /**
@@ -210,7 +210,7 @@ static inline const char *p2pg_blob_check(const void *blob, __u32 size,
 			return "agent uids not sorted or duplicated";
 
 	for (i = 0; i < P2PG_PPPP_SLOTS; i++)
-		v->pppp[i] = 0;
+		v->pppp[i] = (const struct p2pg_pppp_key *)0;
 	if (v->n[P2PG_SEC_PPPP] > P2PG_PPPP_SLOTS)
 		return "more PPPP keys than slots";
 	for (i = 0; i < v->n[P2PG_SEC_PPPP]; i++) {
@@ -224,7 +224,7 @@ static inline const char *p2pg_blob_check(const void *blob, __u32 size,
 			return "two PPPP keys for one first byte";
 		v->pppp[slot] = k;
 	}
-	return 0;
+	return (const char *)0;
 }
 
 /**

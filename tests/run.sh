@@ -43,6 +43,7 @@ fuzz() {	# libFuzzer: a crash or sanitizer report exits non-zero
 }
 
 run test_classify "$B/tests/test_classify"
+run test_kmod_path "$B/tests/test_kmod_path"
 run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz
 run buildroot_check tests/buildroot-check.sh

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * p2pguard_parse.h - the kernel module's packet parsing, in pure C.
+ *
+ * The same steps as p2pg_parse_ipv4/6() and p2pg_parse_l4() in
+ * bpf/p2pguard.bpf.c: IPv4 (non-first fragments flagged), IPv6 with its
+ * extension headers walked within P2PG_IPV6_EXT_MAX, UDP/TCP ports, and
+ * the payload's offset and length, clamped to the bytes the packet really
+ * has (GSO super-packets).  The module reads the skb through it, the
+ * native tests a byte array: the includer defines, after the #include,
+ *
+ *   static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
+ *                                              __u32 len, void *buf);
+ *
+ * which returns @len bytes at @off from the network header on (in @buf or
+ * wherever they already are, as skb_header_pointer() does), or NULL when
+ * the packet is shorter.  No libc and no kernel API in here.
+ */
+#ifndef P2PGUARD_PARSE_H
+#define P2PGUARD_PARSE_H
+
+#include "p2pguard_abi.h"
+
+static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
+					  __u32 len, void *buf);
+
+/* IP protocol numbers, so that no system header is needed. */
+#define P2PG_PARSE_HOPOPTS	0
+#define P2PG_PARSE_TCP		6
+#define P2PG_PARSE_UDP		17
+#define P2PG_PARSE_ROUTING	43
+#define P2PG_PARSE_FRAGMENT	44
+#define P2PG_PARSE_AH		51
+#define P2PG_PARSE_DSTOPTS	60
+
+/* TCP flag bits (byte 13 of the header). */
+#define P2PG_TCP_SYN		0x02
+#define P2PG_TCP_ACK		0x10
+
+/**
+ * struct p2pg_pkt - what parsing found.
+ * @l4off:       offset of the transport header.
+ * @poff:        offset of the payload; 0 when there is none to read
+ *               (fragment, other protocol, header beyond the packet).
+ * @payload_len: L4 payload bytes, at most what the packet holds.
+ * @sport:       source port, host order (0 when not UDP/TCP).
+ * @dport:       destination port, host order.
+ * @family:      4 or 6.
+ * @l4proto:     transport protocol (after IPv6 extension headers).
+ * @fragment:    1 for a non-first fragment: no transport header.
+ * @tcp_flags:   TCP flags byte, 0 for other protocols.
+ * @saddr:       source address, IPv4 in the first 4 bytes.
+ * @daddr:       destination address, IPv4 in the first 4 bytes.
+ */
+struct p2pg_pkt {
+	__u32 l4off;
+	__u32 poff;
+	__u32 payload_len;
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 l4proto;
+	__u8 fragment;
+	__u8 tcp_flags;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+static inline void p2pg_parse_copy(__u8 *to, const __u8 *from, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+static inline int p2pg_parse_ipv4(const void *ctx, struct p2pg_pkt *p)
+{
+	__u8 buf[20];
+	const __u8 *h = p2pg_parse_load(ctx, 0, sizeof(buf), buf);
+
+	if (!h || h[0] >> 4 != 4)
+		return -1;
+	p->family = 4;
+	p->l4off = (h[0] & 0x0f) * 4;
+	p->l4proto = h[9];
+	/*
+	 * Non-first fragments carry no L4 header.  Local sockets are seen
+	 * before fragmentation, so these come only from raw senders.
+	 */
+	if (((h[6] << 8) | h[7]) & 0x1fff)
+		p->fragment = 1;
+	p2pg_parse_copy(p->saddr, h + 12, 4);
+	p2pg_parse_copy(p->daddr, h + 16, 4);
+	return 0;
+}
+
+static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
+{
+	__u8 buf[40], eb[8];
+	const __u8 *h = p2pg_parse_load(ctx, 0, sizeof(buf), buf);
+	__u32 off = 40, i;
+	__u8 nh;
+
+	if (!h || h[0] >> 4 != 6)
+		return -1;
+	p->family = 6;
+	p2pg_parse_copy(p->saddr, h + 8, 16);
+	p2pg_parse_copy(p->daddr, h + 24, 16);
+	nh = h[6];
+	/* Walk extension headers, within a bound, to the transport header. */
+	for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
+		const __u8 *e;
+
+		if (nh != P2PG_PARSE_HOPOPTS && nh != P2PG_PARSE_ROUTING &&
+		    nh != P2PG_PARSE_DSTOPTS && nh != P2PG_PARSE_FRAGMENT &&
+		    nh != P2PG_PARSE_AH)
+			break;
+		e = p2pg_parse_load(ctx, off, sizeof(eb), eb);
+		if (!e)
+			return -1;
+		if (nh == P2PG_PARSE_FRAGMENT) {
+			off += 8;
+			if (((e[2] << 8) | e[3]) & 0xfff8) {
+				/* What follows is payload, not headers. */
+				p->fragment = 1;
+				nh = e[0];
+				break;
+			}
+		} else if (nh == P2PG_PARSE_AH) {
+			off += (e[1] + 2) * 4;
+		} else {
+			off += (e[1] + 1) * 8;
+		}
+		nh = e[0];
+	}
+	p->l4off = off;
+	p->l4proto = nh;
+	return 0;
+}
+
+/* Ports and payload bounds: p->poff stays 0 when there is no payload. */
+static inline void p2pg_parse_l4(const void *ctx, __u32 len,
+				 struct p2pg_pkt *p)
+{
+	__u32 off = p->l4off, plen;
+	__u8 buf[20];
+	const __u8 *h;
+
+	if (p->fragment)
+		return;
+	if (p->l4proto == P2PG_PARSE_UDP) {
+		h = p2pg_parse_load(ctx, off, 8, buf);
+		if (!h)
+			return;
+		p->sport = (h[0] << 8) | h[1];
+		p->dport = (h[2] << 8) | h[3];
+		off += 8;
+		plen = (h[4] << 8) | h[5];
+		plen = plen >= 8 ? plen - 8 : 0;
+	} else if (p->l4proto == P2PG_PARSE_TCP) {
+		h = p2pg_parse_load(ctx, off, 20, buf);
+		if (!h)
+			return;
+		p->sport = (h[0] << 8) | h[1];
+		p->dport = (h[2] << 8) | h[3];
+		p->tcp_flags = h[13];
+		off += (h[12] >> 4) * 4;
+		plen = 0xffffffff;
+	} else {
+		return;
+	}
+	/* GSO super-packets: the packet's length bounds what can be read. */
+	if (off > len)
+		return;
+	if (plen > len - off)
+		plen = len - off;
+	p->payload_len = plen;
+	p->poff = off;
+}
+
+/**
+ * p2pg_parse() - parse an outgoing IP packet.
+ * @ctx:    handed to p2pg_parse_load().
+ * @len:    bytes in the packet from the network header on (skb->len).
+ * @family: 4 or 6: which hook saw it (the version nibble must agree).
+ * @p:      filled; zeroed first.
+ *
+ * Return: 0, or -1 when this is not an IP packet of @family (counted as
+ * not-ip and passed, as the BPF program does).
+ */
+static inline int p2pg_parse(const void *ctx, __u32 len, int family,
+			     struct p2pg_pkt *p)
+{
+	__u8 *z = (__u8 *)p;
+	__u32 i;
+	int err;
+
+	for (i = 0; i < sizeof(*p); i++)
+		z[i] = 0;
+	if (family == 4)
+		err = p2pg_parse_ipv4(ctx, p);
+	else if (family == 6)
+		err = p2pg_parse_ipv6(ctx, p);
+	else
+		err = -1;
+	if (err)
+		return err;
+	p2pg_parse_l4(ctx, len, p);
+	return 0;
+}
+
+#endif /* P2PGUARD_PARSE_H */

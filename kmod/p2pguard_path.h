@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * p2pguard_path.h - the kernel module's whole packet path, in pure C:
+ * parse (p2pguard_parse.h), destination class and look-ups from the
+ * policy blob (p2pguard_blob.h), TCP connection memory, and the one
+ * classifier (p2pguard_classify.h), in the order bpf/p2pguard.bpf.c runs
+ * them.  The module wraps it around an skb; tests/unit/test_kmod_path.c
+ * runs the same text over byte arrays, which is how the replay vectors
+ * check the module's verdicts without a kernel.
+ *
+ * Besides p2pg_parse_load() (see p2pguard_parse.h) the includer defines,
+ * after the #include:
+ *
+ *   static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
+ *                                      __u32 *uid);
+ *
+ * the sending socket's cgroup v2 id (0 when unknown) and uid, asked only
+ * when an agent verdict is needed; and, before it, P2PG_ONCE_LOAD(p) and
+ * P2PG_ONCE_STORE(p, v): single untorn 32-bit accesses (READ_ONCE() and
+ * WRITE_ONCE() in the kernel), for the connection table that packets on
+ * several CPUs share without a lock.
+ */
+#ifndef P2PGUARD_PATH_H
+#define P2PGUARD_PATH_H
+
+#include "p2pguard_abi.h"
+#include "p2pguard_blob.h"
+#include "p2pguard_parse.h"
+
+#if !defined(P2PG_ONCE_LOAD) || !defined(P2PG_ONCE_STORE)
+#error "define P2PG_ONCE_LOAD and P2PG_ONCE_STORE before p2pguard_path.h"
+#endif
+
+/**
+ * struct p2pg_kenv - the classifier's environment in the module.
+ * @v:   the policy blob's view.
+ * @ctx: the packet, for p2pg_path_ident().
+ */
+struct p2pg_kenv {
+	const struct p2pg_blob_view *v;
+	const void *ctx;
+};
+
+#define P2PG_ENV struct p2pg_kenv
+#include "p2pguard_classify.h"
+
+static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
+				   __u32 *uid);
+
+static __always_inline int p2pg_env_name_denied(struct p2pg_kenv *env,
+						__u64 hash)
+{
+	return p2pg_blob_name_denied(env->v, hash);
+}
+
+static __always_inline const struct p2pg_pppp_key *
+p2pg_env_pppp_key(struct p2pg_kenv *env, __u32 first_byte)
+{
+	return env->v->pppp[first_byte & 0xff];
+}
+
+/*
+ * The classifier asks last, and only for Internet destinations (every
+ * other class has returned by then): the BPF program likewise looks
+ * agents up for those only.  So the socket is looked at only then.
+ */
+static __always_inline int p2pg_env_is_agent(struct p2pg_kenv *env)
+{
+	__u64 cg = 0;
+	__u32 uid = 0;
+
+	if (!env->v->n[P2PG_SEC_AGENT_CG] && !env->v->n[P2PG_SEC_AGENT_UID])
+		return 0;
+	p2pg_path_ident(env->ctx, &cg, &uid);
+	return p2pg_blob_is_agent(env->v, cg, uid);
+}
+
+/* ---- TCP connection memory ----------------------------------------------
+ *
+ * The BPF program keeps struct p2pg_flow in the socket (socket storage).
+ * The module keeps it in a fixed table keyed by the connection: network
+ * namespace, family, addresses and ports.  One 32-bit word per slot, read
+ * and written whole without a lock: the top 24 bits a tag from the key's
+ * hash, then P2PG_KFLOW_VALID, P2PG_KFLOW_CLEAN and the sticky reason.
+ * The slot index comes from other bits of the same hash.
+ *
+ * Limits, compared with socket storage:
+ *  - direct-mapped: two live connections whose keys land in one slot
+ *    evict each other; the evicted one starts afresh, so its next payload
+ *    is judged again (a clean connection can then be caught by a later
+ *    payload; a sticky verdict is kept only while the slot is its own);
+ *  - a tag collision (1 in 2^24 for two keys of one slot) would let one
+ *    connection read the other's state;
+ *  - a new connection on a 4-tuple still in the table starts afresh only
+ *    when its SYN is seen (a SYN without ACK resets the slot);
+ *  - two CPUs updating one slot at once: the last write wins.
+ */
+#define P2PG_KFLOW_SLOTS	4096	/* a power of two */
+#define P2PG_KFLOW_VALID	0x80
+#define P2PG_KFLOW_CLEAN	0x40
+#define P2PG_KFLOW_REASON	0x3f
+/* Every reason fits P2PG_KFLOW_REASON: checked where the module starts. */
+
+/**
+ * struct p2pg_kflow_table - the module's TCP connection memory.
+ * @seed: hash seed (random in the module).
+ * @slot: tag, flags and reason per slot.
+ */
+struct p2pg_kflow_table {
+	__u32 seed;
+	__u32 slot[P2PG_KFLOW_SLOTS];
+};
+
+/* Murmur3's 32-bit finaliser: every input bit reaches every output bit. */
+static inline __u32 p2pg_kflow_mix(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline __u32 p2pg_kflow_hash(const struct p2pg_kflow_table *t,
+				    const struct p2pg_pkt *p, __u32 netns)
+{
+	__u32 h = t->seed ^ netns, i, n = p->family == 4 ? 4 : 16;
+
+	h = p2pg_kflow_mix(h ^ ((__u32)p->family << 16) ^ p->l4proto);
+	h = p2pg_kflow_mix(h ^ ((__u32)p->sport << 16 | p->dport));
+	for (i = 0; i < n; i += 4) {
+		h = p2pg_kflow_mix(h ^ ((__u32)p->saddr[i] << 24 |
+					(__u32)p->saddr[i + 1] << 16 |
+					(__u32)p->saddr[i + 2] << 8 |
+					p->saddr[i + 3]));
+		h = p2pg_kflow_mix(h ^ ((__u32)p->daddr[i] << 24 |
+					(__u32)p->daddr[i + 1] << 16 |
+					(__u32)p->daddr[i + 2] << 8 |
+					p->daddr[i + 3]));
+	}
+	return h;
+}
+
+/* The slot's state when its tag is @tag, else a fresh state. */
+static inline __u32 p2pg_kflow_state(__u32 word, __u32 tag)
+{
+	if ((word & ~0xffU) != tag || !(word & P2PG_KFLOW_VALID))
+		return P2PG_KFLOW_VALID;
+	return word & 0xff;
+}
+
+/* ---- the path ----------------------------------------------------------- */
+
+/**
+ * struct p2pg_path_res - what the path decided about one packet.
+ * @pkt:    parse result (family, addresses, ports, ...).
+ * @m:      the classifier's metadata.
+ * @reason: enum p2pg_reason.
+ * @drop:   1 to drop (p2pg_verdict_drop()).
+ * @looked: 1 when the payload window was filled.
+ */
+struct p2pg_path_res {
+	struct p2pg_pkt pkt;
+	struct p2pg_meta m;
+	__u32 reason;
+	int drop;
+	int looked;
+};
+
+/**
+ * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
+ * @ctx:   the packet, for p2pg_parse_load() and p2pg_path_ident().
+ * @len:   bytes from the network header on (skb->len).
+ * @family: 4 or 6.
+ * @v:     the policy blob's view.
+ * @cfg:   the switch.
+ * @flows: TCP connection memory, or NULL for none (every packet then
+ *         looks like the first of its connection).
+ * @netns: network namespace identity, part of the connection key.
+ * @w:     the payload window (scratch memory; w->len and w->b written).
+ * @r:     the result.
+ *
+ * Counting and events are the caller's.  Return: @r->reason.
+ */
+static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
+			      const struct p2pg_blob_view *v,
+			      const struct p2pg_config *cfg,
+			      struct p2pg_kflow_table *flows, __u32 netns,
+			      struct p2pg_win *w, struct p2pg_path_res *r)
+{
+	struct p2pg_pkt *p = &r->pkt;
+	struct p2pg_meta *m = &r->m;
+	struct p2pg_kenv env;
+	__u32 *slot = (__u32 *)0, tag = 0, state = 0, n;
+
+	m->payload_len = 0;
+	m->sport = 0;
+	m->dport = 0;
+	m->l4proto = 0;
+	m->dst_class = 0;
+	m->flags = 0;
+	m->flow_reason = 0;
+	r->drop = 0;
+	r->looked = 0;
+	w->len = 0;
+	if (p2pg_parse(ctx, len, family, p)) {
+		r->reason = P2PG_R_NOT_IP;
+		return r->reason;
+	}
+	m->payload_len = p->payload_len;
+	m->sport = p->sport;
+	m->dport = p->dport;
+	m->l4proto = p->l4proto;
+	if (p->fragment)
+		m->flags |= P2PG_META_FRAGMENT;
+	m->dst_class = p2pg_blob_net_class(v, p->family, p->daddr);
+
+	/* Connection memory only where the classifier reads it. */
+	if (flows && p->l4proto == P2PG_IPPROTO_TCP && !p->fragment &&
+	    (m->dst_class == P2PG_NET_WAN || m->dst_class == P2PG_NET_LAN)) {
+		__u32 h = p2pg_kflow_hash(flows, p, netns);
+
+		slot = &flows->slot[h & (P2PG_KFLOW_SLOTS - 1)];
+		tag = p2pg_kflow_mix(h) & ~0xffU;
+		/* A SYN without ACK opens a connection: forget the slot. */
+		if ((p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
+		    P2PG_TCP_SYN)
+			state = P2PG_KFLOW_VALID;
+		else
+			state = p2pg_kflow_state(P2PG_ONCE_LOAD(*slot), tag);
+		m->flow_reason = state & P2PG_KFLOW_REASON;
+		if (state & P2PG_KFLOW_CLEAN)
+			m->flags |= P2PG_META_FLOW_CLEAN;
+	}
+
+	if (p->poff && p2pg_wants_payload(m)) {
+		const __u8 *b;
+
+		n = m->payload_len;	/* >= 1 here */
+		if (n > P2PG_WIN_SIZE)
+			n = P2PG_WIN_SIZE;
+		b = p2pg_parse_load(ctx, p->poff, n, w->b);
+		if (b) {
+			if (b != w->b)
+				p2pg_parse_copy(w->b, b, n);
+			w->len = n;
+			r->looked = 1;
+		}
+	}
+
+	env.v = v;
+	env.ctx = ctx;
+	r->reason = p2pg_classify(&env, cfg, m, w);
+	r->drop = p2pg_verdict_drop(cfg, r->reason);
+
+	if (slot) {
+		if (r->looked && !(state & P2PG_KFLOW_REASON)) {
+			if (p2pg_flow_sticky(r->reason))
+				state |= r->reason;
+			else
+				state |= P2PG_KFLOW_CLEAN;
+		}
+		/* Claim the slot, reset it, or record what changed. */
+		if (P2PG_ONCE_LOAD(*slot) != (tag | state))
+			P2PG_ONCE_STORE(*slot, tag | state);
+	}
+	return r->reason;
+}
+
+#endif /* P2PGUARD_PATH_H */
