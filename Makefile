@@ -290,8 +290,10 @@ kdir-check:
 modules: kdir-check
 	$(Q)$(MAKE) $(KBUILD_ARGS) modules
 
+# Kbuild's clean deletes every object under M=, build/ included: give it
+# kmod/ only.
 modules-clean: kdir-check
-	$(Q)$(MAKE) $(KBUILD_ARGS) clean
+	$(Q)$(MAKE) $(KBUILD_ARGS) M=$(CURDIR)/kmod clean
 
 # QEMU matrix: Debian kernels x86_64 5.10/6.1/6.12 and armhf 5.10/6.1.
 vm-check:

@@ -65,11 +65,18 @@ for ent in $P2PG_OLD_KDIRS; do
 		fails=$((fails + 1))
 		continue
 	fi
+	# Old ARM trees fall back to -march=armv5t -Wa,-march=armv7-a when
+	# their cc-option probe fails with a new gcc, and new binutils then
+	# obey gcc's .arch armv5t: cpsid and dmb are refused.  Say v7 outright.
+	kcflags=""
+	[ "$arch" = arm ] && grep -q '^CONFIG_CPU_32v7=y' "$kdir/include/config/auto.conf" &&
+		kcflags=-march=armv7-a
 	out=$KMOD_OUT/kmod-old-$(basename "$kdir")
 	kmod_stage "$out/src"
 	rm -f "$out/p2pguard.ko"
 	if ! make -C "$kdir" M="$out/src" ${arch:+ARCH=$arch} \
-		${cross:+CROSS_COMPILE=$cross} modules > "$out/build.log" 2>&1; then
+		${cross:+CROSS_COMPILE=$cross} ${kcflags:+KCFLAGS=$kcflags} \
+		modules > "$out/build.log" 2>&1; then
 		echo "FAIL $name ($arch): make modules failed ($out/build.log):"
 		grep -E 'error|Error' "$out/build.log" | head -20 | sed 's/^/    /'
 		fails=$((fails + 1))
