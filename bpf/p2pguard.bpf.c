@@ -300,13 +300,14 @@ static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
 	nh = ip6.nexthdr;
 	/* Walk extension headers, within a bound, to the transport header. */
 	for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
-		__u8 h[8] __attribute__((aligned(4)));
+		__u8 h[8];
 
 		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
 		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
 		    nh != IPPROTO_AH)
 			break;
-		if (p2pg_load(skb, off, h, sizeof(h)))
+		/* Rare: the helper only, which keeps the verifier to one path. */
+		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
 			return -1;
 		if (nh == IPPROTO_FRAGMENT) {
 			off += 8;
