@@ -41,6 +41,9 @@ static __always_inline __u32 p2pg_bpf_forget(const struct p2pg_win *w, __u32 x)
 #define P2PG_ENV struct p2pg_bpf_env
 #include "p2pguard_classify.h"
 
+/* Offsets beyond this go through the helper (a bound for the verifier). */
+#define P2PG_DIRECT_MAX	4096
+
 #define SK_DROP	0
 #define SK_PASS	1
 
@@ -147,8 +150,7 @@ struct {
 
 /*
  * The payload window: too big for the 512-byte BPF stack.  One per nesting
- * level: a softirq (a TCP ACK, a retransmit timer) can run this program on
- * the same CPU while a process-context run is half-way through.
+ * level (p2pg_window_nested()).
  */
 #define P2PG_NEST_MAX	4
 
@@ -213,6 +215,42 @@ static __always_inline __u32 p2pg_agent(struct __sk_buff *skb,
 
 /* ---- packet parsing ----------------------------------------------------- */
 
+/*
+ * Copy @len bytes (a constant, a multiple of 4) at offset @off of the
+ * packet to @to straight from the linear data, by direct packet access
+ * (which cgroup_skb programs have had since 4.20, when loaded with
+ * CAP_SYS_ADMIN or CAP_BPF).  Headers sit at 4-byte aligned offsets, so
+ * do the loads.
+ * Return: 0, or -1 when the bytes are not all in the linear data.
+ */
+static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
+					    void *to, __u32 len)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	__u32 k;
+
+	if (off >= P2PG_DIRECT_MAX || data + off + len > end)
+		return -1;
+	P2PG_UNROLL
+	for (k = 0; k < len / 4; k++)
+		((__u32 *)to)[k] = ((const __u32 *)(data + off))[k];
+	return 0;
+}
+
+/*
+ * p2pg_load_direct(), else bpf_skb_load_bytes(): a helper call, which costs
+ * about as much as all the rest of a common packet's run.
+ * Return: 0, or < 0 when the packet is shorter than @off + @len.
+ */
+static __always_inline int p2pg_load(struct __sk_buff *skb, __u32 off,
+				     void *to, __u32 len)
+{
+	if (!p2pg_load_direct(skb, off, to, len))
+		return 0;
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
 struct p2pg_pkt {
 	__u32 l4off;
 	__u8 family;
@@ -227,7 +265,7 @@ static __always_inline int p2pg_parse_ipv4(struct __sk_buff *skb,
 	struct p2pg_prefix_val *pv;
 	struct iphdr iph;
 
-	if (bpf_skb_load_bytes(skb, 0, &iph, sizeof(iph)) || iph.version != 4)
+	if (p2pg_load(skb, 0, &iph, sizeof(iph)) || iph.version != 4)
 		return -1;
 	p->family = 4;
 	p->l4off = iph.ihl * 4;
@@ -256,7 +294,7 @@ static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
 	__u32 off = sizeof(ip6), i;
 	__u8 nh;
 
-	if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)) || ip6.version != 6)
+	if (p2pg_load(skb, 0, &ip6, sizeof(ip6)) || ip6.version != 6)
 		return -1;
 	p->family = 6;
 	nh = ip6.nexthdr;
@@ -268,6 +306,7 @@ static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
 		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
 		    nh != IPPROTO_AH)
 			break;
+		/* Rare: the helper only, which keeps the verifier to one path. */
 		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
 			return -1;
 		if (nh == IPPROTO_FRAGMENT) {
@@ -306,7 +345,7 @@ static __always_inline __u32 p2pg_parse_l4(struct __sk_buff *skb,
 	if (m->l4proto == IPPROTO_UDP) {
 		struct udphdr uh;
 
-		if (bpf_skb_load_bytes(skb, off, &uh, sizeof(uh)))
+		if (p2pg_load(skb, off, &uh, sizeof(uh)))
 			return 0;
 		m->sport = bpf_ntohs(uh.source);
 		m->dport = bpf_ntohs(uh.dest);
@@ -316,7 +355,7 @@ static __always_inline __u32 p2pg_parse_l4(struct __sk_buff *skb,
 	} else if (m->l4proto == IPPROTO_TCP) {
 		struct tcphdr th;
 
-		if (bpf_skb_load_bytes(skb, off, &th, sizeof(th)))
+		if (p2pg_load(skb, off, &th, sizeof(th)))
 			return 0;
 		m->sport = bpf_ntohs(th.source);
 		m->dport = bpf_ntohs(th.dest);
@@ -389,7 +428,7 @@ static __always_inline void p2pg_emit(struct __sk_buff *skb,
 	ev.len = skb->len;
 	__builtin_memcpy(ev.daddr, p->daddr, 16);
 	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
-	if (reason == P2PG_R_DNS_NAME) {
+	if (reason == P2PG_R_DNS_NAME && w) {
 		__u32 q = m->l4proto == IPPROTO_TCP ? 14 : 12, i;
 
 		for (i = 0; i < P2PG_EVENT_QNAME; i++) {
@@ -455,20 +494,208 @@ int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 	return p2pg_classify(&env, cfg, &m, w);
 }
 
-static __always_inline int p2pg_egress(struct __sk_buff *skb, __u32 level)
+_Static_assert(P2PG_HEAD_SIZE == 24, "p2pg_classify_head_pkt() takes 3 words");
+
+/*
+ * p2pg_classify_head() as a global function, for the reason given above
+ * p2pg_classify_pkt(): inlined on every path to it, the verifier would
+ * exceed its limit.  The head travels as three words (@h0..@h2, its bytes
+ * in memory order), its length in bits 32..39 of @bits, the agent verdict
+ * in bit 40.
+ */
+__attribute__((noinline))
+int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
+			   __u64 h2)
+{
+	struct p2pg_meta m = {
+		.payload_len = (__u32)lens,
+		.dport = (__u16)(lens >> 32),
+		.sport = (__u16)(lens >> 48),
+		.l4proto = (__u8)bits,
+		.dst_class = (__u8)(bits >> 8),
+		.flags = (__u8)(bits >> 16),
+		.flow_reason = (__u8)(bits >> 24),
+	};
+	struct p2pg_bpf_env env = { .is_agent = (bits >> 40) & 1 };
+	struct p2pg_config *cfg;
+	struct p2pg_head h;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	if (!cfg)
+		return P2PG_R_NONE;
+	h.len = (__u8)(bits >> 32);
+	__builtin_memcpy(h.b, &h0, 8);
+	__builtin_memcpy(h.b + 8, &h1, 8);
+	__builtin_memcpy(h.b + 16, &h2, 8);
+	return p2pg_classify_head(&env, cfg, &m, &h);
+}
+
+/* w->last_reason for BPF_PROG_TEST_RUN callers (abi.rst): element 0's. */
+static __always_inline void p2pg_note(__u32 reason)
+{
+	__u32 zero = 0;
+	struct p2pg_win *w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
+
+	if (w)
+		w->last_reason = reason;
+}
+
+/* What follows the classifier: count, remember, report, decide. */
+static __always_inline int p2pg_finish(struct __sk_buff *skb,
+				       const struct p2pg_config *cfg,
+				       const struct p2pg_pkt *p,
+				       const struct p2pg_meta *m,
+				       const struct p2pg_win *w,
+				       struct p2pg_flow *flow, int looked,
+				       __u32 reason)
+{
+	int drop = p2pg_verdict_drop(cfg, reason);
+
+	p2pg_count(reason, skb->len, drop);
+	if (flow && looked && !flow->reason) {
+		if (p2pg_flow_sticky(reason))
+			flow->reason = reason;
+		else if (m->l4proto == IPPROTO_TCP)
+			flow->flags |= P2PG_FLOW_CLEAN;
+	}
+	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
+		p2pg_emit(skb, p, m, w, reason, drop);
+	return drop ? SK_DROP : SK_PASS;
+}
+
+static __always_inline __u64 p2pg_lens(const struct p2pg_meta *m)
+{
+	return m->payload_len | (__u64)m->dport << 32 | (__u64)m->sport << 48;
+}
+
+static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
+{
+	return m->l4proto | m->dst_class << 8 | m->flags << 16 |
+	       (__u32)m->flow_reason << 24;
+}
+
+/*
+ * The common packet: everything the classifier reads is in the first
+ * P2PG_HEAD_SIZE payload bytes (p2pg_head_decides()), which fit on the
+ * stack.  No window, so no nesting level and no 512-byte copy.
+ */
+static __always_inline int p2pg_head_path(struct __sk_buff *skb,
+					  const struct p2pg_config *cfg,
+					  const struct p2pg_pkt *p,
+					  const struct p2pg_meta *m,
+					  struct p2pg_flow *flow, __u32 poff)
+{
+	__u64 buf[4] = {}, bits = p2pg_bits(m);
+	__u32 reason, n;
+	int looked = 0;
+
+	if (poff && p2pg_wants_payload(m)) {
+		__u64 x;
+
+		n = m->payload_len;	/* >= 1 here */
+		if (n > P2PG_HEAD_SIZE)
+			n = P2PG_HEAD_SIZE;
+		/*
+		 * All 24 bytes when the linear data has them (bytes past n
+		 * are not read: the head's length says n); else n, in
+		 * [1, 32] in a form the verifier can see (see p2pg_idx()).
+		 */
+		x = n - 1;
+		asm volatile("%0 &= 31" : "+r"(x));
+		if (!p2pg_load_direct(skb, poff, buf, P2PG_HEAD_SIZE) ||
+		    !bpf_skb_load_bytes(skb, poff, buf, x + 1)) {
+			bits |= (__u64)n << 32;
+			looked = 1;
+		}
+	}
+	/* Consulted for Internet destinations only. */
+	if (m->dst_class == P2PG_NET_WAN && p2pg_agent(skb, cfg))
+		bits |= 1ULL << 40;
+	reason = p2pg_classify_head_pkt(p2pg_lens(m), bits, buf[0], buf[1],
+					buf[2]);
+	p2pg_note(reason);
+	return p2pg_finish(skb, cfg, p, m, 0, flow, looked, reason);
+}
+
+/* DNS, SSDP, the first payload of a TCP connection: the whole window. */
+static __always_inline int p2pg_window_path(struct __sk_buff *skb,
+					    const struct p2pg_config *cfg,
+					    const struct p2pg_pkt *p,
+					    const struct p2pg_meta *m,
+					    struct p2pg_flow *flow, __u32 poff,
+					    __u32 level)
+{
+	struct p2pg_win *w = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	__u32 reason, n;
+	int looked = 0;
+
+	if (!w)
+		return SK_PASS;	/* cannot happen: array */
+	w->len = 0;
+	if (poff && p2pg_wants_payload(m)) {
+		n = m->payload_len;	/* >= 1 here */
+		if (n > P2PG_WIN_SIZE)
+			n = P2PG_WIN_SIZE;
+		/* [1, 512] in a form the verifier can see. */
+		n = p2pg_idx(n - 1) + 1;
+		if (!bpf_skb_load_bytes(skb, poff, w->b, n)) {
+			w->len = n;
+			looked = 1;
+		}
+	}
+	reason = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level,
+				   /* Consulted for Internet destinations only. */
+				   m->dst_class == P2PG_NET_WAN ?
+				   p2pg_agent(skb, cfg) : 0);
+	w->last_reason = reason;
+	return p2pg_finish(skb, cfg, p, m, w, flow, looked, reason);
+}
+
+/*
+ * The window is per CPU and nesting level: a softirq (a TCP ACK, a
+ * retransmit timer) can run this program on the same CPU while a
+ * process-context run is half-way through.
+ */
+static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
+					      const struct p2pg_config *cfg,
+					      const struct p2pg_pkt *p,
+					      const struct p2pg_meta *m,
+					      struct p2pg_flow *flow,
+					      __u32 poff)
+{
+	__u32 zero = 0, level;
+	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
+	int ret;
+
+	if (!nest)
+		return SK_PASS;	/* cannot happen: array */
+	/*
+	 * Atomic add without fetch (fetch needs 5.12): a run nested between
+	 * the add and the read finishes and undoes its own add first.
+	 */
+	__sync_fetch_and_add(nest, 1);
+	level = *nest - 1;
+	if (level < P2PG_NEST_MAX)
+		ret = p2pg_window_path(skb, cfg, p, m, flow, poff, level);
+	else
+		ret = SK_PASS;	/* deeper than any real stack of softirqs */
+	__sync_fetch_and_add(nest, -1);
+	return ret;
+}
+
+SEC("cgroup_skb/egress")
+int p2pguard_egress(struct __sk_buff *skb)
 {
 	struct p2pg_pkt p = {};
 	struct p2pg_meta m = {};
 	struct p2pg_flow *flow = 0;
 	struct p2pg_config *cfg;
-	struct p2pg_win *w;
-	__u32 zero = 0, reason, poff, n;
-	int drop, looked = 0;
+	__u32 zero = 0, poff;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	w = bpf_map_lookup_elem(&p2pg_scratch, &level);
-	if (!cfg || !w)
-		return SK_PASS;	/* cannot happen: arrays; keeps the verifier happy */
+	if (!cfg)
+		return SK_PASS;	/* cannot happen: array */
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		if (p2pg_parse_ipv4(skb, &p, &m))
@@ -491,67 +718,12 @@ static __always_inline int p2pg_egress(struct __sk_buff *skb, __u32 level)
 				m.flags |= P2PG_META_FLOW_CLEAN;
 		}
 	}
-
-	w->len = 0;
-	if (poff && p2pg_wants_payload(&m)) {
-		n = m.payload_len;	/* >= 1 here */
-		if (n > P2PG_WIN_SIZE)
-			n = P2PG_WIN_SIZE;
-		/* [1, 512] in a form the verifier can see. */
-		n = p2pg_idx(n - 1) + 1;
-		if (!bpf_skb_load_bytes(skb, poff, w->b, n)) {
-			w->len = n;
-			looked = 1;
-		}
-	}
-
-	reason = p2pg_classify_pkt(m.payload_len | (__u64)m.dport << 32 |
-				   (__u64)m.sport << 48,
-				   m.l4proto | m.dst_class << 8 |
-				   m.flags << 16 | (__u32)m.flow_reason << 24,
-				   level,
-				   /* Consulted for Internet destinations only. */
-				   m.dst_class == P2PG_NET_WAN ?
-				   p2pg_agent(skb, cfg) : 0);
-	w->last_reason = reason;
-	drop = p2pg_verdict_drop(cfg, reason);
-	p2pg_count(reason, skb->len, drop);
-
-	if (flow && looked && !flow->reason) {
-		if (p2pg_flow_sticky(reason))
-			flow->reason = reason;
-		else if (m.l4proto == IPPROTO_TCP)
-			flow->flags |= P2PG_FLOW_CLEAN;
-	}
-	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
-		p2pg_emit(skb, &p, &m, w, reason, drop);
-	return drop ? SK_DROP : SK_PASS;
+	if (p2pg_head_decides(&m))
+		return p2pg_head_path(skb, cfg, &p, &m, flow, poff);
+	return p2pg_window_nested(skb, cfg, &p, &m, flow, poff);
 
 not_ip:
-	w->last_reason = P2PG_R_NOT_IP;
+	p2pg_note(P2PG_R_NOT_IP);
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
 	return SK_PASS;
-}
-
-SEC("cgroup_skb/egress")
-int p2pguard_egress(struct __sk_buff *skb)
-{
-	__u32 zero = 0, level;
-	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
-	int ret;
-
-	if (!nest)
-		return SK_PASS;	/* cannot happen: array */
-	/*
-	 * Atomic add without fetch (fetch needs 5.12): a run nested between
-	 * the add and the read finishes and undoes its own add first.
-	 */
-	__sync_fetch_and_add(nest, 1);
-	level = *nest - 1;
-	if (level < P2PG_NEST_MAX)
-		ret = p2pg_egress(skb, level);
-	else
-		ret = SK_PASS;	/* deeper than any real stack of softirqs */
-	__sync_fetch_and_add(nest, -1);
-	return ret;
 }

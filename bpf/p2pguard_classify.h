@@ -61,6 +61,23 @@ struct p2pg_meta {
 	__u8 flow_reason;
 };
 
+/*
+ * Every signature at a fixed offset (all the UDP ones but DNS and SSDP,
+ * and the TCP framings) reads only the first P2PG_HEAD_SIZE payload bytes.
+ */
+#define P2PG_HEAD_SIZE	24
+
+/**
+ * struct p2pg_head - the first payload bytes: small enough for the BPF
+ * stack, enough for the fixed-offset signatures.
+ * @len: valid bytes in @b: min(payload bytes in the window, P2PG_HEAD_SIZE).
+ * @b:   the bytes.
+ */
+struct p2pg_head {
+	__u32 len;
+	__u8 b[P2PG_HEAD_SIZE];
+};
+
 /* The environment: policy look-ups the includer provides. */
 static __always_inline int p2pg_env_name_denied(P2PG_ENV *env, __u64 hash);
 static __always_inline const struct p2pg_pppp_key *
@@ -118,25 +135,18 @@ static __always_inline __u32 p2pg_is_zero(__u32 d)
 	return 1 ^ (__u32)(((x | nx) >> 63) & 1);
 }
 
-static __always_inline __u32 p2pg_be16(const struct p2pg_win *w, __u32 off)
-{
-	return ((__u32)P2PG_B(w, off) << 8) | P2PG_B(w, off + 1);
-}
-
-static __always_inline __u32 p2pg_le16(const struct p2pg_win *w, __u32 off)
-{
-	return ((__u32)P2PG_B(w, off + 1) << 8) | P2PG_B(w, off);
-}
-
-static __always_inline __u32 p2pg_be32(const struct p2pg_win *w, __u32 off)
-{
-	return (p2pg_be16(w, off) << 16) | p2pg_be16(w, off + 2);
-}
-
-static __always_inline __u32 p2pg_le32(const struct p2pg_win *w, __u32 off)
-{
-	return (p2pg_le16(w, off + 2) << 16) | p2pg_le16(w, off);
-}
+/*
+ * Multi-byte fields, over a window or a head (anything with ->b); the
+ * offsets are masked like every other index.
+ */
+#define P2PG_BE16(w, off) \
+	(((__u32)P2PG_B(w, off) << 8) | P2PG_B(w, (off) + 1))
+#define P2PG_LE16(w, off) \
+	(((__u32)P2PG_B(w, (off) + 1) << 8) | P2PG_B(w, off))
+#define P2PG_BE32(w, off) \
+	((P2PG_BE16(w, off) << 16) | P2PG_BE16(w, (off) + 2))
+#define P2PG_LE32(w, off) \
+	((P2PG_LE16(w, (off) + 2) << 16) | P2PG_LE16(w, off))
 
 static __always_inline __u8 p2pg_lower(__u8 c)
 {
@@ -147,21 +157,23 @@ static __always_inline __u8 p2pg_lower(__u8 c)
 	(((__u32)(a) << 24) | ((__u32)(b) << 16) | ((__u32)(c) << 8) | (__u32)(d))
 
 /*
- * Compare window bytes at @off with the first @n bytes of @s, optionally
- * case-folding the window (c | 0x20: @s must then be lower case, digits
- * and ":-./", which that leaves alone).  @s and @n are constants at every call site, so
- * with the loop unrolled the string becomes immediates (no .rodata).
+ * Compare the bytes @b[@off..] (@len of them valid) with the first @n
+ * bytes of @s, optionally case-folding @b (c | 0x20: @s must then be lower
+ * case, digits and ":-./", which that leaves alone).  @s and @n are
+ * constants at every call site, so with the loop unrolled the string
+ * becomes immediates (no .rodata).  Use p2pg_match() on a window or head.
  */
-static __always_inline int p2pg_match(const struct p2pg_win *w, __u32 off,
-				      const char *s, __u32 n, int fold)
+static __always_inline int p2pg_match_bytes(const __u8 *b, __u32 len,
+					    __u32 off, const char *s, __u32 n,
+					    int fold)
 {
 	__u32 k;
 
-	if (off + n > w->len)
+	if (off + n > len)
 		return 0;
 	P2PG_UNROLL
 	for (k = 0; k < n; k++) {
-		__u8 c = P2PG_B(w, off + k);
+		__u8 c = b[p2pg_idx(off + k)];
 
 		if (fold)
 			c |= 0x20;
@@ -170,6 +182,9 @@ static __always_inline int p2pg_match(const struct p2pg_win *w, __u32 off,
 	}
 	return 1;
 }
+
+#define p2pg_match(w, off, s, n, fold) \
+	p2pg_match_bytes((w)->b, (w)->len, off, s, n, fold)
 
 /*
  * Find the 4-byte big-endian @pattern in w[start, len); returns the offset
@@ -262,7 +277,7 @@ static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
 	/* Queries only: QR = 0, opcode QUERY, at least one question. */
 	if (P2PG_B(w, base + 2) & 0xf8)
 		return 0;
-	if (p2pg_be16(w, base + 4) == 0)
+	if (P2PG_BE16(w, base + 4) == 0)
 		return 0;
 	end = p2pg_find_zero(w, name, name + P2PG_DNS_NAME_MAX);
 	if (end <= name)
@@ -327,27 +342,29 @@ static __always_inline int p2pg_upnp_add_mapping(const struct p2pg_win *w)
 
 /* NAT-PMP (version 0) and PCP (version 2) requests to UDP 5351. */
 static __always_inline int p2pg_natpmp(const struct p2pg_meta *m,
-				       const struct p2pg_win *w)
+				       const struct p2pg_head *h)
 {
 	__u8 v;
 
-	if (m->dport != 5351 || m->payload_len < 2 || w->len < 2)
+	if (m->dport != 5351 || m->payload_len < 2 || h->len < 2)
 		return 0;
-	v = P2PG_B(w, 0);
+	v = P2PG_B(h, 0);
 	/* Requests only: the R bit (0x80 in byte 1) marks responses. */
-	return (v == 0 || v == 2) && !(P2PG_B(w, 1) & 0x80);
+	return (v == 0 || v == 2) && !(P2PG_B(h, 1) & 0x80);
 }
 
+/* @w may be NULL: see p2pg_decide(). */
 static __always_inline __u32 p2pg_router_opening(const struct p2pg_meta *m,
-						 const struct p2pg_win *w)
+						 const struct p2pg_win *w,
+						 const struct p2pg_head *h)
 {
 	if (m->l4proto == P2PG_IPPROTO_UDP) {
-		if (p2pg_natpmp(m, w))
+		if (p2pg_natpmp(m, h))
 			return P2PG_R_NATPMP;
-		if (m->dport == 1900 && p2pg_ssdp_igd(w))
+		if (w && m->dport == 1900 && p2pg_ssdp_igd(w))
 			return P2PG_R_UPNP_IGD;
 	} else if (m->l4proto == P2PG_IPPROTO_TCP) {
-		if (!(m->flags & P2PG_META_FLOW_CLEAN) &&
+		if (w && !(m->flags & P2PG_META_FLOW_CLEAN) &&
 		    p2pg_upnp_add_mapping(w))
 			return P2PG_R_UPNP_MAP;
 	}
@@ -379,11 +396,11 @@ static __always_inline int p2pg_pppp_type_known(__u32 t)
 
 /* CS2 PPPP in clear: F1 <known type> <BE16 length = payload - 4>. */
 static __always_inline int p2pg_pppp_plain(const struct p2pg_meta *m,
-					   const struct p2pg_win *w)
+					   const struct p2pg_head *h)
 {
-	return m->payload_len >= 4 && w->len >= 4 && P2PG_B(w, 0) == 0xf1 &&
-	       p2pg_pppp_type_known(P2PG_B(w, 1)) &&
-	       p2pg_be16(w, 2) == m->payload_len - 4;
+	return m->payload_len >= 4 && h->len >= 4 && P2PG_B(h, 0) == 0xf1 &&
+	       p2pg_pppp_type_known(P2PG_B(h, 1)) &&
+	       P2PG_BE16(h, 2) == m->payload_len - 4;
 }
 
 /*
@@ -393,18 +410,18 @@ static __always_inline int p2pg_pppp_plain(const struct p2pg_meta *m,
  */
 static __always_inline int p2pg_pppp_scrambled(P2PG_ENV *env,
 					       const struct p2pg_meta *m,
-					       const struct p2pg_win *w)
+					       const struct p2pg_head *h)
 {
 	const struct p2pg_pppp_key *key;
 	__u8 c0, c1, c2, c3;
 	__u32 len;
 
-	if (m->payload_len < 4 || w->len < 4)
+	if (m->payload_len < 4 || h->len < 4)
 		return 0;
-	c0 = P2PG_B(w, 0);
-	c1 = P2PG_B(w, 1);
-	c2 = P2PG_B(w, 2);
-	c3 = P2PG_B(w, 3);
+	c0 = P2PG_B(h, 0);
+	c1 = P2PG_B(h, 1);
+	c2 = P2PG_B(h, 2);
+	c3 = P2PG_B(h, 3);
 	key = p2pg_env_pppp_key(env, c0);
 	if (!key || !key->valid)
 		return 0;
@@ -419,21 +436,21 @@ static __always_inline int p2pg_pppp_scrambled(P2PG_ENV *env,
 
 /* iLnkP2P's own messages: A1 {00,01,02,04,06} <BE16 len>, and F2 10 00 00. */
 static __always_inline int p2pg_ilnk(const struct p2pg_meta *m,
-				     const struct p2pg_win *w)
+				     const struct p2pg_head *h)
 {
 	__u8 t;
 
-	if (m->payload_len < 4 || w->len < 4)
+	if (m->payload_len < 4 || h->len < 4)
 		return 0;
-	if (P2PG_B(w, 0) == 0xf2)
-		return P2PG_B(w, 1) == 0x10 && p2pg_be16(w, 2) == 0 &&
+	if (P2PG_B(h, 0) == 0xf2)
+		return P2PG_B(h, 1) == 0x10 && P2PG_BE16(h, 2) == 0 &&
 		       m->payload_len == 4;
-	if (P2PG_B(w, 0) != 0xa1)
+	if (P2PG_B(h, 0) != 0xa1)
 		return 0;
-	t = P2PG_B(w, 1);
+	t = P2PG_B(h, 1);
 	if (t != 0 && t != 1 && t != 2 && t != 4 && t != 6)
 		return 0;
-	return p2pg_be16(w, 2) == m->payload_len - 4;
+	return P2PG_BE16(h, 2) == m->payload_len - 4;
 }
 
 static __always_inline __u32 p2pg_rotl32(__u32 x, __u32 n)
@@ -449,15 +466,15 @@ static __always_inline __u32 p2pg_rotl32(__u32 x, __u32 n)
  * rotate words left by 1/5/9/13.  Header: 04 02 ... LE16 length = len - 16.
  */
 static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
-				     const struct p2pg_win *w)
+				     const struct p2pg_head *h)
 {
 	__u32 t2, t3, x0, x1, q0, q1;
 	__u8 t[16] = { 0 };
 
-	if (m->payload_len < 16 || w->len < 16)
+	if (m->payload_len < 16 || h->len < 16)
 		return 0;
-	t2 = p2pg_rotl32(p2pg_le32(w, 8), 11);
-	t3 = p2pg_rotl32(p2pg_le32(w, 12), 15);
+	t2 = p2pg_rotl32(P2PG_LE32(h, 8), 11);
+	t3 = p2pg_rotl32(P2PG_LE32(h, 12), 15);
 	t[8] = t2; t[9] = t2 >> 8; t[10] = t2 >> 16; t[11] = t2 >> 24;
 	t[12] = t3; t[13] = t3 >> 8; t[14] = t3 >> 16; t[15] = t3 >> 24;
 	/* shuffle dst[k] = src[{11,9,8,15,13,10,12,14,...}[k]], then XOR. */
@@ -472,31 +489,31 @@ static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
 
 /* Reolink BcUdp: LE32 magic 0x2a87cf3a/20/10 at offset 0. */
 static __always_inline int p2pg_reolink(const struct p2pg_meta *m,
-					const struct p2pg_win *w)
+					const struct p2pg_head *h)
 {
 	__u32 magic;
 
-	if (m->payload_len < 20 || w->len < 20)
+	if (m->payload_len < 20 || h->len < 20)
 		return 0;
-	magic = p2pg_le32(w, 0);
+	magic = P2PG_LE32(h, 0);
 	if (magic == 0x2a87cf3a)	/* discovery: LE32 payload size at 4 */
-		return p2pg_le32(w, 4) == m->payload_len - 20;
+		return P2PG_LE32(h, 4) == m->payload_len - 20;
 	return magic == 0x2a87cf20 || magic == 0x2a87cf10;
 }
 
 /* STUN/TURN (RFC 5389): cookie 2112A442 at 4, type top bits 00, length. */
-static __always_inline int p2pg_stun_at(const struct p2pg_win *w, __u32 off,
+static __always_inline int p2pg_stun_at(const struct p2pg_head *h, __u32 off,
 					__u32 msg_len, int exact, int inverted)
 {
 	__u32 inv = inverted ? 0xffffffff : 0, len;
 
-	if (off + 20 > w->len || msg_len < 20)
+	if (off + 20 > h->len || msg_len < 20)
 		return 0;
-	if ((p2pg_be32(w, off + 4) ^ inv) != 0x2112a442)
+	if ((P2PG_BE32(h, off + 4) ^ inv) != 0x2112a442)
 		return 0;
-	if ((P2PG_B(w, off) ^ inv) & 0xc0)
+	if ((P2PG_B(h, off) ^ inv) & 0xc0)
 		return 0;
-	len = (p2pg_be16(w, off + 2) ^ inv) & 0xffff;
+	len = (P2PG_BE16(h, off + 2) ^ inv) & 0xffff;
 	if (len & 3)
 		return 0;
 	return exact ? len == msg_len - 20 : len <= msg_len - 20;
@@ -504,26 +521,26 @@ static __always_inline int p2pg_stun_at(const struct p2pg_win *w, __u32 off,
 
 /* Dahua P2P: DHGET/DHPOST text over UDP, PTCP tunnel, bit-inverted STUN. */
 static __always_inline int p2pg_dahua(const struct p2pg_meta *m,
-				      const struct p2pg_win *w)
+				      const struct p2pg_head *h)
 {
-	if (p2pg_match(w, 0, "DHGET ", 6, 0) || p2pg_match(w, 0, "DHPOST", 6, 0))
+	if (p2pg_match(h, 0, "DHGET ", 6, 0) || p2pg_match(h, 0, "DHPOST", 6, 0))
 		return 1;
-	if (m->payload_len >= 24 && p2pg_match(w, 0, "PTCP", 4, 0))
+	if (m->payload_len >= 24 && p2pg_match(h, 0, "PTCP", 4, 0))
 		return 1;
 	return m->l4proto == P2PG_IPPROTO_UDP &&
-	       p2pg_stun_at(w, 0, m->payload_len, 1, 1);
+	       p2pg_stun_at(h, 0, m->payload_len, 1, 1);
 }
 
 /* Gwell/IoTVideo GUTES: 7E/7F <subtype> <LE16 total length = len>. */
 static __always_inline int p2pg_gwell(const struct p2pg_meta *m,
-				      const struct p2pg_win *w)
+				      const struct p2pg_head *h)
 {
 	__u8 b0;
 
-	if (m->payload_len < 24 || w->len < 24)
+	if (m->payload_len < 24 || h->len < 24)
 		return 0;
-	b0 = P2PG_B(w, 0);
-	return (b0 == 0x7e || b0 == 0x7f) && p2pg_le16(w, 2) == m->payload_len;
+	b0 = P2PG_B(h, 0);
+	return (b0 == 0x7e || b0 == 0x7f) && P2PG_LE16(h, 2) == m->payload_len;
 }
 
 static __always_inline int p2pg_rdv_port(__u16 port)
@@ -534,23 +551,23 @@ static __always_inline int p2pg_rdv_port(__u16 port)
 
 static __always_inline __u32 p2pg_udp_signatures(P2PG_ENV *env,
 						 const struct p2pg_meta *m,
-						 const struct p2pg_win *w)
+						 const struct p2pg_head *h)
 {
-	if (p2pg_pppp_plain(m, w))
+	if (p2pg_pppp_plain(m, h))
 		return P2PG_R_PPPP;
-	if (p2pg_ilnk(m, w))
+	if (p2pg_ilnk(m, h))
 		return P2PG_R_ILNK;
-	if (p2pg_pppp_scrambled(env, m, w))
+	if (p2pg_pppp_scrambled(env, m, h))
 		return P2PG_R_PPPP_SCRAMBLED;
-	if (p2pg_tutk(m, w))
+	if (p2pg_tutk(m, h))
 		return P2PG_R_TUTK;
-	if (p2pg_reolink(m, w))
+	if (p2pg_reolink(m, h))
 		return P2PG_R_REOLINK;
-	if (p2pg_dahua(m, w))
+	if (p2pg_dahua(m, h))
 		return P2PG_R_DAHUA;
-	if (p2pg_gwell(m, w))
+	if (p2pg_gwell(m, h))
 		return P2PG_R_GWELL;
-	if (p2pg_stun_at(w, 0, m->payload_len, 1, 0))
+	if (p2pg_stun_at(h, 0, m->payload_len, 1, 0))
 		return P2PG_R_STUN;
 	if (p2pg_rdv_port(m->dport))
 		return P2PG_R_RDV_PORT;
@@ -574,17 +591,19 @@ static __always_inline int p2pg_xiongmai(const struct p2pg_win *w)
 	       p2pg_match(w, at - 13, "\"DssProtocol\"", 13, 0);
 }
 
+/* @w may be NULL: see p2pg_decide(). */
 static __always_inline __u32 p2pg_tcp_signatures(const struct p2pg_meta *m,
-						 const struct p2pg_win *w)
+						 const struct p2pg_win *w,
+						 const struct p2pg_head *h)
 {
-	if (p2pg_xiongmai(w))
+	if (w && p2pg_xiongmai(w))
 		return P2PG_R_XIONGMAI;
-	if (p2pg_dahua(m, w))
+	if (p2pg_dahua(m, h))
 		return P2PG_R_DAHUA;
 	/* TURN over TCP: bare STUN framing, or RFC 4571 length-prefixed. */
-	if (p2pg_stun_at(w, 0, m->payload_len, 0, 0) ||
+	if (p2pg_stun_at(h, 0, m->payload_len, 0, 0) ||
 	    (m->payload_len >= 22 &&
-	     p2pg_stun_at(w, 2, p2pg_be16(w, 0), 1, 0)))
+	     p2pg_stun_at(h, 2, P2PG_BE16(h, 0), 1, 0)))
 		return P2PG_R_STUN;
 	return P2PG_R_NONE;
 }
@@ -617,6 +636,79 @@ static __always_inline int p2pg_wants_payload(const struct p2pg_meta *m)
 }
 
 /**
+ * p2pg_head_decides() - is the head all that classifying this packet reads?
+ * @m: packet metadata.
+ *
+ * True when p2pg_classify() reads no payload byte past the first
+ * P2PG_HEAD_SIZE: no payload wanted at all, or UDP other than DNS and SSDP
+ * (whose text is searched).  Then p2pg_classify_head() over the head gives
+ * the same reason as p2pg_classify() over the window (the tests check it
+ * on every vector and mutated packet), and the caller can keep the head on
+ * the stack instead of copying the window.
+ */
+static __always_inline int p2pg_head_decides(const struct p2pg_meta *m)
+{
+	if (!p2pg_wants_payload(m))
+		return 1;
+	return m->l4proto == P2PG_IPPROTO_UDP && m->dport != 53 &&
+	       m->dport != 1900;
+}
+
+/*
+ * The policy order over the window @w and its head @h.  @w is NULL in
+ * p2pg_classify_head(), for packets p2pg_head_decides() accepts: none of
+ * the branches that read @w can apply to them (DNS, SSDP, TCP payload),
+ * and the compiler drops them.
+ */
+static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
+					 const struct p2pg_config *cfg,
+					 const struct p2pg_meta *m,
+					 const struct p2pg_win *w,
+					 const struct p2pg_head *h)
+{
+	int frag = m->flags & P2PG_META_FRAGMENT;
+	__u32 r;
+
+	if (w && !frag && m->dport == 53) {
+		if (m->l4proto == P2PG_IPPROTO_UDP && p2pg_dns_denied(env, w, 0))
+			return P2PG_R_DNS_NAME;
+		/* DNS over TCP: two length bytes precede the message. */
+		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_denied(env, w, 2))
+			return P2PG_R_DNS_NAME;
+	}
+	if (m->dst_class == P2PG_NET_LOOPBACK)
+		return P2PG_R_NONE;
+	if (m->dst_class == P2PG_NET_ALLOW)
+		return P2PG_R_NONE;
+	if (m->dst_class == P2PG_NET_DENY)
+		return P2PG_R_DENY_PREFIX;
+	if (m->flow_reason && m->flow_reason < P2PG_R__COUNT)
+		return m->flow_reason;
+	if (!frag) {
+		r = p2pg_router_opening(m, w, h);
+		if (r)
+			return r;
+	}
+	if (m->dst_class == P2PG_NET_LAN)
+		return P2PG_R_NONE;
+	if (!frag) {
+		r = P2PG_R_NONE;
+		if (m->l4proto == P2PG_IPPROTO_UDP)
+			r = p2pg_udp_signatures(env, m, h);
+		else if (m->l4proto == P2PG_IPPROTO_TCP &&
+			 !(m->flags & P2PG_META_FLOW_CLEAN))
+			r = p2pg_tcp_signatures(m, w, h);
+		if (r)
+			return r;
+	}
+	if (p2pg_env_is_agent(env))
+		return P2PG_R_AGENT;
+	if (cfg->lockdown && !cfg->p2p_enabled)
+		return P2PG_R_LOCKDOWN;
+	return P2PG_R_NONE;
+}
+
+/**
  * p2pg_classify() - the reason a packet would be dropped, or NONE.
  * @env: environment for policy look-ups.
  * @cfg: the switch (only lockdown and p2p_enabled are read).
@@ -635,46 +727,33 @@ static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
 					   const struct p2pg_meta *m,
 					   const struct p2pg_win *w)
 {
-	int frag = m->flags & P2PG_META_FRAGMENT;
-	__u32 r;
+	struct p2pg_head h;
+	__u32 k;
 
-	if (!frag && m->dport == 53) {
-		if (m->l4proto == P2PG_IPPROTO_UDP && p2pg_dns_denied(env, w, 0))
-			return P2PG_R_DNS_NAME;
-		/* DNS over TCP: two length bytes precede the message. */
-		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_denied(env, w, 2))
-			return P2PG_R_DNS_NAME;
-	}
-	if (m->dst_class == P2PG_NET_LOOPBACK)
-		return P2PG_R_NONE;
-	if (m->dst_class == P2PG_NET_ALLOW)
-		return P2PG_R_NONE;
-	if (m->dst_class == P2PG_NET_DENY)
-		return P2PG_R_DENY_PREFIX;
-	if (m->flow_reason && m->flow_reason < P2PG_R__COUNT)
-		return m->flow_reason;
-	if (!frag) {
-		r = p2pg_router_opening(m, w);
-		if (r)
-			return r;
-	}
-	if (m->dst_class == P2PG_NET_LAN)
-		return P2PG_R_NONE;
-	if (!frag) {
-		r = P2PG_R_NONE;
-		if (m->l4proto == P2PG_IPPROTO_UDP)
-			r = p2pg_udp_signatures(env, m, w);
-		else if (m->l4proto == P2PG_IPPROTO_TCP &&
-			 !(m->flags & P2PG_META_FLOW_CLEAN))
-			r = p2pg_tcp_signatures(m, w);
-		if (r)
-			return r;
-	}
-	if (p2pg_env_is_agent(env))
-		return P2PG_R_AGENT;
-	if (cfg->lockdown && !cfg->p2p_enabled)
-		return P2PG_R_LOCKDOWN;
-	return P2PG_R_NONE;
+	/* Bytes past len are copied too: nothing reads them (h.len). */
+	P2PG_UNROLL
+	for (k = 0; k < P2PG_HEAD_SIZE; k++)
+		h.b[k] = w->b[k];
+	h.len = w->len < P2PG_HEAD_SIZE ? w->len : P2PG_HEAD_SIZE;
+	return p2pg_decide(env, cfg, m, w, &h);
+}
+
+/**
+ * p2pg_classify_head() - p2pg_classify() from the head alone.
+ * @env: environment for policy look-ups.
+ * @cfg: the switch.
+ * @m:   packet metadata; p2pg_head_decides(@m) must be true.
+ * @h:   the first min(payload_len, P2PG_HEAD_SIZE) payload bytes, or none
+ *       (h->len = 0) when p2pg_wants_payload() says no.
+ *
+ * Return: enum p2pg_reason, the same as p2pg_classify() would return.
+ */
+static __always_inline __u32 p2pg_classify_head(P2PG_ENV *env,
+						const struct p2pg_config *cfg,
+						const struct p2pg_meta *m,
+						const struct p2pg_head *h)
+{
+	return p2pg_decide(env, cfg, m, 0, h);
 }
 
 /**

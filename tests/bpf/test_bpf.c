@@ -553,6 +553,7 @@ static int diff_policy(struct p2pg_policy *p, enum diff_phase ph, int *agent,
 static void test_differential(struct p2pg_runner *r, __u64 seed,
 			      size_t mutations)
 {
+	struct native_head_stats head = native_head_stats;
 	struct diff_stats st;
 	struct vec_spec *v;
 	__u64 cg = 0;
@@ -616,6 +617,19 @@ static void test_differential(struct p2pg_runner *r, __u64 seed,
 	check(!st.mismatches,
 	      "differential: native classifier and BPF program agree (%zu mismatches, seed %llu)",
 	      st.mismatches, (unsigned long long)seed);
+	/*
+	 * The program judges most packets from the payload's head alone:
+	 * natively, on the same packets, that must give the window's reason,
+	 * P2P reasons included.
+	 */
+	head.decided = native_head_stats.decided - head.decided;
+	head.hits = native_head_stats.hits - head.hits;
+	head.mismatches = native_head_stats.mismatches - head.mismatches;
+	check(!head.mismatches && head.hits > 1000 &&
+	      head.decided > st.runs / 2,
+	      "differential: p2pg_classify_head() agrees with p2pg_classify() on the %zu packets it decides (%zu not none, %zu mismatches, seed %llu)",
+	      head.decided, head.hits, head.mismatches,
+	      (unsigned long long)seed);
 	free(v);
 }
 

@@ -35,6 +35,7 @@ static __always_inline int p2pg_env_is_agent(struct p2pg_native_env *env)
  * does, and the counter picks how its unused tail is dirtied.
  */
 static struct p2pg_win native_win;
+struct native_head_stats native_head_stats;
 static __u32 native_calls;
 
 unsigned int native_classify(const struct p2pg_native_env *env,
@@ -43,6 +44,8 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 {
 	struct p2pg_native_env e = *env;
 	struct p2pg_win *w = &native_win;
+	struct p2pg_head h;
+	unsigned int r;
 	__u32 x = 0x9e3779b9u * ++native_calls, i;
 	size_t n = 0;
 
@@ -87,7 +90,24 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 	if (n)
 		memcpy(w->b, payload, n);
 	w->len = n;
-	return p2pg_classify(&e, &e.policy->cfg, m, w);
+	r = p2pg_classify(&e, &e.policy->cfg, m, w);
+	if (p2pg_head_decides(m)) {
+		/* The head as the program fills it; garbage past its len. */
+		for (i = 0; i < P2PG_HEAD_SIZE; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			h.b[i] = x >> 7;
+		}
+		h.len = n < P2PG_HEAD_SIZE ? n : P2PG_HEAD_SIZE;
+		if (h.len)
+			memcpy(h.b, payload, h.len);
+		native_head_stats.decided++;
+		native_head_stats.hits += r != P2PG_R_NONE;
+		native_head_stats.mismatches +=
+			p2pg_classify_head(&e, &e.policy->cfg, m, &h) != r;
+	}
+	return r;
 }
 
 /*

@@ -37,6 +37,20 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 			     size_t len);
 
 /**
+ * struct native_head_stats - p2pg_classify_head() checked on every
+ * native_classify() call that p2pg_head_decides() lets the BPF program
+ * judge from the head alone: it must give p2pg_classify()'s reason.
+ * @decided:    calls where the head decides.
+ * @hits:       of those, calls whose reason is not NONE.
+ * @mismatches: of those, calls where the two reasons differ.
+ */
+struct native_head_stats {
+	size_t decided, hits, mismatches;
+};
+
+extern struct native_head_stats native_head_stats;
+
+/**
  * native_classify_vec() - metadata as the BPF program would derive it from
  * vec_frame(@v), then native_classify().
  * @env: environment.

@@ -118,6 +118,11 @@ static void test_vectors(void)
 			dup |= !strcmp(v[i].name, v[j].name);
 	check(!dup && n > 100 && pos > 50 && n - pos > 30,
 	      "vector table: %zu vectors, %zu positive, names unique", n, pos);
+	/* What the BPF program judges from the head alone (native_env.c). */
+	check(!native_head_stats.mismatches && native_head_stats.hits > 20,
+	      "head: p2pg_classify_head() agrees with p2pg_classify() on the %zu vectors it decides (%zu not none, %zu mismatches)",
+	      native_head_stats.decided, native_head_stats.hits,
+	      native_head_stats.mismatches);
 }
 
 /* Every vector's frame: lengths and checksums a kernel would accept. */
