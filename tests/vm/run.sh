@@ -32,6 +32,8 @@ CACHE=$TOP/tests/vm/cache
 DOC=$TOP/Documentation/vm-matrix.rst
 DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm"
 MATRIX=${*:-${VM_MATRIX:-$DEFAULT_MATRIX}}
+# Each kernel boots once per backend: the eBPF program, then the module.
+BACKENDS=${VM_BACKENDS:-ebpf module}
 TIMEOUT=${VM_TIMEOUT:-900}
 OUT=$CACHE/out
 TMP=$(mktemp -d /tmp/p2pguard-vm.XXXXXX)
@@ -115,7 +117,7 @@ build() {
 # by tests/kmod/build.sh, as /lib/modules/p2pguard.ko (not in load.list:
 # the guest's test loads it when it tests the module).
 initramfs() {
-	local kdir=$1 arch=$2 lbl=$3 out=$4 ko=${5:-} r=$TMP/root
+	local kdir=$1 arch=$2 lbl=$3 out=$4 ko=${5:-} backend=${6:-ebpf} r=$TMP/root
 	rm -rf "$r"
 	cp -a "$CACHE/stage-$arch" "$r"
 	mkdir -p "$r/bin" "$r/lib/modules"
@@ -123,6 +125,12 @@ initramfs() {
 	echo "$lbl" > "$r/etc/vm-label"
 	cp "$kdir"/modules/* "$r/lib/modules/"
 	[ -z "$ko" ] || cp "$ko" "$r/lib/modules/p2pguard.ko"
+	echo "$backend" > "$r/etc/vm-backend"
+	# The module run: the shipped configuration, told to use the module.
+	if [ "$backend" = module ]; then
+		printf '%s\n' "backend = module" "module = /lib/modules/p2pguard.ko" \
+			>> "$r/etc/p2pguard.conf"
+	fi
 	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
@@ -188,82 +196,94 @@ for e in $MATRIX; do
 			fails=$((fails + 1))
 		fi
 	fi
-	log=$OUT/$arch-$suite.log
-	initrd=$OUT/$arch-$suite.cpio.gz
-	if ! initramfs "$kdir" "$arch" "$lbl" "$initrd" "$ko"; then
-		echo "FAIL vm $lbl: cannot build the initramfs"
-		fails=$((fails + 1))
-		continue
-	fi
-	say "booting $lbl ($(cat "$kdir/package"))"
-	: > "$log"
-	boot "$arch" "$kdir" "$initrd" "$log"
-	qrc=$?
-	secs=$(( $(date +%s) - t_start ))
-	tr -d '\r' < "$log" > "$TMP/console"
-	grep -E '^(PASS|FAIL|SKIP) ' "$TMP/console"
-	p=$(grep -c '^PASS ' "$TMP/console")
-	f=$(grep -c '^FAIL ' "$TMP/console")
-	s=$(grep -c '^SKIP ' "$TMP/console")
-	if ! grep -q '^VMDONE' "$TMP/console"; then
-		if [ "$qrc" = 124 ]; then
-			why="timed out after $TIMEOUT s"
-		else
-			why="QEMU exit $qrc"
+	for backend in $BACKENDS; do
+		# The module run: p2pguardd with backend = module, the eBPF
+		# path kept off, so that the module alone enforces.
+		lbl=$(label "$e")
+		if [ "$backend" = module ]; then
+			lbl="$lbl module"
+			if [ -z "$ko" ]; then
+				echo "SKIP vm $lbl: no p2pguard.ko for this kernel"
+				continue
+			fi
 		fi
-		echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
-		tail -25 "$TMP/console" | sed 's/^/    /'
-		f=$((f + 1))
-	fi
-	fails=$((fails + f))
-	loaded=$(info load "$TMP/console")
-	case $loaded in
-	yes) loaded=yes ;;
-	no) loaded="no: $(info why "$TMP/console")" ;;
-	*) loaded="?" ;;
-	esac
-	insns=$(info insns "$TMP/console")
-	vins=$(info verified_insns "$TMP/console")
-	[ "${vins:-0}" = 0 ] && vins="n/a"
-	# What p2pguardd found; vmprobe's probe (before cgroup2 was
-	# mounted) when the daemon wrote no status.
-	feat=$(info daemon_features "$TMP/console")
-	miss=$(info daemon_missing "$TMP/console")
-	if [ -z "$feat" ]; then
-		feat=$(info features "$TMP/console")
-		miss=$(info missing "$TMP/console")
-	fi
-	att=$(info attach "$TMP/console")
-	kver=$(info kernel "$TMP/console")
-	jit=$(info jit "$TMP/console")
-	# The verifier's own last word, when it refused.
-	msg=""
-	[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$TMP/console" |
-		grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
-		tail -1 | cut -c10- | tr '|' '/')
-	cause=$(explain "$TMP/console")
-	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
-		"$(qarch "$arch")" "$loaded" "${insns:--}" "$vins" \
-		"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
-		"${jit:--}" "$msg" "$cause" >> "$TMP/rows"
-	# The verifier's words, when it refused.
-	grep '^VERIFIER ' "$TMP/console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
-		{
-			echo "vm $lbl: verifier log (head and tail):"
-			grep '^VERIFIER-HEAD ' "$TMP/console" | sed 's/^VERIFIER-HEAD /    /'
-			echo "    ..."
-			grep '^VERIFIER ' "$TMP/console" | tail -30 | sed 's/^VERIFIER /    /'
-		}
-	[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
-	say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+		log=$OUT/$arch-$suite-$backend.log
+		initrd=$OUT/$arch-$suite-$backend.cpio.gz
+		if ! initramfs "$kdir" "$arch" "$lbl" "$initrd" "$ko" "$backend"; then
+			echo "FAIL vm $lbl: cannot build the initramfs"
+			fails=$((fails + 1))
+			continue
+		fi
+		say "booting $lbl ($(cat "$kdir/package"))"
+		: > "$log"
+		boot "$arch" "$kdir" "$initrd" "$log"
+		qrc=$?
+		secs=$(( $(date +%s) - t_start ))
+		tr -d '\r' < "$log" > "$TMP/console"
+		grep -E '^(PASS|FAIL|SKIP) ' "$TMP/console"
+		p=$(grep -c '^PASS ' "$TMP/console")
+		f=$(grep -c '^FAIL ' "$TMP/console")
+		s=$(grep -c '^SKIP ' "$TMP/console")
+		if ! grep -q '^VMDONE' "$TMP/console"; then
+			if [ "$qrc" = 124 ]; then
+				why="timed out after $TIMEOUT s"
+			else
+				why="QEMU exit $qrc"
+			fi
+			echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
+			tail -25 "$TMP/console" | sed 's/^/    /'
+			f=$((f + 1))
+		fi
+		fails=$((fails + f))
+		loaded=$(info load "$TMP/console")
+		case $loaded in
+		yes) loaded=yes ;;
+		no) loaded="no: $(info why "$TMP/console")" ;;
+		*) loaded="?" ;;
+		esac
+		insns=$(info insns "$TMP/console")
+		vins=$(info verified_insns "$TMP/console")
+		[ "${vins:-0}" = 0 ] && vins="n/a"
+		# What p2pguardd found; vmprobe's probe (before cgroup2 was
+		# mounted) when the daemon wrote no status.
+		feat=$(info daemon_features "$TMP/console")
+		miss=$(info daemon_missing "$TMP/console")
+		if [ -z "$feat" ]; then
+			feat=$(info features "$TMP/console")
+			miss=$(info missing "$TMP/console")
+		fi
+		att=$(info attach "$TMP/console")
+		kver=$(info kernel "$TMP/console")
+		jit=$(info jit "$TMP/console")
+		# The verifier's own last word, when it refused.
+		msg=""
+		[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$TMP/console" |
+			grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
+			tail -1 | cut -c10- | tr '|' '/')
+		cause=$(explain "$TMP/console")
+		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
+			"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
+			"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
+			"${jit:--}" "$msg" "$cause" >> "$TMP/rows"
+		# The verifier's words, when it refused.
+		grep '^VERIFIER ' "$TMP/console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
+			{
+				echo "vm $lbl: verifier log (head and tail):"
+				grep '^VERIFIER-HEAD ' "$TMP/console" | sed 's/^VERIFIER-HEAD /    /'
+				echo "    ..."
+				grep '^VERIFIER ' "$TMP/console" | tail -30 | sed 's/^VERIFIER /    /'
+			}
+		[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
+		say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+	done
 done
 
 total=$(( $(date +%s) - start_all ))
 date=$(date -u +%Y-%m-%d)
 echo
-fmt='%-22s %-7s %-6s %-7s %-8s %-4s %-5s %-5s %-5s %s\n'
+fmt='%-22s %-14s %-6s %-7s %-8s %-4s %-5s %-5s %-5s %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" kernel arch loaded insns verified jit pass fail skip secs
+printf "$fmt" kernel arch/backend loaded insns verified jit pass fail skip secs
 while IFS='|' read -r k a l i v fe mi at p f s t j m c; do
 	# shellcheck disable=SC2059
 	printf "$fmt" "$k" "$a" "${l%%:*}" "$i" "$v" "${j%% *}" "$p" "$f" "$s" "$t"
@@ -319,7 +339,7 @@ EOF
 		echo "   :header-rows: 1"
 		echo
 		echo "   * - kernel"
-		echo "     - arch"
+		echo "     - arch/backend"
 		echo "     - loaded"
 		echo "     - insns"
 		echo "     - verified"

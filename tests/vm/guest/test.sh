@@ -17,6 +17,12 @@
 #    reason; P2P on, everything arrives; kill -9 of the daemon during a
 #    flood and a restart through S30p2pguardd; unload.
 #
+# With /etc/vm-backend "module" the same scenario runs with
+# "backend = module" in /etc/p2pguard.conf: p2pguardd loads p2pguard.ko and
+# no BPF program may be attached, so the module alone enforces; then a
+# malformed policy is refused and the old one keeps enforcing, and
+# "p2pguardctl unload" leaves no trace of the module.
+#
 # Output: PASS/FAIL/SKIP lines (tests/lib/check.h) prefixed "vm LABEL:",
 # and INFO key=value lines the host turns into the matrix's table.
 V=/usr/lib/p2pguard-vm
@@ -26,6 +32,8 @@ WAN4=198.51.100.1 WAN6=2001:db8::1 LAN4=192.168.77.2 LAN6=fd00:77::2
 CG=/sys/fs/cgroup
 PIN=/sys/fs/bpf/p2pguard
 RUN=/run/p2pguard
+SYS=/sys/kernel/p2pguard
+BACKEND=$(cat /etc/vm-backend 2>/dev/null || echo ebpf)
 
 pass() { echo "PASS vm $L: $*"; }
 fail() { echo "FAIL vm $L: $*"; }
@@ -63,10 +71,15 @@ drops() {	# drops FILE REASON
 	echo "${v:-0}"
 }
 wan_pppp() { grep -c '^udp[46] 32100 ' /tmp/wan.log; }
+module_loaded() { grep -c '^p2pguard ' /proc/modules; }
+module() { test "$BACKEND" = module; }
+module_gone() { test "$(module_loaded)" = 0; }
+no_bpf() { test "$(ours)" = 0 && test ! -e $PIN/p2pg_config; }
 
 echo "INFO kernel=$(uname -r)"
 echo "INFO machine=$(uname -m)"
 echo "INFO cpus=$(grep -c '^processor' /proc/cpuinfo)"
+echo "INFO backend=$BACKEND"
 t0=$(now)
 
 # Modules the kernel package builds as modules (veth), in order.
@@ -83,10 +96,17 @@ echo "INFO bpf_jit_enable_default=$jit_default"
 [ -n "$jit_default" ] && echo 1 > /proc/sys/net/core/bpf_jit_enable
 
 # --- 1. the verifier's view ---------------------------------------------
-$V/vmprobe load > /tmp/probe.out 2>&1
+if module; then
+	# Nothing of BPF is loaded on the module run.
+	: > /tmp/probe.out
+else
+	$V/vmprobe load > /tmp/probe.out 2>&1
+fi
 cat /tmp/probe.out
 insns=$(sed -n 's/^INFO insns=//p' /tmp/probe.out)
-if grep -q '^INFO load=yes' /tmp/probe.out; then
+if module; then
+	:
+elif grep -q '^INFO load=yes' /tmp/probe.out; then
 	pass "the program loads (verifier processed $insns instructions)"
 else
 	fail "the program loads: $(sed -n 's/^INFO why=//p' /tmp/probe.out); verifier: $(grep '^VERIFIER' /tmp/probe.out | grep -v '^VERIFIER processed\|^VERIFIER verification time\|^VERIFIER stack depth' | tail -1 | cut -c10-)"
@@ -123,13 +143,30 @@ if [ "$(cat /tmp/rc.S30p2pguardd.rc)" != 0 ]; then
 	exit 1
 fi
 pass "S30p2pguardd start returned OK, after which the vendor daemon started"
-ok "p2pguardctl status: enforced on the root cgroup" \
-	sh -c "$CTL status --json | grep -q '\"enforced\":true' && grep -qx 'cgroup=$CG' $RUN/status"
 $V/vmprobe attached $CG > /tmp/attached.out
 cat /tmp/attached.out
-ok "one p2pguard program attached to the root cgroup" test "$(ours)" = 1
+if module; then
+	if [ "$(module_loaded)" = 1 ] && [ "$(cat $SYS/policy_loaded)" = 1 ]; then
+		echo "INFO load=yes"
+		pass "p2pguardd loaded p2pguard.ko and gave it the policy"
+	else
+		echo "INFO load=no"
+		echo "INFO why=module not loaded or without policy"
+		fail "p2pguardd loaded p2pguard.ko and gave it the policy"
+	fi
+	dmesg | grep -i p2pguard | sed 's/^/KMSG /'
+	ok "p2pguardctl status: enforced by the kernel module" \
+		sh -c "$CTL status --json | grep -q '\"enforced\":true' && $CTL status --json | grep -q '\"backend\":\"module\"'"
+	ok "the eBPF path is off: no p2pguard program attached, no pins" no_bpf
+else
+	ok "p2pguardctl status: enforced on the root cgroup" \
+		sh -c "$CTL status --json | grep -q '\"enforced\":true' && grep -qx 'cgroup=$CG' $RUN/status"
+	ok "one p2pguard program attached to the root cgroup" test "$(ours)" = 1
+fi
 echo "INFO attached_verified_insns=$(awk '$1 == "PROG" && $3 == "p2pguard_egress" { print $4 }' /tmp/attached.out)"
-if [ -n "$jit_default" ]; then
+if module; then
+	echo "INFO jit=n/a (module)"
+elif [ -n "$jit_default" ]; then
 	# Without BPF_JIT_ALWAYS_ON a program the JIT cannot compile runs
 	# in the interpreter; with it, it would not load at all.  The JIT
 	# says why in the kernel log.
@@ -186,7 +223,14 @@ for reason in $(awk '$7 != "none" { print $7 }' /tmp/expect | sort -u); do
 			test "$got" -ge $((udp + tcp))
 	fi
 done
-if [ -e /sys/kernel/btf/vmlinux ]; then
+if module; then
+	sy=$(cat $SYS/counters/cs2-pppp/drop_packets)
+	st=$(grep -o '"cs2-pppp":{[^}]*}' /tmp/stats.after | grep -o '"drop_packets":[0-9]*' | cut -d: -f2)
+	ok "sysfs counters and p2pguardctl stats agree (cs2-pppp dropped $sy, $st)" \
+		test -n "$sy" -a "$sy" = "$st"
+	ok "sysfs: the switch says P2P off, enforce" \
+		test "$(cat $SYS/p2p_enabled) $(cat $SYS/mode)" = "0 enforce"
+elif [ -e /sys/kernel/btf/vmlinux ]; then
 	it=$(awk '$1 == "cs2-pppp" { print $2 }' $PIN/stats 2>/dev/null)
 	st=$(grep -o '"cs2-pppp":{"packets":[0-9]*' /tmp/stats.after | grep -o '[0-9]*$')
 	ok "stats iterator and p2pguardctl stats agree (cs2-pppp $it, $st)" \
@@ -215,6 +259,23 @@ ok "P2P on: the PPPP flood arrives ($(wan_pppp) of $(cat /tmp/flood.on))" \
 $CTL p2p off > /dev/null
 ok "p2pguardctl p2p off: followed by the daemon" wait_for 100 p2p_is off
 
+# --- a malformed policy is refused, the old one stays ---------------------
+if module; then
+	gen=$(cat $SYS/generation)
+	if printf 'this is not a policy' > /dev/p2pguard 2>/dev/null; then
+		fail "a malformed policy blob is refused (the write succeeded)"
+	else
+		pass "a malformed policy blob is refused"
+	fi
+	ok "the refusal is in the kernel log" sh -c "dmesg | grep -q 'policy refused'"
+	ok "the old policy stays (generation $gen)" test "$(cat $SYS/generation)" = "$gen"
+	: > /tmp/wan.log
+	$V/netpeer flood $WAN4 32100 1 > /tmp/flood.bad
+	sleep 0.5
+	ok "the old policy still enforces ($(wan_pppp) of $(cat /tmp/flood.bad) PPPP arrived)" \
+		test "$(wan_pppp)" = 0 -a "$(cat /tmp/flood.bad)" -gt 0
+fi
+
 # --- kill -9 during a flood, restart through the init script --------------
 before=$(prog_id)
 : > /tmp/wan.log
@@ -235,10 +296,14 @@ ok "flood sent PPPP packets through the kill and restart (${sent:-0})" \
 	test "${sent:-0}" -gt 100
 ok "flood: none of them reached the Internet ($(wan_pppp) arrived)" \
 	test "$(wan_pppp)" = 0
-ok "restart: still one program on the root cgroup" test "$(ours)" = 1
-after=$(prog_id)
-ok "restart replaced the program ($before -> $after)" \
-	test -n "$after" -a "$before" != "$after"
+if module; then
+	ok "restart: the module stays loaded, once" test "$(module_loaded)" = 1
+else
+	ok "restart: still one program on the root cgroup" test "$(ours)" = 1
+	after=$(prog_id)
+	ok "restart replaced the program ($before -> $after)" \
+		test -n "$after" -a "$before" != "$after"
+fi
 ok "restart adopted the switch: P2P still off" p2p_is off
 /etc/init.d/S30p2pguardd reload > /tmp/reload.out 2>&1
 ok "S30p2pguardd reload ($(tr '\n' ' ' < /tmp/reload.out))" \
@@ -246,6 +311,21 @@ ok "S30p2pguardd reload ($(tr '\n' ' ' < /tmp/reload.out))" \
 
 # --- unload ---------------------------------------------------------------
 /etc/init.d/S30p2pguardd stop > /dev/null 2>&1
+if module; then
+	ok "S30p2pguardd stop leaves enforcement in place" test "$(module_loaded)" = 1
+	$CTL unload > /tmp/unload.out 2>&1
+	ok "p2pguardctl unload: the module is gone ($(tr '\n' ' ' < /tmp/unload.out))" \
+		wait_for 50 module_gone
+	ok "p2pguardctl unload: no $SYS, no /dev/p2pguard" \
+		test ! -e $SYS -a ! -e /dev/p2pguard
+	: > /tmp/wan.log
+	$V/netpeer flood $WAN4 32100 1 > /tmp/flood.off
+	sleep 0.5
+	ok "unloaded: PPPP arrives again, so the module was what stopped it ($(wan_pppp) arrived)" \
+		test "$(wan_pppp)" -gt 0
+	echo "INFO test_seconds=$(($(now) - t0))"
+	exit 0
+fi
 ok "S30p2pguardd stop leaves enforcement in place" test "$(ours)" = 1
 $CTL unload > /tmp/unload.out 2>&1
 # Unpinning the link releases it from an RCU callback: on some kernels
