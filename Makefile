@@ -126,7 +126,8 @@ BPF_OBJ := $(BUILD)/p2pguard.bpf.o
 SKEL := $(BUILD)/p2pguard.skel.h
 ITER_SKEL := $(BUILD)/p2pguard_iter.skel.h
 LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
-	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c
+	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c \
+	userspace/kmodule.c
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
 D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
