@@ -137,7 +137,7 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
 	$(BUILD)/tests/test_blob \
-	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer
+	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer $(BUILD)/tests/fakedev
 # test_bpf writes captures with libpcap.
 ifneq ($(PCAP),1)
 TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
@@ -214,6 +214,10 @@ $(BUILD)/tests/test_bpf: $(BUILD)/tests/bpf/test_bpf.o $(TEST_LIB_OBJS) $(LIB_OB
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/netpeer: $(BUILD)/tests/live/netpeer.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/fakedev: $(BUILD)/tests/live/fakedev.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

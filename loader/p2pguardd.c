@@ -765,7 +765,9 @@ static int module_open(struct daemon *d)
 				    strerror(errno));
 		if (p2pg_mod_load(d->module_path))
 			return fail(d, "cannot load the kernel module %s: %s",
-				    d->module_path, strerror(errno));
+				    d->module_path, errno == ENOSYS ?
+				    "this kernel has no module support (CONFIG_MODULES)" :
+				    strerror(errno));
 		if (!p2pg_mod_loaded())
 			return fail(d, "%s is loaded but %s did not appear",
 				    d->module_path, p2pg_mod_sysfs());
