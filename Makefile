@@ -126,7 +126,8 @@ BPF_OBJ := $(BUILD)/p2pguard.bpf.o
 SKEL := $(BUILD)/p2pguard.skel.h
 ITER_SKEL := $(BUILD)/p2pguard_iter.skel.h
 LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
-	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c
+	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c \
+	userspace/kmodule.c
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
 D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
@@ -135,7 +136,8 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
-	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer
+	$(BUILD)/tests/test_blob \
+	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer $(BUILD)/tests/fakedev
 # test_bpf writes captures with libpcap.
 ifneq ($(PCAP),1)
 TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
@@ -203,11 +205,19 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
+$(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/bpf/test_bpf.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/netpeer: $(BUILD)/tests/live/netpeer.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/fakedev: $(BUILD)/tests/live/fakedev.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -226,7 +236,15 @@ $(BUILD)/tests/fuzz_classify: tests/fuzz/fuzz_classify.c tests/lib/native_env.c 
 		userspace/policy.c \
 		$(LIBS) -o $@
 
-tests: $(TESTS) $(BUILD)/tests/fuzz_classify
+# The module's blob checker on arbitrary bytes and on mangled good blobs.
+$(BUILD)/tests/fuzz_blob: tests/fuzz/fuzz_blob.c userspace/policy.c \
+		$(wildcard bpf/*.h kmod/*.h userspace/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		tests/fuzz/fuzz_blob.c userspace/policy.c $(LIBS) -o $@
+
+tests: $(TESTS) $(BUILD)/tests/fuzz_classify $(BUILD)/tests/fuzz_blob
 
 $(BUILD)/.build-config: FORCE
 	$(if $(call same,$(BUILD_CONFIG),$(file <$@)),,$(shell mkdir -p $(@D))$(file >$@,$(BUILD_CONFIG)))

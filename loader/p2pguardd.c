@@ -3,15 +3,21 @@
  * p2pguardd - keeps the kernel policy equal to the camera's P2P switch.
  *
  * Start-up, in the order that keeps the device safe: read the
- * configuration; make sure bpffs and cgroup2 are mounted; probe the kernel
- * and fail loudly when nothing can be enforced; load the embedded program,
- * reusing pinned maps (lists and counters survive restarts); write the
- * policy; only then attach (or atomically replace the attached program);
- * pin everything; and only then detach from the terminal, so an init script
- * that waits for us knows the policy is in force before the vendor daemons
- * start.  Then follow the switch: inotify on the settings file's directory,
- * SIGHUP, and a slow timer as a safety net.  SIGTERM leaves enforcement in
- * place: the pinned link outlives the process.
+ * configuration; pick the backend (the eBPF program where a cgroup_skb
+ * program can attach, else the kernel module); for eBPF, make sure bpffs
+ * and cgroup2 are mounted, load the embedded program reusing pinned maps
+ * (lists and counters survive restarts), write the policy, only then
+ * attach (or atomically replace the attached program) and pin everything;
+ * for the module, load it when it is not loaded and write the policy blob
+ * to its device.  Fail loudly when nothing can be enforced.  Only then
+ * detach from the terminal, so an init script that waits for us knows the
+ * policy is in force before the vendor daemons start.  Then follow the
+ * switch: inotify on the settings file's directory, SIGHUP, and a slow
+ * timer as a safety net.  SIGTERM leaves enforcement in place: the pinned
+ * link, or the loaded module, outlives the process.
+ *
+ * The two backends share everything but the few operations of struct
+ * backend: opening, reading and writing the policy, enforcing, events.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -43,6 +49,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "kfeatures.h"
+#include "kmodule.h"
 #include "multicall.h"
 #include "policy.h"
 #include "settings.h"
@@ -71,7 +78,36 @@ void logmsg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+struct daemon;
+
+/**
+ * struct backend - what differs between the eBPF program and the module.
+ * @name:         "ebpf" or "module", as logged and in the status file.
+ * @open:         get ready to take a policy; returns an exit status
+ *                (fail() said why).
+ * @read_config:  the switch the kernel enforces now; -ENODATA when it has
+ *                none of ours yet.
+ * @write_policy: make the kernel's policy equal to @p (logs failures).
+ * @write_switch: change only the switch; NULL: write the whole policy.
+ * @enforce:      after the first policy: attach; returns an exit status.
+ * @events_open:  start the drop-event channel; its pollable fd, or -1.
+ * @events_read:  the channel is readable: handle what it has.
+ * @close:        release everything (enforcement stays).
+ */
+struct backend {
+	const char *name;
+	int (*open)(struct daemon *d);
+	int (*read_config)(struct daemon *d, struct p2pg_config *cfg);
+	int (*write_policy)(struct daemon *d, const struct p2pg_policy *p);
+	int (*write_switch)(struct daemon *d, const struct p2pg_config *cfg);
+	int (*enforce)(struct daemon *d);
+	int (*events_open)(struct daemon *d);
+	void (*events_read)(struct daemon *d);
+	void (*close)(struct daemon *d);
+};
+
 struct daemon {
+	const struct backend *be;
 	struct p2pg_conf conf;
 	const char *conf_path;
 	const char *cgroup_opt;
@@ -79,6 +115,7 @@ struct daemon {
 	char cgroup[PATH_MAX];
 	char pin_dir[PATH_MAX];
 	struct p2pg_features feat;
+	int probed;
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
 	const char *attach_kind;
@@ -89,10 +126,16 @@ struct daemon {
 	time_t applied_at;
 	struct ring_buffer *rb;
 	struct perf_buffer *pb;
+	int dev_fd;			/* module: /dev/p2pguard */
+	char dev_path[PATH_MAX];
+	char module_path[PATH_MAX];	/* module: the file we loaded, or "" */
+	int ev_fd;			/* the backend's event channel */
 	int ino_fd, wd, sig_fd, debounce_fd, recheck_fd, ep_fd;
 	time_t ev_sec;
 	int ev_count;
 };
+
+static const struct backend ebpf_backend, module_backend;
 
 static const char *source_name(enum p2pg_source s)
 {
@@ -106,18 +149,23 @@ static void write_status(struct daemon *d, const char *not_enforced)
 	char buf[2048], have[256], miss[256], path[PATH_MAX];
 	int n;
 
-	p2pg_features_string(&d->feat, 0, have, sizeof(have));
-	p2pg_features_string(&d->feat, 1, miss, sizeof(miss));
+	have[0] = miss[0] = 0;
+	if (d->probed) {
+		p2pg_features_string(&d->feat, 0, have, sizeof(have));
+		p2pg_features_string(&d->feat, 1, miss, sizeof(miss));
+	}
 	n = snprintf(buf, sizeof(buf),
-		     "enforced=%s\nreason=%s\nbackend=ebpf\nattach=%s\n"
-		     "cgroup=%s\npin_dir=%s\np2p=%s\nmode=%s\nlockdown=%s\n"
+		     "enforced=%s\nreason=%s\nbackend=%s\nattach=%s\n"
+		     "cgroup=%s\npin_dir=%s\nmodule=%s\np2p=%s\nmode=%s\n"
+		     "lockdown=%s\n"
 		     "source=%s\nsource_detail=%s\nsource_status=%s\n"
 		     "generation=%u\napplied=%lld\npid=%d\nfeatures=%s\n"
 		     "missing=%s\n",
 		     not_enforced ? "no" : "yes",
 		     not_enforced ? not_enforced : "",
+		     d->be ? d->be->name : "none",
 		     d->attach_kind ? d->attach_kind : "none", d->cgroup,
-		     d->pin_dir, d->p2p_on ? "on" : "off",
+		     d->pin_dir, d->module_path, d->p2p_on ? "on" : "off",
 		     d->conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
 		     d->conf.lockdown ? "on" : "off",
 		     source_name(d->conf.source),
@@ -154,19 +202,11 @@ static int is_fs(const char *path, long magic)
 	return !statfs(path, &st) && st.f_type == magic;
 }
 
-/* bpffs at /sys/fs/bpf and a cgroup2 hierarchy, mounted when missing. */
-static int ensure_mounts(struct daemon *d)
+/* A cgroup2 hierarchy, mounted when missing. */
+static int ensure_cgroup2(struct daemon *d)
 {
 	char cg[PATH_MAX];
 
-	if (!is_fs("/sys/fs/bpf", BPF_FS_MAGIC)) {
-		if (p2pg_mkdir_p("/sys/fs/bpf", 0700) ||
-		    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
-			logmsg(LOG_WARNING, "cannot mount bpffs at /sys/fs/bpf: %s",
-			       strerror(errno));
-		else
-			logmsg(LOG_INFO, "mounted bpffs at /sys/fs/bpf");
-	}
 	if (p2pg_cgroup2_mount(cg, sizeof(cg)) == 0)
 		return 0;
 	/* Hybrid layouts put v2 beside the v1 controllers. */
@@ -183,6 +223,20 @@ static int ensure_mounts(struct daemon *d)
 	logmsg(LOG_INFO, "mounted cgroup2 at %s", cg);
 	(void)d;
 	return 0;
+}
+
+/* bpffs at /sys/fs/bpf and a cgroup2 hierarchy, mounted when missing. */
+static int ensure_mounts(struct daemon *d)
+{
+	if (!is_fs("/sys/fs/bpf", BPF_FS_MAGIC)) {
+		if (p2pg_mkdir_p("/sys/fs/bpf", 0700) ||
+		    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+			logmsg(LOG_WARNING, "cannot mount bpffs at /sys/fs/bpf: %s",
+			       strerror(errno));
+		else
+			logmsg(LOG_INFO, "mounted bpffs at /sys/fs/bpf");
+	}
+	return ensure_cgroup2(d);
 }
 
 /* Refuse pinned maps whose layout differs from this binary's. */
@@ -253,19 +307,18 @@ static int load_program(struct daemon *d)
 	return 0;
 }
 
-/* What the pinned config says, from a previous run: the last applied. */
+/* What the kernel holds from a previous run: the last applied. */
 static void adopt_previous(struct daemon *d)
 {
 	struct p2pg_config cfg;
-	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(d->fds.config, &zero, &cfg) ||
-	    cfg.abi_version != P2PG_ABI_VERSION)
+	if (d->be->read_config(d, &cfg) || cfg.abi_version != P2PG_ABI_VERSION)
 		return;
 	d->generation = cfg.generation;
 	d->p2p_on = cfg.p2p_enabled;
 	d->have_value = 1;
-	logmsg(LOG_INFO, "adopted pinned state: generation %u, P2P %s",
+	logmsg(LOG_INFO, "adopted %s state: generation %u, P2P %s",
+	       d->be == &module_backend ? "the module's" : "pinned",
 	       cfg.generation, cfg.p2p_enabled ? "on" : "off");
 }
 
@@ -320,32 +373,41 @@ static int apply_policy(struct daemon *d)
 		return -EINVAL;
 	}
 	p.cfg.generation = ++d->generation;
-	r = p2pg_policy_write_maps(&p, &d->fds);
+	r = d->be->write_policy(d, &p);
 	p2pg_policy_free(&p);
-	if (r) {
-		logmsg(LOG_ERR, "writing the policy maps failed: %s",
-		       strerror(-r));
+	if (r)
 		return r;
-	}
 	d->applied_at = time(NULL);
 	return 0;
 }
 
-/* Only the switch changed: one map write. */
+/*
+ * Only the switch changed: one config write on eBPF, a whole blob on the
+ * module.  A switch flipped behind our back (p2pguardctl p2p with the
+ * daemon down) bumped the kernel's generation: never go below it.
+ */
 static int apply_switch(struct daemon *d)
 {
 	struct p2pg_config cfg;
-	__u32 zero = 0;
+	int r;
 
-	if (bpf_map_lookup_elem(d->fds.config, &zero, &cfg))
-		return -errno;
-	if (cfg.p2p_enabled == d->p2p_on && cfg.mode == d->conf.mode &&
+	r = d->be->read_config(d, &cfg);
+	if (r && r != -ENODATA)
+		return r;
+	if (!r && cfg.p2p_enabled == d->p2p_on && cfg.mode == d->conf.mode &&
 	    cfg.lockdown == d->conf.lockdown)
 		return 0;
-	cfg.p2p_enabled = d->p2p_on;
-	cfg.generation = ++d->generation;
-	if (bpf_map_update_elem(d->fds.config, &zero, &cfg, BPF_ANY))
-		return -errno;
+	if (!r && cfg.generation > d->generation)
+		d->generation = cfg.generation;
+	if (!r && d->be->write_switch) {
+		cfg.p2p_enabled = d->p2p_on;
+		cfg.generation = ++d->generation;
+		r = d->be->write_switch(d, &cfg);
+	} else {
+		r = apply_policy(d);
+	}
+	if (r)
+		return r;
 	d->applied_at = time(NULL);
 	logmsg(LOG_NOTICE, "P2P %s (generation %u)", d->p2p_on ? "on" : "off",
 	       d->generation);
@@ -520,6 +582,24 @@ fail:
 	p2pguard_iter__destroy(it);
 }
 
+/* "comm[pid]" of a live process. */
+static int describe_pid(__u32 pid, char *buf, size_t len)
+{
+	char path[64], comm[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	snprintf(buf, len, "%s[%u]", comm, pid);
+	return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
@@ -536,8 +616,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* The kernel limits per destination; this bounds the total. */
 	if (++d->ev_count > EVENTS_PER_SEC)
 		return 0;
-	/* The program sees the socket's cgroup and uid, not the process. */
-	if (p2pg_describe_sender(e->cgroup_id, e->uid, who, sizeof(who)))
+	/*
+	 * The program sees the socket's cgroup and uid, not the process;
+	 * the module knows the sender's pid when it runs in its context.
+	 */
+	if (!(e->pid && !describe_pid(e->pid, who, sizeof(who))) &&
+	    p2pg_describe_sender(e->cgroup_id, e->uid, who, sizeof(who)))
 		snprintf(who, sizeof(who), "?");
 	log_event(d, e, now, who);
 	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
@@ -561,6 +645,244 @@ static int add_fd(struct daemon *d, int fd)
 
 	return epoll_ctl(d->ep_fd, EPOLL_CTL_ADD, fd, &ev);
 }
+
+/* ---- the eBPF backend ----------------------------------------------------- */
+
+static int ebpf_open(struct daemon *d)
+{
+	struct stat st;
+	int r;
+
+	if (p2pg_cgroup_path(d->cgroup_opt ? d->cgroup_opt : d->conf.cgroup,
+			     d->cgroup, sizeof(d->cgroup)))
+		return fail(d, "cgroup %s: %s",
+			    d->cgroup_opt ? d->cgroup_opt : d->conf.cgroup,
+			    strerror(errno));
+	/* Before touching any pin: a wrong target changes nothing. */
+	errno = 0;
+	if (stat(d->cgroup, &st) || !S_ISDIR(st.st_mode))
+		return fail(d, "cgroup %s: %s", d->cgroup,
+			    errno ? strerror(errno) : "not a directory");
+	if (p2pg_mkdir_p(d->pin_dir, 0700))
+		return fail(d, "cannot create %s: %s", d->pin_dir,
+			    strerror(errno));
+	r = load_program(d);
+	if (r)
+		return fail(d, "cannot load the BPF program: %s",
+			    r == -ENOTUNIQ ?
+			    "pinned maps of another layout (run p2pguardctl unload first)" :
+			    strerror(-r));
+	return 0;
+}
+
+static int ebpf_read_config(struct daemon *d, struct p2pg_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(d->fds.config, &zero, cfg) ? -errno : 0;
+}
+
+static int ebpf_write_policy(struct daemon *d, const struct p2pg_policy *p)
+{
+	int r = p2pg_policy_write_maps(p, &d->fds);
+
+	if (r)
+		logmsg(LOG_ERR, "writing the policy maps failed: %s",
+		       strerror(-r));
+	return r;
+}
+
+static int ebpf_write_switch(struct daemon *d, const struct p2pg_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(d->fds.config, &zero, cfg, BPF_ANY) ?
+	       -errno : 0;
+}
+
+static int ebpf_enforce(struct daemon *d)
+{
+	int r = attach(d);
+
+	if (r)
+		return fail(d, "cannot attach to %s: %s", d->cgroup,
+			    strerror(-r));
+	pin_stats_iter(d);
+	return 0;
+}
+
+static int ebpf_events_open(struct daemon *d)
+{
+	if (d->feat.ringbuf) {
+		d->rb = ring_buffer__new(bpf_map__fd(d->skel->maps.p2pg_events),
+					 on_event, d, NULL);
+		return d->rb ? ring_buffer__epoll_fd(d->rb) : -1;
+	}
+	d->pb = perf_buffer__new(bpf_map__fd(d->skel->maps.p2pg_perf_ev),
+				 8, on_perf_event, NULL, d, NULL);
+	return d->pb ? perf_buffer__epoll_fd(d->pb) : -1;
+}
+
+static void ebpf_events_read(struct daemon *d)
+{
+	if (d->rb)
+		ring_buffer__consume(d->rb);
+	else if (d->pb)
+		perf_buffer__consume(d->pb);
+}
+
+static void ebpf_close(struct daemon *d)
+{
+	ring_buffer__free(d->rb);
+	perf_buffer__free(d->pb);
+	p2pguard_bpf__destroy(d->skel);
+}
+
+static const struct backend ebpf_backend = {
+	.name = "ebpf",
+	.open = ebpf_open,
+	.read_config = ebpf_read_config,
+	.write_policy = ebpf_write_policy,
+	.write_switch = ebpf_write_switch,
+	.enforce = ebpf_enforce,
+	.events_open = ebpf_events_open,
+	.events_read = ebpf_events_read,
+	.close = ebpf_close,
+};
+
+/* ---- the kernel module backend -------------------------------------------- */
+
+static int module_open(struct daemon *d)
+{
+	char abi[16] = "";
+
+	if (!p2pg_mod_loaded()) {
+		if (p2pg_mod_find(d->conf.module, d->module_path,
+				  sizeof(d->module_path)))
+			return fail(d, "the kernel module is not loaded and %s: %s",
+				    d->conf.module[0] ? d->conf.module :
+				    "no " P2PG_MODULE_FILE " in /lib/modules/$(uname -r)/{extra,updates} or /lib/modules",
+				    strerror(errno));
+		if (p2pg_mod_load(d->module_path))
+			return fail(d, "cannot load the kernel module %s: %s",
+				    d->module_path, errno == ENOSYS ?
+				    "this kernel has no module support (CONFIG_MODULES)" :
+				    strerror(errno));
+		if (!p2pg_mod_loaded())
+			return fail(d, "%s is loaded but %s did not appear",
+				    d->module_path, p2pg_mod_sysfs());
+		logmsg(LOG_NOTICE, "loaded the kernel module %s",
+		       d->module_path);
+	}
+	if (!p2pg_mod_read("abi_version", abi, sizeof(abi)) &&
+	    atoi(abi) != P2PG_ABI_VERSION)
+		return fail(d, "the loaded module speaks ABI %s, p2pguardd ABI %d: install matching versions",
+			    abi, P2PG_ABI_VERSION);
+	d->dev_fd = p2pg_mod_open_dev(d->dev_path, sizeof(d->dev_path));
+	if (d->dev_fd < 0)
+		return fail(d, "cannot open %s: %s", d->dev_path,
+			    strerror(errno));
+	d->attach_kind = "netfilter";
+	return 0;
+}
+
+static int module_read_config(struct daemon *d, struct p2pg_config *cfg)
+{
+	int loaded;
+
+	if (p2pg_mod_config(cfg, &loaded))
+		return -errno;
+	return loaded ? 0 : -ENODATA;
+}
+
+/* The whole policy in one write(2): the module swaps it in or refuses. */
+static int module_write_policy(struct daemon *d, const struct p2pg_policy *p)
+{
+	size_t size;
+	void *blob;
+	ssize_t n;
+	int r, e;
+
+	r = p2pg_policy_to_blob(p, &blob, &size);
+	if (r) {
+		logmsg(LOG_ERR, "cannot build the policy blob: %s", strerror(-r));
+		return r;
+	}
+	n = write(d->dev_fd, blob, size);
+	e = errno;
+	free(blob);
+	if (n == (ssize_t)size)
+		return 0;
+	if (n < 0 && e == EINVAL)
+		logmsg(LOG_ERR, "the kernel module refused the policy of generation %u (the kernel log says why: \"p2pguard: policy refused: ...\"); it keeps enforcing the previous one",
+		       p->cfg.generation);
+	else if (n < 0)
+		logmsg(LOG_ERR, "writing the policy (%zu bytes) to %s failed: %s; the module keeps the previous one",
+		       size, d->dev_path, strerror(e));
+	else
+		logmsg(LOG_ERR, "%s took %zd of %zu policy bytes",
+		       d->dev_path, n, size);
+	return n < 0 ? -e : -EIO;
+}
+
+static int module_enforce(struct daemon *d)
+{
+	/* The hooks run from module load on: nothing to attach. */
+	return 0;
+}
+
+static int module_events_open(struct daemon *d)
+{
+	return d->dev_fd;
+}
+
+/* Whole struct p2pg_event records, as many as the buffer takes. */
+static void module_events_read(struct daemon *d)
+{
+	struct p2pg_event ev[32];
+	ssize_t n;
+	int i, k;
+
+	/* Bounded: the loop also has the switch to follow. */
+	for (i = 0; i < 32; i++) {
+		n = read(d->dev_fd, ev, sizeof(ev));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			/* Never from the device; a channel that ended. */
+			logmsg(LOG_WARNING, "drop events: %s: %s", d->dev_path,
+			       n ? strerror(errno) : "end of file");
+			epoll_ctl(d->ep_fd, EPOLL_CTL_DEL, d->ev_fd, NULL);
+			d->ev_fd = -1;
+			return;
+		}
+		if (n % sizeof(ev[0]))
+			logmsg(LOG_WARNING, "drop events: %zd bytes is no whole number of records",
+			       n);
+		for (k = 0; k < n / (ssize_t)sizeof(ev[0]); k++)
+			on_event(d, &ev[k], sizeof(ev[k]));
+	}
+}
+
+static void module_close(struct daemon *d)
+{
+	/* The module keeps the policy: closing changes nothing. */
+	if (d->dev_fd >= 0)
+		close(d->dev_fd);
+}
+
+static const struct backend module_backend = {
+	.name = "module",
+	.open = module_open,
+	.read_config = module_read_config,
+	.write_policy = module_write_policy,
+	.enforce = module_enforce,
+	.events_open = module_events_open,
+	.events_read = module_events_read,
+	.close = module_close,
+};
+
+/* ---- the event loop ------------------------------------------------------- */
 
 static void watch_settings(struct daemon *d)
 {
@@ -607,20 +929,12 @@ static int setup_loop(struct daemon *d)
 	if (add_fd(d, d->ino_fd) || add_fd(d, d->debounce_fd) ||
 	    add_fd(d, d->recheck_fd) || add_fd(d, d->sig_fd))
 		return -errno;
-	if (d->feat.ringbuf) {
-		d->rb = ring_buffer__new(bpf_map__fd(d->skel->maps.p2pg_events),
-					 on_event, d, NULL);
-		if (d->rb)
-			add_fd(d, ring_buffer__epoll_fd(d->rb));
-	} else {
-		d->pb = perf_buffer__new(bpf_map__fd(d->skel->maps.p2pg_perf_ev),
-					 8, on_perf_event, NULL, d, NULL);
-		if (d->pb)
-			add_fd(d, perf_buffer__epoll_fd(d->pb));
-	}
-	if (!d->rb && !d->pb)
+	d->ev_fd = d->be->events_open(d);
+	if (d->ev_fd < 0 || add_fd(d, d->ev_fd)) {
 		logmsg(LOG_WARNING, "drop events unavailable: %s",
 		       strerror(errno));
+		d->ev_fd = -1;
+	}
 	return 0;
 }
 
@@ -711,13 +1025,36 @@ static int run_loop(struct daemon *d)
 					       si.ssi_signo);
 					return 0;
 				}
-			} else if (d->rb && fd == ring_buffer__epoll_fd(d->rb)) {
-				ring_buffer__consume(d->rb);
-			} else if (d->pb && fd == perf_buffer__epoll_fd(d->pb)) {
-				perf_buffer__consume(d->pb);
+			} else if (fd == d->ev_fd) {
+				d->be->events_read(d);
 			}
 		}
 	}
+}
+
+/* Mount bpffs and cgroup2, probe the kernel, say what it lacks. */
+static void probe_ebpf(struct daemon *d)
+{
+	char have[256], miss[256];
+
+	ensure_mounts(d);
+	p2pg_features_probe(&d->feat);
+	d->probed = 1;
+	p2pg_features_string(&d->feat, 0, have, sizeof(have));
+	p2pg_features_string(&d->feat, 1, miss, sizeof(miss));
+	logmsg(LOG_INFO, "kernel features: %s%s%s", have,
+	       *miss ? "; missing: " : "", miss);
+	if (p2pg_features_fatal(&d->feat) &&
+	    d->conf.backend != P2PG_BACKEND_EBPF)
+		return;	/* the module's kernel: the eBPF details do not matter */
+	if (!d->feat.link)
+		logmsg(LOG_WARNING, "no cgroup bpf_link (< 5.7): legacy attachment");
+	if (!d->feat.ringbuf)
+		logmsg(LOG_WARNING, "no BPF ring buffer (< 5.8): events through a perf buffer");
+	if (!d->feat.sk_storage)
+		logmsg(LOG_WARNING, "no socket storage (< 5.2): TCP verdicts kept in an LRU by socket cookie");
+	if (!d->feat.btf)
+		logmsg(LOG_WARNING, "no vmlinux BTF: no stats iterator; read counters with p2pguardctl stats");
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
@@ -763,7 +1100,8 @@ int p2pguardd_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .conf_path = P2PG_CONF_PATH, .wd = -1 };
+	struct daemon d = { .conf_path = P2PG_CONF_PATH, .wd = -1,
+			    .dev_fd = -1, .ev_fd = -1 };
 	int foreground = 0, once = 0, ready_fd = -1, c, r;
 	char err[512], pid_path[PATH_MAX];
 	const char *fatal;
@@ -806,62 +1144,43 @@ int p2pguardd_main(int argc, char **argv)
 	snprintf(d.pin_dir, sizeof(d.pin_dir), "%s",
 		 d.pin_dir_opt ? d.pin_dir_opt : d.conf.pin_dir);
 
-	ensure_mounts(&d);
-	p2pg_features_probe(&d.feat);
-	{
-		char have[256], miss[256];
-
-		p2pg_features_string(&d.feat, 0, have, sizeof(have));
-		p2pg_features_string(&d.feat, 1, miss, sizeof(miss));
-		logmsg(LOG_INFO, "kernel features: %s%s%s", have,
-		       *miss ? "; missing: " : "", miss);
-		if (!d.feat.link)
-			logmsg(LOG_WARNING, "no cgroup bpf_link (< 5.7): legacy attachment");
-		if (!d.feat.ringbuf)
-			logmsg(LOG_WARNING, "no BPF ring buffer (< 5.8): events through a perf buffer");
-		if (!d.feat.sk_storage)
-			logmsg(LOG_WARNING, "no socket storage (< 5.2): TCP verdicts kept in an LRU by socket cookie");
-		if (!d.feat.btf)
-			logmsg(LOG_WARNING, "no vmlinux BTF: no stats iterator; read counters with p2pguardctl stats");
+	if (d.conf.backend != P2PG_BACKEND_MODULE) {
+		probe_ebpf(&d);
+		fatal = p2pg_features_fatal(&d.feat);
+		if (!fatal)
+			d.be = &ebpf_backend;
+		else if (d.conf.backend == P2PG_BACKEND_EBPF)
+			d.be = &ebpf_backend;
+		else
+			logmsg(LOG_WARNING, "eBPF cannot enforce here (%s): using the kernel module",
+			       fatal);
+		if (fatal && d.be)
+			return fail(&d, "%s", fatal);
 	}
-	fatal = p2pg_features_fatal(&d.feat);
-	if (fatal)
-		return fail(&d, "%s", fatal);
-	if (p2pg_cgroup_path(d.cgroup_opt ? d.cgroup_opt : d.conf.cgroup,
-			     d.cgroup, sizeof(d.cgroup)))
-		return fail(&d, "cgroup %s: %s",
-			    d.cgroup_opt ? d.cgroup_opt : d.conf.cgroup,
-			    strerror(errno));
-	{
-		struct stat st;
-
-		/* Before touching any pin: a wrong target changes nothing. */
-		errno = 0;
-		if (stat(d.cgroup, &st) || !S_ISDIR(st.st_mode))
-			return fail(&d, "cgroup %s: %s", d.cgroup,
-				    errno ? strerror(errno) : "not a directory");
+	if (!d.be) {
+		d.be = &module_backend;
+		/* Agent cgroups are named by cgroup2 ids: mount it for them. */
+		if (d.conf.n_agent_cgroups)
+			ensure_cgroup2(&d);
 	}
-	if (p2pg_mkdir_p(d.pin_dir, 0700))
-		return fail(&d, "cannot create %s: %s", d.pin_dir,
-			    strerror(errno));
-
-	r = load_program(&d);
+	r = d.be->open(&d);
 	if (r)
-		return fail(&d, "cannot load the BPF program: %s",
-			    r == -ENOTUNIQ ?
-			    "pinned maps of another layout (run p2pguardctl unload first)" :
-			    strerror(-r));
+		return r;
+	if (d.be == &module_backend)
+		logmsg(LOG_NOTICE, "backend: module (%s)",
+		       d.module_path[0] ? d.module_path : "already loaded");
+	else
+		logmsg(LOG_NOTICE, "backend: ebpf");
 	adopt_previous(&d);
 	read_switch(&d);
 	if (apply_policy(&d))
 		return fail(&d, "cannot write the policy");
-	r = attach(&d);
+	r = d.be->enforce(&d);
 	if (r)
-		return fail(&d, "cannot attach to %s: %s", d.cgroup,
-			    strerror(-r));
-	pin_stats_iter(&d);
+		return r;
 	write_status(&d, NULL);
 	logmsg(LOG_NOTICE, "enforcing on %s: P2P %s, %s%s (generation %u)",
+	       d.be == &module_backend ? "every socket (kernel module)" :
 	       d.cgroup, d.p2p_on ? "on" : "off",
 	       d.conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
 	       d.conf.lockdown ? ", lockdown" : "", d.generation);
@@ -925,9 +1244,7 @@ int p2pguardd_main(int argc, char **argv)
 	}
 	r = run_loop(&d);
 	unlink(pid_path);
-	ring_buffer__free(d.rb);
-	perf_buffer__free(d.pb);
-	p2pguard_bpf__destroy(d.skel);
+	d.be->close(&d);
 	p2pg_conf_free(&d.conf);
 	return r ? 1 : 0;
 }

@@ -30,22 +30,24 @@ run() {	# run NAME CMD...
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
-fuzz() {	# libFuzzer: a crash or sanitizer report exits non-zero
+fuzz() {	# fuzz NAME: libFuzzer; a crash or sanitizer report exits non-zero
 	local corpus
 	corpus=$(mktemp -d "$log/corpus.XXXXXX")
-	if "$B/tests/fuzz_classify" -max_total_time="$FUZZ_SECONDS" -seed=1 \
-		"$corpus" >"$log/fuzz.log" 2>&1; then
-		echo "PASS fuzz_classify: $(grep -Eo 'Done [0-9]+ runs' "$log/fuzz.log")"
+	if "$B/tests/$1" -max_total_time="$FUZZ_SECONDS" -seed=1 \
+		"$corpus" >"$log/$1.log" 2>&1; then
+		echo "PASS $1: $(grep -Eo 'Done [0-9]+ runs' "$log/$1.log")"
 	else
-		echo "FAIL fuzz_classify: see output"
-		tail -30 "$log/fuzz.log"
+		echo "FAIL $1: see output"
+		tail -30 "$log/$1.log"
 	fi
 }
 
 run test_classify "$B/tests/test_classify"
 run test_kmod_path "$B/tests/test_kmod_path"
+run test_blob "$B/tests/test_blob"
 run test_bpf "$B/tests/test_bpf"
-run fuzz fuzz
+run fuzz fuzz fuzz_classify
+run fuzz_blob fuzz fuzz_blob
 run buildroot_check tests/buildroot-check.sh
 run cross tests/cross/check.sh
 # The kernel module (kmod/): each SKIPs until kmod/ exists.

@@ -182,6 +182,17 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 		r = set_str(c->pin_dir, sizeof(c->pin_dir), value);
 	} else if (!strcmp(key, "run_dir")) {
 		r = set_str(c->run_dir, sizeof(c->run_dir), value);
+	} else if (!strcmp(key, "backend")) {
+		if (!strcmp(value, "auto"))
+			c->backend = P2PG_BACKEND_AUTO;
+		else if (!strcmp(value, "ebpf"))
+			c->backend = P2PG_BACKEND_EBPF;
+		else if (!strcmp(value, "module"))
+			c->backend = P2PG_BACKEND_MODULE;
+		else
+			return "backend must be auto, ebpf or module";
+	} else if (!strcmp(key, "module")) {
+		r = set_str(c->module, sizeof(c->module), value);
 	} else if (!strcmp(key, "lan")) {
 		r = add_items(c->lan, &c->n_lan, value);
 	} else if (!strcmp(key, "allow")) {

@@ -22,6 +22,13 @@ enum p2pg_source {
 
 #define P2PG_LIST_MAX	64
 
+/* Which kernel side enforces: the eBPF program or the kernel module. */
+enum p2pg_backend {
+	P2PG_BACKEND_AUTO = 0,	/* eBPF when it can attach, else the module */
+	P2PG_BACKEND_EBPF,
+	P2PG_BACKEND_MODULE,
+};
+
 /**
  * struct p2pg_conf - the parsed configuration.
  * @source:        where the user's P2P switch lives.
@@ -37,6 +44,8 @@ enum p2pg_source {
  * @cgroup:        cgroup to attach to ("" = the cgroup2 root).
  * @pin_dir:       bpffs directory for the pins.
  * @run_dir:       where p2pguardd writes its status and pid files.
+ * @backend:       enum p2pg_backend.
+ * @module:        the p2pguard.ko to load ("" = search the usual places).
  * @lan_defaults:  keep the built-in LAN prefixes.
  * @lists:         extra prefixes, domains, keys, agents (strings as given).
  */
@@ -53,6 +62,8 @@ struct p2pg_conf {
 	char cgroup[256];
 	char pin_dir[256];
 	char run_dir[256];
+	int backend;
+	char module[256];
 	int lan_defaults;
 	char *lan[P2PG_LIST_MAX];
 	int n_lan;

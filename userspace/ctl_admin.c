@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * ctl_admin.c - p2pguardctl status, stats, p2p, unload, events, top and
- * exec-agent.  They read the pins and p2pguardd's run directory, so they
- * work while the daemon is down.
+ * exec-agent.  They read the pins (eBPF backend) or the module's sysfs
+ * files (module backend) and p2pguardd's run directory, so they work while
+ * the daemon is down.  Only ctl_kernel_config() and ctl_counters() know
+ * where the two backends keep the switch and the counters.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,15 +24,52 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "kmodule.h"
 #include "policy.h"
 #include "sys.h"
 
 struct ctl_ctx {
 	struct p2pg_conf conf;
+	char status[4096];	/* p2pguardd's status file, "" when none */
+	int module;		/* the kernel module backend */
 	int json;
 	int follow;
 	int count;
 };
+
+static int status_get(const char *buf, const char *key, char *out,
+		      size_t len);
+
+/*
+ * Which backend: what p2pguardd last said in its status file; else the
+ * configuration's choice; for auto, the module when it is loaded and no
+ * eBPF program is pinned.
+ */
+static void ctl_backend(struct ctl_ctx *c)
+{
+	char path[PATH_MAX], v[32];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", c->conf.run_dir, P2PG_STATUS_FILE);
+	c->status[0] = 0;
+	f = fopen(path, "re");
+	if (f) {
+		c->status[fread(c->status, 1, sizeof(c->status) - 1, f)] = 0;
+		fclose(f);
+	}
+	if (status_get(c->status, "backend", v, sizeof(v)) &&
+	    (!strcmp(v, "module") || !strcmp(v, "ebpf"))) {
+		c->module = !strcmp(v, "module");
+		return;
+	}
+	if (c->conf.backend != P2PG_BACKEND_AUTO) {
+		c->module = c->conf.backend == P2PG_BACKEND_MODULE;
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->conf.pin_dir, P2PG_MAP_CONFIG);
+	c->module = p2pg_mod_loaded() && stat(path, &st);
+}
 
 /* Common options: --config FILE, --pin-dir DIR, --json, --follow. */
 static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
@@ -80,6 +119,7 @@ static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
 		snprintf(c->conf.pin_dir, sizeof(c->conf.pin_dir), "%s",
 			 pin_dir);
 	*first = optind;
+	ctl_backend(c);
 	return 0;
 }
 
@@ -89,6 +129,55 @@ static int pin_fd(const struct ctl_ctx *c, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", c->conf.pin_dir, name);
 	return bpf_obj_get(path);
+}
+
+/*
+ * The switch the kernel enforces: the pinned config map, or the module's
+ * sysfs files (@loaded: a policy was written since the module loaded).
+ */
+static int ctl_kernel_config(const struct ctl_ctx *c, struct p2pg_config *cfg,
+			     int *loaded)
+{
+	__u32 zero = 0;
+	int fd, r;
+
+	*loaded = 1;
+	if (c->module)
+		return p2pg_mod_config(cfg, loaded);
+	fd = pin_fd(c, P2PG_MAP_CONFIG);
+	if (fd < 0)
+		return -1;
+	r = bpf_map_lookup_elem(fd, &zero, cfg);
+	close(fd);
+	return r ? -1 : 0;
+}
+
+/* Per-reason counters: the pinned per-CPU map, or the module's sysfs. */
+static int ctl_counters(const struct ctl_ctx *c, struct p2pg_counter *out,
+			char *why, size_t len)
+{
+	int fd, r;
+
+	if (c->module) {
+		if (!p2pg_mod_counters(out))
+			return 0;
+		snprintf(why, len, "no counters in %s/counters: %s",
+			 p2pg_mod_sysfs(), strerror(errno));
+		return -1;
+	}
+	fd = pin_fd(c, P2PG_MAP_COUNTERS);
+	if (fd < 0) {
+		snprintf(why, len, "no counters pinned in %s: %s",
+			 c->conf.pin_dir, strerror(errno));
+		return -1;
+	}
+	r = p2pg_counters_read(fd, out);
+	close(fd);
+	if (r) {
+		snprintf(why, len, "reading counters: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
 }
 
 /* "key=value" from p2pguardd's status file. */
@@ -146,36 +235,61 @@ static int daemon_running(const struct ctl_ctx *c)
 	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
 }
 
+/* Counters of the reasons seen, for status: the table stats prints. */
+static void print_counters(const struct ctl_ctx *c,
+			   const struct p2pg_counter *ctr)
+{
+	unsigned int i, n = 0;
+
+	if (c->json)
+		printf(",\"counters\":{");
+	else
+		printf("counters:   %-24s %12s %14s %12s %14s\n", "reason",
+		       "packets", "bytes", "dropped", "dropped_bytes");
+	for (i = 0; i < P2PG_R__COUNT; i++) {
+		if (!ctr[i].packets)
+			continue;
+		if (c->json)
+			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drop_packets\":%llu,\"drop_bytes\":%llu}",
+			       n ? "," : "", p2pg_reason_name(i),
+			       (unsigned long long)ctr[i].packets,
+			       (unsigned long long)ctr[i].bytes,
+			       (unsigned long long)ctr[i].drop_packets,
+			       (unsigned long long)ctr[i].drop_bytes);
+		else
+			printf("            %-24s %12llu %14llu %12llu %14llu\n",
+			       p2pg_reason_name(i),
+			       (unsigned long long)ctr[i].packets,
+			       (unsigned long long)ctr[i].bytes,
+			       (unsigned long long)ctr[i].drop_packets,
+			       (unsigned long long)ctr[i].drop_bytes);
+		n++;
+	}
+	if (c->json)
+		printf("}");
+}
+
 int p2pg_ctl_status(int argc, char **argv)
 {
 	static const char *const keys[] = {
-		"backend", "attach", "cgroup", "mode", "lockdown", "source",
-		"source_detail", "source_status", "applied", "features",
-		"missing", NULL,
+		"backend", "attach", "cgroup", "module", "mode", "lockdown",
+		"source", "source_detail", "source_status", "applied",
+		"features", "missing", NULL,
 	};
-	char buf[4096] = "", path[PATH_MAX], v[512], why[512] = "";
+	struct p2pg_counter ctr[P2PG_R__COUNT];
+	char path[PATH_MAX], v[512], why[512] = "";
 	struct ctl_ctx c;
 	struct p2pg_config cfg;
-	int first, r, fd, enforced, have_cfg = 0, i;
-	__u32 zero = 0;
-	FILE *f;
+	int first, r, fd, enforced, have_cfg, have_ctr, loaded, i;
+	const char *buf;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
+	buf = c.status;
 	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
-	f = fopen(path, "re");
-	if (f) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-		buf[n] = 0;
-		fclose(f);
-	}
-	fd = pin_fd(&c, P2PG_MAP_CONFIG);
-	if (fd >= 0) {
-		have_cfg = !bpf_map_lookup_elem(fd, &zero, &cfg);
-		close(fd);
-	}
+	have_cfg = !ctl_kernel_config(&c, &cfg, &loaded);
+	have_ctr = !ctl_counters(&c, ctr, v, sizeof(v));
 	status_get(buf, "enforced", v, sizeof(v));
 	enforced = !strcmp(v, "yes");
 	if (!buf[0]) {
@@ -184,11 +298,21 @@ int p2pg_ctl_status(int argc, char **argv)
 		enforced = 0;
 	} else if (!enforced) {
 		status_get(buf, "reason", why, sizeof(why));
+	} else if (c.module && !p2pg_mod_loaded()) {
+		snprintf(why, sizeof(why),
+			 "the kernel module is not loaded (no %s)",
+			 p2pg_mod_sysfs());
+		enforced = 0;
+	} else if (c.module && (!have_cfg || !loaded)) {
+		snprintf(why, sizeof(why),
+			 "the kernel module has no policy from p2pguardd (%s)",
+			 have_cfg ? "it was reloaded" : strerror(errno));
+		enforced = 0;
 	} else if (!have_cfg) {
 		snprintf(why, sizeof(why), "the pins in %s are gone",
 			 c.conf.pin_dir);
 		enforced = 0;
-	} else {
+	} else if (!c.module) {
 		status_get(buf, "attach", v, sizeof(v));
 		fd = pin_fd(&c, P2PG_PIN_LINK);
 		if (!strcmp(v, "link") && fd < 0) {
@@ -212,6 +336,8 @@ int p2pg_ctl_status(int argc, char **argv)
 			printf(",\"%s\":", keys[i]);
 			json_str(stdout, v);
 		}
+		if (have_ctr)
+			print_counters(&c, ctr);
 		printf("}\n");
 	} else {
 		if (enforced)
@@ -225,9 +351,25 @@ int p2pg_ctl_status(int argc, char **argv)
 		printf("daemon:     %s\n",
 		       daemon_running(&c) ? "running" : "not running");
 		for (i = 0; keys[i]; i++) {
-			if (status_get(buf, keys[i], v, sizeof(v)))
+			/* The kernel's word over the daemon's where it has one. */
+			if (c.module && have_cfg && !strcmp(keys[i], "mode"))
+				snprintf(v, sizeof(v), "%s",
+					 cfg.mode == P2PG_MODE_AUDIT ? "audit" :
+					 "enforce");
+			else if (c.module && have_cfg &&
+				 !strcmp(keys[i], "lockdown"))
+				snprintf(v, sizeof(v), "%s",
+					 cfg.lockdown ? "on" : "off");
+			else if (!status_get(buf, keys[i], v, sizeof(v)))
+				continue;
+			/* Keys of the other backend are empty: leave out. */
+			if (*v || (!c.module && strcmp(keys[i], "module")))
 				printf("%-11s %s\n", keys[i], v);
 		}
+		if (c.module)
+			printf("%-11s %s\n", "sysfs", p2pg_mod_sysfs());
+		if (have_ctr)
+			print_counters(&c, ctr);
 	}
 	p2pg_conf_free(&c.conf);
 	return enforced ? 0 : 1;
@@ -237,23 +379,15 @@ int p2pg_ctl_stats(int argc, char **argv)
 {
 	struct p2pg_counter ctr[P2PG_R__COUNT];
 	struct ctl_ctx c;
-	int first, r, fd;
+	char why[512];
+	int first, r;
 	unsigned int i;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
-	fd = pin_fd(&c, P2PG_MAP_COUNTERS);
-	if (fd < 0) {
-		fprintf(stderr, "p2pguardctl: no counters pinned in %s: %s\n",
-			c.conf.pin_dir, strerror(errno));
-		return 1;
-	}
-	r = p2pg_counters_read(fd, ctr);
-	close(fd);
-	if (r) {
-		fprintf(stderr, "p2pguardctl: reading counters: %s\n",
-			strerror(-r));
+	if (ctl_counters(&c, ctr, why, sizeof(why))) {
+		fprintf(stderr, "p2pguardctl: %s\n", why);
 		return 1;
 	}
 	if (c.json)
@@ -315,7 +449,11 @@ int p2pg_ctl_p2p(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	/* Also straight into the kernel, so it holds while p2pguardd is down. */
+	/*
+	 * Also straight into the kernel, so it holds while p2pguardd is down:
+	 * the pinned config, or the module's switch (which bumps its
+	 * generation itself).
+	 */
 	fd = pin_fd(&c, P2PG_MAP_CONFIG);
 	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &cfg)) {
 		cfg.p2p_enabled = on;
@@ -324,30 +462,70 @@ int p2pg_ctl_p2p(int argc, char **argv)
 	}
 	if (fd >= 0)
 		close(fd);
+	if (c.module && p2pg_mod_loaded() &&
+	    p2pg_mod_write("p2p_enabled", on ? "1\n" : "0\n"))
+		fprintf(stderr, "p2pguardctl: %s/p2p_enabled: %s\n",
+			p2pg_mod_sysfs(), strerror(errno));
 	printf("P2P %s\n", on ? "on" : "off");
 	p2pg_conf_free(&c.conf);
 	return 0;
 }
 
+/*
+ * Module backend: p2pguardd holds the device open, which keeps the module
+ * in use; it is stopped first, and given a moment to exit.
+ */
+static int unload_module(struct ctl_ctx *c, int pid)
+{
+	char path[PATH_MAX], status[256];
+	int i, n;
+
+	for (i = 0; pid && i < 50 && !kill(pid, 0); i++)
+		usleep(100000);
+	if (p2pg_mod_unload()) {
+		if (errno == ENOENT) {
+			printf("unloaded: the p2pguard module was not loaded\n");
+		} else if (errno == ENOSYS) {
+			fprintf(stderr, "p2pguardctl: this kernel cannot unload modules (no CONFIG_MODULE_UNLOAD): p2pguardd is stopped, the module stays until reboot\n");
+			return 1;
+		} else {
+			fprintf(stderr, "p2pguardctl: cannot unload the p2pguard module: %s%s\n",
+				strerror(errno),
+				errno == EBUSY || errno == EWOULDBLOCK ||
+				errno == EAGAIN ?
+				" (in use: is p2pguardd, or another reader of " P2PG_DEV_PATH ", still running?)" :
+				"");
+			return 1;
+		}
+	} else {
+		printf("unloaded: the p2pguard module is removed\n");
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->conf.run_dir,
+		 P2PG_STATUS_FILE);
+	n = snprintf(status, sizeof(status),
+		     "enforced=no\nreason=unloaded by p2pguardctl unload\nbackend=module\n");
+	p2pg_write_file_atomic(path, status, n);
+	return 0;
+}
+
 int p2pg_ctl_unload(int argc, char **argv)
 {
-	char path[PATH_MAX], status[4096] = "", v[PATH_MAX];
+	char path[PATH_MAX], *status, v[PATH_MAX];
 	struct ctl_ctx c;
 	int first, r, pid, prog, cg;
-	FILE *f;
 	DIR *d;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
+	status = c.status;
 	pid = daemon_running(&c);
 	if (pid)
 		kill(pid, SIGTERM);
-	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
-	f = fopen(path, "re");
-	if (f) {
-		status[fread(status, 1, sizeof(status) - 1, f)] = 0;
-		fclose(f);
+	if (c.module) {
+		r = unload_module(&c, pid);
+		p2pg_conf_free(&c.conf);
+		return r;
 	}
 	/* A legacy attachment belongs to the cgroup: detach it explicitly. */
 	status_get(status, "attach", v, sizeof(v));
@@ -383,7 +561,7 @@ int p2pg_ctl_unload(int argc, char **argv)
 		rmdir(c.conf.pin_dir);
 	}
 	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
-	r = snprintf(status, sizeof(status),
+	r = snprintf(status, sizeof(c.status),
 		     "enforced=no\nreason=unloaded by p2pguardctl unload\n");
 	p2pg_write_file_atomic(path, status, r);
 	printf("unloaded: program, link and pins removed from %s\n",

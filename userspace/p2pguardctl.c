@@ -54,7 +54,7 @@ static const struct ctl_cmd cmds[] = {
 	  "[--json] [--p2p on|off] [--mode enforce|audit] [--lockdown] CAPTURE",
 	  "run a pcap/pcapng capture through the real program" },
 	{ "unload", p2pg_ctl_unload, 1, "",
-	  "stop p2pguardd, detach, remove every pin" },
+	  "stop p2pguardd, detach, remove every pin (or the module)" },
 	{ "exec-agent", p2pg_ctl_exec_agent, 1, "-- CMD [ARGS]",
 	  "run a vendor daemon in the agent cgroup" },
 	{ "version", cmd_version, 0, "", "print the version" },

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "policy.h"
+#include "../kmod/p2pguard_blob.h"
 
 /*
  * Only p2pg_domain_hash() is used here.  The header wants its environment
@@ -377,6 +378,215 @@ int p2pg_policy_has_name(const struct p2pg_policy *p, __u64 hash)
 		if (p->names[i] == hash)
 			return 1;
 	return 0;
+}
+
+/* ---- the kernel module's blob ------------------------------------------- */
+
+struct blob_prefix {
+	struct p2pg_prefix e;
+	size_t i;	/* position in the policy: first listed wins */
+};
+
+/* Family, then prefix length descending, then address: the blob's order. */
+static int cmp_blob_prefix(const void *a, const void *b)
+{
+	const struct blob_prefix *x = a, *y = b;
+	int c;
+
+	if (x->e.family != y->e.family)
+		return x->e.family < y->e.family ? -1 : 1;
+	if (x->e.prefixlen != y->e.prefixlen)
+		return x->e.prefixlen > y->e.prefixlen ? -1 : 1;
+	c = memcmp(x->e.addr, y->e.addr, x->e.family == 4 ? 4 : 16);
+	if (c)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b);
+
+/* Sort @n elements of @esize at @dst in place, drop repeats; new count. */
+static size_t sort_unique(void *dst, size_t n, size_t esize,
+			  int (*cmp)(const void *, const void *))
+{
+	__u8 *b = dst;
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;
+	qsort(b, n, esize, cmp);
+	for (i = 1; i < n; i++)
+		if (memcmp(b + k * esize, b + i * esize, esize))
+			memcpy(b + ++k * esize, b + i * esize, esize);
+	return k + 1;
+}
+
+#define BLOB_ALIGN(x)	(((x) + 7) & ~(__u64)7)
+
+int p2pg_policy_to_blob(const struct p2pg_policy *p, void **blob,
+			size_t *size)
+{
+	__u64 off[P2PG_SEC__COUNT], end = sizeof(struct p2pg_blob_hdr);
+	size_t cnt[P2PG_SEC__COUNT] = { 0 }, i, k, n4, n6;
+	struct blob_prefix *pre = NULL;
+	struct p2pg_blob_hdr *h;
+	__u8 *b;
+	int s, err = -EINVAL;
+
+	*blob = NULL;
+	*size = 0;
+	/* Canonical prefixes (host bits cleared, as the LPM trie ignores them). */
+	pre = malloc((p->n_prefixes ? p->n_prefixes : 1) * sizeof(*pre));
+	if (!pre)
+		return -ENOMEM;
+	for (i = 0; i < p->n_prefixes; i++) {
+		const struct p2pg_prefix *e = &p->prefixes[i];
+		unsigned int bytes = e->family == 4 ? 4 : 16;
+
+		if ((e->family != 4 && e->family != 6) ||
+		    e->prefixlen > bytes * 8 || e->net_class < P2PG_NET_LAN ||
+		    e->net_class > P2PG_NET_LOOPBACK)
+			goto out;
+		pre[i].e = *e;
+		pre[i].i = i;
+		memset(pre[i].e.addr + bytes, 0, sizeof(e->addr) - bytes);
+		prefix_mask(pre[i].e.addr, bytes, e->prefixlen);
+	}
+	qsort(pre, p->n_prefixes, sizeof(*pre), cmp_blob_prefix);
+	/* Equal keys are adjacent, the first listed first: keep that one. */
+	for (i = 0, k = 0, n4 = 0, n6 = 0; i < p->n_prefixes; i++) {
+		if (i && pre[i].e.family == pre[k].e.family &&
+		    pre[i].e.prefixlen == pre[k].e.prefixlen &&
+		    !memcmp(pre[i].e.addr, pre[k].e.addr, 16)) {
+			pre[i].e.family = 0;	/* dropped */
+			continue;
+		}
+		k = i;
+		if (pre[i].e.family == 4)
+			n4++;
+		else
+			n6++;
+	}
+	cnt[P2PG_SEC_PREFIX4] = n4;
+	cnt[P2PG_SEC_PREFIX6] = n6;
+	cnt[P2PG_SEC_NAMES] = p->n_names;
+	for (i = 0; i < P2PG_PPPP_SLOTS; i++) {
+		if (!p->pppp[i].valid)
+			continue;
+		/* The module finds a key by its first byte: it must be so. */
+		if ((0xf1 ^ p->pppp[i].dec[0]) != i)
+			goto out;
+		cnt[P2PG_SEC_PPPP]++;
+	}
+	cnt[P2PG_SEC_AGENT_CG] = p->n_agent_cgroups;
+	cnt[P2PG_SEC_AGENT_UID] = p->n_agent_uids;
+
+	/* Upper bound of the size (before duplicates go): fits or -EFBIG. */
+	for (s = 0; s < P2PG_SEC__COUNT; s++) {
+		off[s] = BLOB_ALIGN(end);
+		end = off[s] + (__u64)cnt[s] * p2pg_blob_elem_size[s];
+		if (end > P2PG_BLOB_MAX_SIZE) {
+			err = -EFBIG;
+			goto out;
+		}
+	}
+	b = calloc(1, BLOB_ALIGN(end));
+	if (!b) {
+		err = -ENOMEM;
+		goto out;
+	}
+	h = (struct p2pg_blob_hdr *)b;
+
+	/* Prefixes. */
+	{
+		struct p2pg_blob_prefix4 *p4 = (void *)(b + off[P2PG_SEC_PREFIX4]);
+		struct p2pg_blob_prefix6 *p6 = (void *)(b + off[P2PG_SEC_PREFIX6]);
+		size_t k4 = 0, k6 = 0;
+
+		for (i = 0; i < p->n_prefixes; i++) {
+			const struct p2pg_prefix *e = &pre[i].e;
+
+			if (e->family == 4) {
+				memcpy(p4[k4].addr, e->addr, 4);
+				p4[k4].prefixlen = e->prefixlen;
+				p4[k4++].net_class = e->net_class;
+			} else if (e->family == 6) {
+				memcpy(p6[k6].addr, e->addr, 16);
+				p6[k6].prefixlen = e->prefixlen;
+				p6[k6++].net_class = e->net_class;
+			}
+		}
+	}
+	/* Sorted sets: copied, sorted and made unique in place. */
+	if (p->n_names)
+		memcpy(b + off[P2PG_SEC_NAMES], p->names,
+		       p->n_names * sizeof(__u64));
+	cnt[P2PG_SEC_NAMES] = sort_unique(b + off[P2PG_SEC_NAMES], p->n_names,
+					  sizeof(__u64), cmp_u64);
+	{
+		struct p2pg_pppp_key *k = (void *)(b + off[P2PG_SEC_PPPP]);
+
+		for (i = 0; i < P2PG_PPPP_SLOTS; i++) {
+			if (!p->pppp[i].valid)
+				continue;
+			k->valid = 1;
+			memcpy(k->dec, p->pppp[i].dec, sizeof(k->dec));
+			k++;
+		}
+	}
+	if (p->n_agent_cgroups)
+		memcpy(b + off[P2PG_SEC_AGENT_CG], p->agent_cgroups,
+		       p->n_agent_cgroups * sizeof(__u64));
+	cnt[P2PG_SEC_AGENT_CG] = sort_unique(b + off[P2PG_SEC_AGENT_CG],
+					     p->n_agent_cgroups, sizeof(__u64),
+					     cmp_u64);
+	if (p->n_agent_uids)
+		memcpy(b + off[P2PG_SEC_AGENT_UID], p->agent_uids,
+		       p->n_agent_uids * sizeof(__u32));
+	cnt[P2PG_SEC_AGENT_UID] = sort_unique(b + off[P2PG_SEC_AGENT_UID],
+					      p->n_agent_uids, sizeof(__u32),
+					      cmp_u32);
+	/*
+	 * Repeats removed leave stale elements behind a section's new end;
+	 * clear them, or the checker would see non-zero padding.
+	 */
+	end = sizeof(*h);
+	for (s = 0; s < P2PG_SEC__COUNT; s++) {
+		__u64 used = (__u64)cnt[s] * p2pg_blob_elem_size[s];
+		__u64 next = s + 1 < P2PG_SEC__COUNT ? off[s + 1] :
+			     BLOB_ALIGN(off[s] + used);
+
+		memset(b + off[s] + used, 0, next - off[s] - used);
+		h->sec[s].off = off[s];
+		h->sec[s].count = cnt[s];
+		end = next;
+	}
+	h->magic = P2PG_BLOB_MAGIC;
+	h->abi_version = P2PG_ABI_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->size = end;
+	h->n_sec = P2PG_SEC__COUNT;
+	h->cfg.generation = p->cfg.generation;
+	h->cfg.p2p_enabled = !!p->cfg.p2p_enabled;
+	h->cfg.mode = p->cfg.mode == P2PG_MODE_AUDIT ? P2PG_MODE_AUDIT :
+						      P2PG_MODE_ENFORCE;
+	h->cfg.lockdown = !!p->cfg.lockdown;
+	h->cfg.abi_version = P2PG_ABI_VERSION;
+	h->cfg.agents = (cnt[P2PG_SEC_AGENT_CG] ? P2PG_AGENTS_CGROUP : 0) |
+			(cnt[P2PG_SEC_AGENT_UID] ? P2PG_AGENTS_UID : 0);
+	*blob = b;
+	*size = end;
+	err = 0;
+out:
+	free(pre);
+	return err;
 }
 
 /* ---- writing the maps --------------------------------------------------- */

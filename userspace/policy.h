@@ -161,6 +161,26 @@ int p2pg_policy_net_class(const struct p2pg_policy *p, int family,
 int p2pg_policy_has_name(const struct p2pg_policy *p, __u64 hash);
 
 /**
+ * p2pg_policy_to_blob() - the policy as one blob for the kernel module.
+ * @p:    policy.
+ * @blob: on success, a malloc()ed, 8-byte aligned blob; free() it.
+ * @size: on success, its size in bytes (what one write(2) hands over).
+ *
+ * The layout is the one p2pg_blob_check() (kmod/p2pguard_blob.h) accepts:
+ * struct p2pg_blob_hdr, then every section at an 8-byte aligned offset in
+ * enum p2pg_blob_sec order, each sorted (prefixes by length descending,
+ * then address; ids ascending) without duplicates, every pad byte zero.
+ * @p->cfg is copied with its pads zeroed and abi_version set.  Sorting is
+ * O(n log n): a policy of 100k entries costs milliseconds.
+ *
+ * Return: 0; -EINVAL when @p cannot be expressed (a prefix of class WAN, a
+ * prefix length out of range, a PPPP slot that is not its key's first
+ * byte); -EFBIG beyond P2PG_BLOB_MAX_SIZE; -ENOMEM.
+ */
+int p2pg_policy_to_blob(const struct p2pg_policy *p, void **blob,
+			size_t *size);
+
+/**
  * struct p2pg_map_fds - the policy maps of a loaded or pinned program.
  */
 struct p2pg_map_fds {
