@@ -8,12 +8,12 @@
 # kmod/ has no files.
 #
 # Usage: tests/kmod/checkpatch.sh [FILE...]   (default: Kbuild, kmod/*)
-# Environment: CHECKPATCH_FLAGS (default --no-tree; add --strict for the
-# CHECK-level tests too).
+# Environment: CHECKPATCH_FLAGS (default --no-tree --strict: the
+# CHECK-level tests too, as for networking code).
 set -u
 # shellcheck source=tests/kmod/lib.sh
 . "$(dirname "$0")/lib.sh"
-FLAGS=${CHECKPATCH_FLAGS:---no-tree}
+FLAGS=${CHECKPATCH_FLAGS:---no-tree --strict}
 
 if [ $# -eq 0 ]; then
 	kmod_present || { echo "SKIP kmod checkpatch: no kmod/ yet"; exit 0; }
