@@ -235,19 +235,23 @@ static int daemon_running(const struct ctl_ctx *c)
 	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
 }
 
-/* Counters of the reasons seen, for status: the table stats prints. */
+/*
+ * The counters table of stats, and of status (@seen_only: the reasons that
+ * counted packets, under a "counters:" label).  JSON: the members of an
+ * object, reason name to counters, without the braces.
+ */
 static void print_counters(const struct ctl_ctx *c,
-			   const struct p2pg_counter *ctr)
+			   const struct p2pg_counter *ctr, int seen_only)
 {
+	const char *lead = seen_only ? "            " : "";
 	unsigned int i, n = 0;
 
-	if (c->json)
-		printf(",\"counters\":{");
-	else
-		printf("counters:   %-24s %12s %14s %12s %14s\n", "reason",
-		       "packets", "bytes", "dropped", "dropped_bytes");
+	if (!c->json)
+		printf("%s%-24s %12s %14s %12s %14s\n",
+		       seen_only ? "counters:   " : "", "reason", "packets",
+		       "bytes", "dropped", "dropped_bytes");
 	for (i = 0; i < P2PG_R__COUNT; i++) {
-		if (!ctr[i].packets)
+		if (seen_only && !ctr[i].packets)
 			continue;
 		if (c->json)
 			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drop_packets\":%llu,\"drop_bytes\":%llu}",
@@ -257,7 +261,7 @@ static void print_counters(const struct ctl_ctx *c,
 			       (unsigned long long)ctr[i].drop_packets,
 			       (unsigned long long)ctr[i].drop_bytes);
 		else
-			printf("            %-24s %12llu %14llu %12llu %14llu\n",
+			printf("%s%-24s %12llu %14llu %12llu %14llu\n", lead,
 			       p2pg_reason_name(i),
 			       (unsigned long long)ctr[i].packets,
 			       (unsigned long long)ctr[i].bytes,
@@ -265,8 +269,6 @@ static void print_counters(const struct ctl_ctx *c,
 			       (unsigned long long)ctr[i].drop_bytes);
 		n++;
 	}
-	if (c->json)
-		printf("}");
 }
 
 int p2pg_ctl_status(int argc, char **argv)
@@ -336,8 +338,11 @@ int p2pg_ctl_status(int argc, char **argv)
 			printf(",\"%s\":", keys[i]);
 			json_str(stdout, v);
 		}
-		if (have_ctr)
-			print_counters(&c, ctr);
+		if (have_ctr) {
+			printf(",\"counters\":{");
+			print_counters(&c, ctr, 1);
+			printf("}");
+		}
 		printf("}\n");
 	} else {
 		if (enforced)
@@ -369,7 +374,7 @@ int p2pg_ctl_status(int argc, char **argv)
 		if (c.module)
 			printf("%-11s %s\n", "sysfs", p2pg_mod_sysfs());
 		if (have_ctr)
-			print_counters(&c, ctr);
+			print_counters(&c, ctr, 1);
 	}
 	p2pg_conf_free(&c.conf);
 	return enforced ? 0 : 1;
@@ -381,7 +386,6 @@ int p2pg_ctl_stats(int argc, char **argv)
 	struct ctl_ctx c;
 	char why[512];
 	int first, r;
-	unsigned int i;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
@@ -392,25 +396,7 @@ int p2pg_ctl_stats(int argc, char **argv)
 	}
 	if (c.json)
 		printf("{\"reasons\":{");
-	else
-		printf("%-24s %12s %14s %12s %14s\n", "reason", "packets",
-		       "bytes", "dropped", "dropped_bytes");
-	for (i = 0; i < P2PG_R__COUNT; i++) {
-		if (c.json)
-			printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drop_packets\":%llu,\"drop_bytes\":%llu}",
-			       i ? "," : "", p2pg_reason_name(i),
-			       (unsigned long long)ctr[i].packets,
-			       (unsigned long long)ctr[i].bytes,
-			       (unsigned long long)ctr[i].drop_packets,
-			       (unsigned long long)ctr[i].drop_bytes);
-		else
-			printf("%-24s %12llu %14llu %12llu %14llu\n",
-			       p2pg_reason_name(i),
-			       (unsigned long long)ctr[i].packets,
-			       (unsigned long long)ctr[i].bytes,
-			       (unsigned long long)ctr[i].drop_packets,
-			       (unsigned long long)ctr[i].drop_bytes);
-	}
+	print_counters(&c, ctr, 0);
 	if (c.json)
 		printf("}}\n");
 	p2pg_conf_free(&c.conf);
