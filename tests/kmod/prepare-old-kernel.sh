@@ -5,7 +5,8 @@
 # BSP's) for tests/kmod/old-kernels.sh: a defconfig, the options the
 # module needs, and "make modules_prepare".  With Debian 12's gcc 12 these
 # old trees need -fcommon for their host tools (dtc's yylloc); that is all
-# 3.10.108, 4.4.178 and 4.9.337 needed for ARM.
+# 3.10.108, 4.4.178 and 4.9.337 needed for ARM (and 3.10.108, 4.4.178 for
+# MIPS: ARCH mips, mipsel-linux-gnu-, malta_defconfig).
 #
 # Usage: tests/kmod/prepare-old-kernel.sh TREE [ARCH [CROSS_COMPILE [DEFCONFIG]]]
 #   ARCH default arm, CROSS_COMPILE default arm-linux-gnueabihf- for arm
