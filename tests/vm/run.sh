@@ -323,6 +323,16 @@ programs and the kernel's own ``veth`` module.  Inside each guest,
   flood and restarts it through the init script, reloads, stops and
   unloads.
 
+Each kernel then boots a second time (rows ``.../module``) with
+``backend = module`` added to the shipped configuration and
+``p2pguard.ko`` built against that image's own Debian headers package
+(``tests/vm/fetch-headers.sh``, ``tests/kmod/build.sh``): ``p2pguardd``
+loads the module, no BPF program may be attached and no pin may exist, and
+the same scenario runs with the module alone enforcing; then a malformed
+policy blob is refused (kernel log, generation unchanged) while the old
+policy keeps dropping a PPPP flood, and ``p2pguardctl unload`` removes the
+module, its sysfs directory and its device, after which PPPP arrives again.
+
 Columns: *insns* is the verifier's "processed N insns" (log level 4, any
 kernel); *verified* is ``bpf_prog_info.verified_insns`` of the attached
 program (5.16 and later); *JIT* says whether the JIT compiled the attached
