@@ -111,7 +111,8 @@ override CFLAGS += -ffunction-sections -fdata-sections
 override LDFLAGS += -static -Wl,--gc-sections
 LIBS := -lbpf $(PCAP_LIBS) -lelf -lz -lzstd
 else
-LIBS = $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) $(PCAP_LIBS)
+LIBS = $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf) \
+	$(PCAP_LIBS) -lz
 endif
 
 ifneq ($(V),1)
@@ -127,8 +128,9 @@ SKEL := $(BUILD)/p2pguard.skel.h
 ITER_SKEL := $(BUILD)/p2pguard_iter.skel.h
 LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
 	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c \
-	userspace/kmodule.c
-LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+	userspace/kmodule.c userspace/embedded_bpf.c
+EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
 D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
 TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c
@@ -172,13 +174,40 @@ $(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
 	$(Q)$(BPFTOOL) gen object $@ $<
 
+# The skeletons, with their ELF bytes taken out: each <name>__elf_bytes()
+# calls p2pg_embedded_elf() on the gzipped object that
+# userspace/embedded_bpf_data.S holds (a quarter of the flash).  The build
+# fails if bpftool's output no longer has the shape this rewrites.
+SKEL_GZ_AWK = '\
+	$$0 ~ "^static inline const void \\*" n "__elf_bytes\\(size_t \\*sz\\)$$" { \
+		print "\#include \"embedded_bpf.h\""; \
+		print "extern const unsigned char p2pg_gz_" n "[], p2pg_gz_" n "_end[];"; \
+		print; getline; print; \
+		print "\treturn p2pg_embedded_elf(p2pg_gz_" n ", p2pg_gz_" n "_end, sz);"; \
+		skip = 1; done = 1; next } \
+	skip { if ($$0 == "}") { print; skip = 0 }; next } \
+	{ print } \
+	END { if (!done) exit 1 }'
+
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_bpf | \
+		awk -v n=p2pguard_bpf $(SKEL_GZ_AWK) > $@.tmp && mv $@.tmp $@
 
 $(ITER_SKEL): $(BUILD)/p2pguard_iter.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_iter > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name p2pguard_iter | \
+		awk -v n=p2pguard_iter $(SKEL_GZ_AWK) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o.gz: $(BUILD)/%.bpf.o
+	$(call msg,GZIP,$@)
+	$(Q)gzip -9 -n -c $< > $@
+
+$(EMBED_OBJ): userspace/embedded_bpf_data.S $(BUILD)/p2pguard.bpf.o.gz \
+		$(BUILD)/p2pguard_iter.bpf.o.gz $(BUILD)/.build-config
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wa,-I$(BUILD) -c $< -o $@
 
 $(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h kmod/*.h userspace/*.h loader/*.h tests/lib/*.h) \
 		$(BUILD)/.build-config | $(SYSROOT_STAMP)

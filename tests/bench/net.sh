@@ -457,7 +457,8 @@ both=$((sd + sc)) ctl=$(kib "$sc")
 if [ "$B/p2pguardd" -ef "$B/p2pguardctl" ]; then
 	both=$sd ctl="same file"
 fi
-bpfo=$(( $(stat -c %s "$B/p2pguard.bpf.o") + $(stat -c %s "$B/p2pguard_iter.bpf.o") ))
+# The objects are embedded gzipped (userspace/embedded_bpf_data.S).
+bpfo=$(( $(stat -c %s "$B/p2pguard.bpf.o.gz") + $(stat -c %s "$B/p2pguard_iter.bpf.o.gz") ))
 libs=$(ldd "$B/p2pguardd" "$B/p2pguardctl" | awk '$3 ~ /^\// { print $3 }' | sort -u)
 libsz=0
 for l in $libs; do libsz=$((libsz + $(stat -L -c %s "$l"))); done
@@ -470,7 +471,7 @@ for l in $libs; do libsz=$((libsz + $(stat -L -c %s "$l"))); done
 	printf '%-44s %10s\n' "p2pguardd" "$(kib "$sd")"
 	printf '%-44s %10s\n' "p2pguardctl" "$ctl"
 	printf '%-44s %10s\n' "p2pguardd + p2pguardctl" "$(kib "$both")"
-	printf '%-44s %10s\n' "of which the embedded BPF objects" "$(kib $bpfo)"
+	printf '%-44s %10s\n' "of which the embedded BPF objects (gzipped)" "$(kib $bpfo)"
 	printf '%-44s %10s\n' "shared libraries they load (as installed)" "$(kib $libsz)"
 	echo "============================================ =========="
 	echo

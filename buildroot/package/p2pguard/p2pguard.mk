@@ -13,7 +13,7 @@ P2PGUARD_SITE = $(realpath $(BR2_EXTERNAL_P2PGUARD_PATH)/..)
 P2PGUARD_SITE_METHOD = local
 P2PGUARD_LICENSE = GPL-2.0 or BSD-2-Clause
 P2PGUARD_LICENSE_FILES = COPYING
-P2PGUARD_DEPENDENCIES = host-bpftool host-pkgconf libbpf libpcap
+P2PGUARD_DEPENDENCIES = host-bpftool host-pkgconf libbpf libpcap zlib
 
 # Do not copy a native build/ of the source tree: its objects look up to
 # date to make and would be linked into the target binaries.
