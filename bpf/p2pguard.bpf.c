@@ -612,6 +612,7 @@ int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
 	if (!cfg)
 		return P2PG_R_NONE;
 	h.len = (__u8)(bits >> 32);
+	h.plain = 1;
 	__builtin_memcpy(h.b, &h0, 8);
 	__builtin_memcpy(h.b + 8, &h1, 8);
 	__builtin_memcpy(h.b + 16, &h2, 8);
