@@ -182,7 +182,8 @@ struct {
 /*
  * The destination's class, remembered per CPU (p2pg_dst_class()): a slot
  * per hash of the address.  @seq is odd while a write is under way; @lock
- * counts the runs that try to write.  Not state: the loader pins it not.
+ * counts the runs that try to write.  Not state: the loader does not pin
+ * it.
  */
 #define P2PG_DCACHE_SLOTS	16
 
@@ -323,7 +324,8 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	struct p2pg_prefix_val *pv;
 	__u8 cls;
 
-	k = (a0 ^ a1 ^ a2 ^ a3) * 0x9e3779b1u >> 28;	/* < 16 slots */
+	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
+	k = (a0 ^ a1 ^ a2 ^ a3) * 0x9e3779b1u >> 28;
 	c = bpf_map_lookup_elem(&p2pg_dcache, &k);
 	if (!c)
 		return P2PG_NET_WAN;	/* cannot happen: array */
