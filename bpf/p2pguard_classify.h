@@ -70,12 +70,15 @@ struct p2pg_meta {
 /**
  * struct p2pg_head - the first payload bytes: small enough for the BPF
  * stack, enough for the fixed-offset signatures.
- * @len: valid bytes in @b: min(payload bytes in the window, P2PG_HEAD_SIZE).
- * @b:   the bytes.
+ * @len:   valid bytes in @b: min(payload bytes in the window, P2PG_HEAD_SIZE).
+ * @b:     the bytes.
+ * @plain: BPF only, a constant where the head is made: index @b without
+ *         the mask (P2PG_B()).  Set by p2pg_classify_head()'s callers.
  */
 struct p2pg_head {
 	__u32 len;
 	__u8 b[P2PG_HEAD_SIZE];
+	__u32 plain;
 };
 
 /* The environment: policy look-ups the includer provides. */
@@ -103,7 +106,25 @@ static __always_inline __u32 p2pg_idx(__u32 i)
 
 _Static_assert(P2PG_WIN_MASK == 511, "p2pg_idx() hard-codes the mask");
 
-#define P2PG_B(w, i)	((w)->b[p2pg_idx(i)])
+/*
+ * In BPF, a head with @plain set (p2pg_classify_head()'s, on the stack) is
+ * indexed without the mask: every index into it is a constant once
+ * inlined, which the verifier checks as a fixed offset, and the masked
+ * form costs eight instructions a byte, a third of an ordinary datagram's
+ * run.  p2pg_classify()'s head keeps it: there the plain form made the
+ * verifier's work and the function's stack grow past their limits.
+ */
+#ifdef __bpf__
+#define P2PG_PLAIN(w) \
+	__builtin_choose_expr(__builtin_types_compatible_p(__typeof__(*(w)), \
+							   struct p2pg_head), \
+			      ((const struct p2pg_head *)(w))->plain, 0)
+#else
+#define P2PG_PLAIN(w)	0
+#endif
+
+#define P2PG_B(w, i) \
+	((w)->b[P2PG_PLAIN(w) ? (i) : p2pg_idx(i)])
 
 /*
  * P2PG_FORGET(w, x): x, with everything the BPF verifier knew about it
@@ -165,7 +186,7 @@ static __always_inline __u8 p2pg_lower(__u8 c)
  */
 static __always_inline int p2pg_match_bytes(const __u8 *b, __u32 len,
 					    __u32 off, const char *s, __u32 n,
-					    int fold)
+					    int fold, int plain)
 {
 	__u32 k;
 
@@ -173,7 +194,7 @@ static __always_inline int p2pg_match_bytes(const __u8 *b, __u32 len,
 		return 0;
 	P2PG_UNROLL
 	for (k = 0; k < n; k++) {
-		__u8 c = b[p2pg_idx(off + k)];
+		__u8 c = b[plain ? off + k : p2pg_idx(off + k)];
 
 		if (fold)
 			c |= 0x20;
@@ -184,7 +205,7 @@ static __always_inline int p2pg_match_bytes(const __u8 *b, __u32 len,
 }
 
 #define p2pg_match(w, off, s, n, fold) \
-	p2pg_match_bytes((w)->b, (w)->len, off, s, n, fold)
+	p2pg_match_bytes((w)->b, (w)->len, off, s, n, fold, P2PG_PLAIN(w))
 
 /*
  * Find the 4-byte big-endian @pattern in w[start, len); returns the offset
@@ -735,6 +756,7 @@ static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
 	for (k = 0; k < P2PG_HEAD_SIZE; k++)
 		h.b[k] = w->b[k];
 	h.len = w->len < P2PG_HEAD_SIZE ? w->len : P2PG_HEAD_SIZE;
+	h.plain = 0;
 	return p2pg_decide(env, cfg, m, w, &h);
 }
 

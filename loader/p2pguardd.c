@@ -288,8 +288,13 @@ static int load_program(struct daemon *d)
 	bpf_object__for_each_map(map, d->skel->obj) {
 		char path[PATH_MAX];
 
-		/* Not state: the per-packet window and the rodata knobs. */
+		/*
+		 * Not state: the per-packet window, the destination cache
+		 * (filed under the generation, which the next write changes)
+		 * and the rodata knobs.
+		 */
 		if (map == d->skel->maps.p2pg_scratch ||
+		    map == d->skel->maps.p2pg_dcache ||
 		    bpf_map__is_internal(map) || !bpf_map__autocreate(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", d->pin_dir,
@@ -363,6 +368,7 @@ static void make_agent_cgroups(struct daemon *d)
 /* Full policy write: lists and switch (start-up and SIGHUP). */
 static int apply_policy(struct daemon *d)
 {
+	struct p2pg_config cur;
 	struct p2pg_policy p;
 	char err[512];
 	int r;
@@ -372,6 +378,9 @@ static int apply_policy(struct daemon *d)
 		logmsg(LOG_ERR, "policy: %s", err);
 		return -EINVAL;
 	}
+	/* Ahead of the kernel's, as the map writer would make it anyway. */
+	if (!d->be->read_config(d, &cur) && cur.generation > d->generation)
+		d->generation = cur.generation;
 	p.cfg.generation = ++d->generation;
 	r = d->be->write_policy(d, &p);
 	p2pg_policy_free(&p);

@@ -792,9 +792,18 @@ static int sync_agents(int fd, const void *ids, size_t n_ids, size_t ksz)
 int p2pg_policy_write_maps(const struct p2pg_policy *p,
 			   const struct p2pg_map_fds *fds)
 {
-	struct p2pg_config cfg;
-	__u32 zero = 0;
+	struct p2pg_config cfg, cur;
+	__u32 zero = 0, gen = p->cfg.generation;
 	int err;
+
+	/*
+	 * The program files each destination's class under the generation
+	 * (p2pg_dst_class()): the one written with new lists must be one the
+	 * map never held since, whatever the caller asks for.
+	 */
+	if (!bpf_map_lookup_elem(fds->config, &zero, &cur) &&
+	    (__s32)(gen - cur.generation) <= 0)
+		gen = cur.generation + 1;
 
 	err = sync_prefixes(p, fds->prefix4, 4);
 	if (!err)
@@ -813,7 +822,7 @@ int p2pg_policy_write_maps(const struct p2pg_policy *p,
 		return err;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.generation = p->cfg.generation;
+	cfg.generation = gen;
 	cfg.p2p_enabled = !!p->cfg.p2p_enabled;
 	cfg.mode = p->cfg.mode;
 	cfg.lockdown = !!p->cfg.lockdown;

@@ -194,7 +194,9 @@ struct p2pg_map_fds {
  *
  * New entries are written first, stale ones deleted after, the config
  * element last: a packet never sees a list emptier than both the old and
- * the new policy.
+ * the new policy.  The generation written is @p->cfg.generation when that
+ * is ahead of the map's, else the map's plus one: it always changes, which
+ * is what retires the program's cached destination classes.
  *
  * Return: 0 or a negative errno.
  */

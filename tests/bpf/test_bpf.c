@@ -97,6 +97,77 @@ static unsigned int lockdown_expect(const struct p2pg_policy *p,
 	       P2PG_R_LOCKDOWN : P2PG_R_NONE;
 }
 
+/*
+ * The program caches each destination's class per CPU under the config
+ * generation (p2pg_dst_class()).  A list change written the normal way,
+ * with the caller's generation left as it was, must still retire the
+ * cached class: classify to X, deny-list X, classify again.
+ */
+static void test_dst_cache(struct p2pg_runner *r, const char *addr,
+			   const char *cidr)
+{
+	static const char text[] = "p2pguard destination cache test";
+	struct p2pg_config c0, c1;
+	struct p2pg_policy p;
+	struct vec_spec v;
+	__u8 frame[VEC_FRAME_MAX];
+	unsigned int got;
+	__u32 zero = 0;
+	size_t len;
+	int i, ok;
+
+	memset(&v, 0, sizeof(v));
+	v.name = "dst-cache";
+	v.l4proto = IPPROTO_UDP;
+	v.sport = 40000;
+	v.dport = 5004;
+	vec_set_addr(&v, addr);
+	memcpy(v.payload, text, sizeof(text) - 1);
+	v.payload_len = sizeof(text) - 1;
+	len = vec_frame(&v, frame);
+
+	if (!check(!p2pg_policy_init_defaults(&p), "dst cache %s: policy", addr))
+		return;
+	ok = !p2pg_policy_write_maps(&p, &r->fds);
+	/* Twice: the second run is answered from the cache. */
+	for (i = 0; ok && i < 2; i++) {
+		got = ~0u;
+		p2pg_runner_run(r, frame, len, &got);
+		ok = check(got == P2PG_R_NONE, "dst cache %s: run %d before the change: %s",
+			   addr, i, p2pg_reason_name(got));
+	}
+	ok = ok && !bpf_map_lookup_elem(r->fds.config, &zero, &c0);
+	/* The caller's generation unchanged, as a careless writer would. */
+	ok = ok && !p2pg_policy_add_prefix(&p, cidr, P2PG_NET_DENY) &&
+	     !p2pg_policy_write_maps(&p, &r->fds) &&
+	     !bpf_map_lookup_elem(r->fds.config, &zero, &c1);
+	if (ok) {
+		check(c1.generation != c0.generation,
+		      "dst cache %s: a list write changes the generation (%u -> %u)",
+		      addr, c0.generation, c1.generation);
+		for (i = 0; i < 2; i++) {
+			got = ~0u;
+			p2pg_runner_run(r, frame, len, &got);
+			check(got == P2PG_R_DENY_PREFIX,
+			      "dst cache %s: run %d after deny-listing %s: %s",
+			      addr, i, cidr, p2pg_reason_name(got));
+		}
+	} else {
+		check(0, "dst cache %s: set-up", addr);
+	}
+	p2pg_policy_free(&p);
+	/* And back: the default lists again, the same generation asked for. */
+	if (!check(!p2pg_policy_init_defaults(&p) &&
+		   !p2pg_policy_write_maps(&p, &r->fds),
+		   "dst cache %s: default policy again", addr))
+		return;
+	got = ~0u;
+	p2pg_runner_run(r, frame, len, &got);
+	check(got == P2PG_R_NONE, "dst cache %s: after the entry is gone: %s",
+	      addr, p2pg_reason_name(got));
+	p2pg_policy_free(&p);
+}
+
 /* ---- 1 and 2: vectors under the four switches --------------------------- */
 
 enum sw_case { SW_DEFAULT, SW_P2P_ON, SW_AUDIT, SW_LOCKDOWN };
@@ -1189,6 +1260,8 @@ int main(int argc, char **argv)
 	test_vectors(&r, SW_P2P_ON);
 	test_vectors(&r, SW_AUDIT);
 	test_vectors(&r, SW_LOCKDOWN);
+	test_dst_cache(&r, "198.51.100.77", "198.51.100.64/26");
+	test_dst_cache(&r, "2001:db8::77", "2001:db8::/64");
 	test_fallbacks(r.cpu);
 	test_differential(&r, seed, mutations);
 	p2pg_runner_close(&r);
