@@ -57,6 +57,42 @@ static const __u32 p2pg_blob_elem_size[P2PG_SEC__COUNT] = {
 	[P2PG_SEC_AGENT_UID] = sizeof(__u32),
 };
 
+/* Element @i of a section of __u32 (@size 4) or __u64 (@size 8). */
+static inline __u64 p2pg_blob_elem(const void *a, __u32 size, __u32 i)
+{
+	return size == 8 ? ((const __u64 *)a)[i] : ((const __u32 *)a)[i];
+}
+
+/* Strictly ascending: sorted, no duplicates. */
+static inline int p2pg_blob_ascending(const void *a, __u32 size, __u32 n)
+{
+	__u32 i;
+
+	for (i = 1; i < n; i++)
+		if (p2pg_blob_elem(a, size, i - 1) >= p2pg_blob_elem(a, size, i))
+			return 0;
+	return 1;
+}
+
+/* Binary search in an ascending section; 1 when @x is there. */
+static inline int p2pg_blob_has(const void *a, __u32 size, __u32 n, __u64 x)
+{
+	__u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+		__u64 e = p2pg_blob_elem(a, size, mid);
+
+		if (e == x)
+			return 1;
+		if (e < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* memcmp() without libc: <0, 0, >0. */
 static inline int p2pg_blob_cmp(const __u8 *a, const __u8 *b, __u32 n)
 {
@@ -68,20 +104,23 @@ static inline int p2pg_blob_cmp(const __u8 *a, const __u8 *b, __u32 n)
 	return 0;
 }
 
+/* The network part of byte @i of an address under a /@plen prefix. */
+static inline __u8 p2pg_blob_mask(__u32 plen, __u32 i)
+{
+	__u32 keep = plen >= 8 * (i + 1) ? 8 : plen > 8 * i ? plen - 8 * i : 0;
+
+	return keep ? (__u8)(0xff << (8 - keep)) : 0;
+}
+
 /* Are the bits of @a beyond @plen all zero? */
 static inline int p2pg_blob_host_bits_clear(const __u8 *a, __u32 alen,
 					    __u32 plen)
 {
 	__u32 i;
 
-	for (i = 0; i < alen; i++) {
-		__u32 keep = plen >= 8 * (i + 1) ? 8 :
-			     plen > 8 * i ? plen - 8 * i : 0;
-		__u8 mask = keep ? (__u8)(0xff << (8 - keep)) : 0;
-
-		if (a[i] & ~mask)
+	for (i = 0; i < alen; i++)
+		if (a[i] & (__u8)~p2pg_blob_mask(plen, i))
 			return 0;
-	}
 	return 1;
 }
 
@@ -199,15 +238,12 @@ static inline const char *p2pg_blob_check(const void *blob, __u32 size,
 				       sizeof(*v->p6), 16, v->r6, &v->n_r6);
 	if (why)
 		return why;
-	for (i = 1; i < v->n[P2PG_SEC_NAMES]; i++)
-		if (v->names[i - 1] >= v->names[i])
-			return "names not sorted or duplicated";
-	for (i = 1; i < v->n[P2PG_SEC_AGENT_CG]; i++)
-		if (v->agent_cg[i - 1] >= v->agent_cg[i])
-			return "agent cgroups not sorted or duplicated";
-	for (i = 1; i < v->n[P2PG_SEC_AGENT_UID]; i++)
-		if (v->agent_uid[i - 1] >= v->agent_uid[i])
-			return "agent uids not sorted or duplicated";
+	if (!p2pg_blob_ascending(v->names, 8, v->n[P2PG_SEC_NAMES]))
+		return "names not sorted or duplicated";
+	if (!p2pg_blob_ascending(v->agent_cg, 8, v->n[P2PG_SEC_AGENT_CG]))
+		return "agent cgroups not sorted or duplicated";
+	if (!p2pg_blob_ascending(v->agent_uid, 4, v->n[P2PG_SEC_AGENT_UID]))
+		return "agent uids not sorted or duplicated";
 
 	for (i = 0; i < P2PG_PPPP_SLOTS; i++)
 		v->pppp[i] = (const struct p2pg_pppp_key *)0;
@@ -250,12 +286,8 @@ static inline int p2pg_blob_net_class(const struct p2pg_blob_view *v,
 		__u8 key[16];
 		__u32 lo = r[g].start, hi = r[g].end, plen = r[g].plen;
 
-		for (i = 0; i < alen; i++) {
-			__u32 keep = plen >= 8 * (i + 1) ? 8 :
-				     plen > 8 * i ? plen - 8 * i : 0;
-
-			key[i] = keep ? addr[i] & (__u8)(0xff << (8 - keep)) : 0;
-		}
+		for (i = 0; i < alen; i++)
+			key[i] = addr[i] & p2pg_blob_mask(plen, i);
 		while (lo < hi) {
 			__u32 mid = lo + (hi - lo) / 2;
 			const __u8 *e = base + (unsigned long)mid * esize;
@@ -272,24 +304,6 @@ static inline int p2pg_blob_net_class(const struct p2pg_blob_view *v,
 	return P2PG_NET_WAN;
 }
 
-/* Binary search in a sorted array of __u64; 1 when found. */
-static inline int p2pg_blob_has_u64(const __u64 *a, __u32 n, __u64 x)
-{
-	__u32 lo = 0, hi = n;
-
-	while (lo < hi) {
-		__u32 mid = lo + (hi - lo) / 2;
-
-		if (a[mid] == x)
-			return 1;
-		if (a[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /**
  * p2pg_blob_name_denied() - is @hash a deny-listed name suffix?
  * @v:    checked blob.
@@ -300,7 +314,7 @@ static inline int p2pg_blob_has_u64(const __u64 *a, __u32 n, __u64 x)
 static inline int p2pg_blob_name_denied(const struct p2pg_blob_view *v,
 					__u64 hash)
 {
-	return p2pg_blob_has_u64(v->names, v->n[P2PG_SEC_NAMES], hash);
+	return p2pg_blob_has(v->names, 8, v->n[P2PG_SEC_NAMES], hash);
 }
 
 /**
@@ -314,22 +328,10 @@ static inline int p2pg_blob_name_denied(const struct p2pg_blob_view *v,
 static inline int p2pg_blob_is_agent(const struct p2pg_blob_view *v,
 				     __u64 cgroup_id, __u32 uid)
 {
-	__u32 lo = 0, hi = v->n[P2PG_SEC_AGENT_UID];
-
 	if (cgroup_id &&
-	    p2pg_blob_has_u64(v->agent_cg, v->n[P2PG_SEC_AGENT_CG], cgroup_id))
+	    p2pg_blob_has(v->agent_cg, 8, v->n[P2PG_SEC_AGENT_CG], cgroup_id))
 		return 1;
-	while (lo < hi) {
-		__u32 mid = lo + (hi - lo) / 2;
-
-		if (v->agent_uid[mid] == uid)
-			return 1;
-		if (v->agent_uid[mid] < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return p2pg_blob_has(v->agent_uid, 4, v->n[P2PG_SEC_AGENT_UID], uid);
 }
 
 #endif /* P2PGUARD_BLOB_H */
