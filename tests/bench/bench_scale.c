@@ -104,19 +104,6 @@ fail:
 	return err;
 }
 
-static const struct vec_spec *find_vec(const char *name)
-{
-	const struct vec_spec *v;
-	size_t n, k;
-
-	v = vec_all(&n);
-	for (k = 0; k < n; k++)
-		if (!strcmp(v[k].name, name))
-			return &v[k];
-	fprintf(stderr, "bench_scale: no vector %s\n", name);
-	exit(1);
-}
-
 #define NPKT 4
 
 int main(int argc, char **argv)
@@ -151,8 +138,8 @@ int main(int argc, char **argv)
 	pk[0].payload_len = 64;
 	bench_payload(pk[0].payload, 64);
 	vec_set_addr(&pk[0], "198.51.100.1");
-	pk[1] = *find_vec("dns-example");
-	pk[2] = *find_vec("dns-m1-iotcplatform");
+	pk[1] = *vec_find("dns-example");
+	pk[2] = *vec_find("dns-m1-iotcplatform");
 	/* The same datagram to a deny-listed address (set per N below). */
 	pk[3] = pk[0];
 	pk[3].name = "wan-udp-64-denied";

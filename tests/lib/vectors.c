@@ -1232,6 +1232,19 @@ const struct vec_spec *vec_all(size_t *n)
 	return vecs;
 }
 
+const struct vec_spec *vec_find(const char *name)
+{
+	const struct vec_spec *v;
+	size_t n, i;
+
+	v = vec_all(&n);
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	fprintf(stderr, "no test vector named %s\n", name);
+	exit(2);
+}
+
 /* ---- frames ------------------------------------------------------------- */
 
 static __u32 csum_add(__u32 sum, const __u8 *p, size_t n)

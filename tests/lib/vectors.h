@@ -50,6 +50,15 @@ struct vec_spec {
 const struct vec_spec *vec_all(size_t *n);
 
 /**
+ * vec_find() - the vector of this name.
+ * @name: vec_spec.name.
+ *
+ * Return: the vector; an unknown name is a bug in the caller: it is said
+ * on stderr and the program exits with status 2.
+ */
+const struct vec_spec *vec_find(const char *name);
+
+/**
  * vec_frame() - Ethernet + IPv4/IPv6 (+ extension headers) + UDP/TCP +
  * payload, with correct lengths, for BPF_PROG_TEST_RUN.
  * @v:   packet.

@@ -53,19 +53,6 @@ static const char *rname(unsigned int r)
 	return p2pg_reason_name(r);
 }
 
-static const struct vec_spec *find_vec(const char *name)
-{
-	const struct vec_spec *v;
-	size_t n, i;
-
-	v = vec_all(&n);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return &v[i];
-	fprintf(stderr, "test_classify: no vector %s\n", name);
-	exit(2);
-}
-
 static void hex(char *out, size_t outsz, const __u8 *p, size_t n)
 {
 	size_t i;
@@ -80,7 +67,7 @@ static void expect_vec(const struct p2pg_policy *p, int agent,
 		       const char *what, const char *name, unsigned int want)
 {
 	struct p2pg_native_env env = { .policy = p, .is_agent = agent };
-	const struct vec_spec *v = find_vec(name);
+	const struct vec_spec *v = vec_find(name);
 	unsigned int r = native_classify_vec(&env, v);
 
 	check(r == want, "%s: %s -> %s%s%s", what, name, rname(r),
@@ -350,7 +337,7 @@ static void test_pppp_kat(void)
 
 	/* Whole-packet decode: plain[i] = c[i] ^ dec[c[i - 1]], c[-1] = 0. */
 	{
-		const struct vec_spec *v = find_vec("pppp-scr-SSD@cs2-network.-dev-lgn");
+		const struct vec_spec *v = vec_find("pppp-scr-SSD@cs2-network.-dev-lgn");
 		struct p2pg_pppp_key key;
 		__u8 plain[64], prev = 0;
 		size_t i;
@@ -850,7 +837,7 @@ static void test_other_edges(void)
 	pair("dahua PTCP shorter than its 24-byte header", P2PG_R_DAHUA, g, 24,
 	     g, 23);
 	{
-		const struct vec_spec *v = find_vec("dahua-inverted-stun");
+		const struct vec_spec *v = vec_find("dahua-inverted-stun");
 
 		memcpy(g, v->payload, v->payload_len);
 		memcpy(b, v->payload, v->payload_len);
@@ -927,7 +914,7 @@ static void test_tcp_router_dns_edges(void)
 	char *at;
 
 	/* Xiongmai: the key must be quoted; GET is not the cloud's POST. */
-	v = find_vec("xiongmai-cfg");
+	v = vec_find("xiongmai-cfg");
 	memcpy(b, v->payload, v->payload_len);
 	at = memmem(b, v->payload_len, "\"CfgProtocol\"", 13);
 	r = cls(P2PG_IPPROTO_TCP, 8086, P2PG_NET_WAN, b, v->payload_len);
@@ -968,7 +955,7 @@ static void test_tcp_router_dns_edges(void)
 	}
 
 	/* UPnP: only Add* actions open the router. */
-	v = find_vec("upnp-add-port-mapping");
+	v = vec_find("upnp-add-port-mapping");
 	memcpy(b, v->payload, v->payload_len);
 	at = memmem(b, v->payload_len, "#AddPortMapping", 15);
 	if (at) {
@@ -1000,8 +987,8 @@ static void test_tcp_router_dns_edges(void)
 		check(r == P2PG_R_NONE, "edge ssdp cut inside the ST value -> %s",
 		      rname(r));
 		r = cls(P2PG_IPPROTO_UDP, 1901, P2PG_NET_LAN,
-			find_vec("ssdp-igd")->payload,
-			find_vec("ssdp-igd")->payload_len);
+			vec_find("ssdp-igd")->payload,
+			vec_find("ssdp-igd")->payload_len);
 		check(r == P2PG_R_NONE, "edge ssdp IGD search to port 1901 -> %s",
 		      rname(r));
 	}
@@ -1020,7 +1007,7 @@ static void test_tcp_router_dns_edges(void)
 		      rname(r));
 	}
 	/* DNS: queries only, whole question needed. */
-	v = find_vec("dns-m1-iotcplatform");
+	v = vec_find("dns-m1-iotcplatform");
 	memcpy(b, v->payload, v->payload_len);
 	b[2] |= 0x80;			/* QR: a response */
 	r = cls(P2PG_IPPROTO_UDP, 53, P2PG_NET_LAN, b, v->payload_len);
@@ -1064,7 +1051,7 @@ static void test_tcp_router_dns_edges(void)
 /* The window: payload_len beyond 512 bytes, signature bytes inside. */
 static void test_window(void)
 {
-	const struct vec_spec *v = find_vec("pppp-drw-1200");
+	const struct vec_spec *v = vec_find("pppp-drw-1200");
 	struct p2pg_native_env env = { .policy = &defpol };
 	struct p2pg_meta m = {
 		.payload_len = v->payload_len, .dport = 47000,

@@ -358,24 +358,11 @@ static void kp_mutations(void)
 
 /* ---- TCP connection memory ---------------------------------------------- */
 
-static const struct vec_spec *kp_find(const char *name)
-{
-	const struct vec_spec *v;
-	size_t n, i;
-
-	v = vec_all(&n);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return &v[i];
-	fprintf(stderr, "test_kmod_path: no vector %s\n", name);
-	exit(2);
-}
-
 /* @payload_of's bytes on @conn's connection, with TCP flags @flags. */
 static __u32 kp_tcp(const struct kp_policy *kp, struct p2pg_kflow_table *ft,
 		    const char *conn, const char *payload_of, __u8 flags)
 {
-	const struct vec_spec *c = kp_find(conn), *pl = kp_find(payload_of);
+	const struct vec_spec *c = vec_find(conn), *pl = vec_find(payload_of);
 	static struct vec_spec v;
 	struct p2pg_path_res r;
 	__u8 frame[VEC_FRAME_MAX];
@@ -447,7 +434,7 @@ static void kp_flows(void)
 
 static void kp_parse_edges(void)
 {
-	const struct vec_spec *v = kp_find("pppp-hello");
+	const struct vec_spec *v = vec_find("pppp-hello");
 	struct p2pg_policy p;
 	struct kp_policy kp;
 	struct p2pg_path_res r;
