@@ -14,10 +14,6 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/in6.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -287,11 +283,17 @@ static __always_inline int p2pg_load(struct __sk_buff *skb, __u32 off,
 	return bpf_skb_load_bytes(skb, off, to, len);
 }
 
-struct p2pg_pkt {
-	__u32 daddr[4];		/* IPv4: the first word, the rest zero */
-	__u32 l4off;
-	__u8 family;
-};
+/*
+ * Parsing is bpf/p2pguard_parse.h, the kernel module's too; it reads the
+ * packet through this.  Every length it asks for is a multiple of 4.
+ */
+#include "p2pguard_parse.h"
+
+static __always_inline const void *p2pg_parse_load(const void *ctx, __u32 off,
+						   __u32 len, void *buf)
+{
+	return p2pg_load((struct __sk_buff *)ctx, off, buf, len) ? 0 : buf;
+}
 
 /*
  * The destination's class (enum p2pg_net_class) from the prefix tries, or
@@ -318,12 +320,15 @@ struct p2pg_pkt {
 static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 					   const struct p2pg_pkt *p)
 {
-	__u32 gen = cfg->generation, a0 = p->daddr[0], a1 = p->daddr[1];
-	__u32 a2 = p->daddr[2], a3 = p->daddr[3], k, s;
+	__u32 gen = cfg->generation, a0, a1, a2, a3, k, s;
 	volatile struct p2pg_dcache *c;
 	struct p2pg_prefix_val *pv;
 	__u8 cls;
 
+	__builtin_memcpy(&a0, p->daddr, 4);
+	__builtin_memcpy(&a1, p->daddr + 4, 4);
+	__builtin_memcpy(&a2, p->daddr + 8, 4);
+	__builtin_memcpy(&a3, p->daddr + 12, 4);
 	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
 	k = (a0 ^ a1 ^ a2 ^ a3) * 0x9e3779b1u >> 28;
 	c = bpf_map_lookup_elem(&p2pg_dcache, &k);
@@ -365,112 +370,6 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	}
 	__sync_fetch_and_add(&c->lock, -1);
 	return cls;
-}
-
-static __always_inline int p2pg_parse_ipv4(struct __sk_buff *skb,
-					   struct p2pg_pkt *p,
-					   struct p2pg_meta *m)
-{
-	struct iphdr iph;
-
-	if (p2pg_load(skb, 0, &iph, sizeof(iph)) || iph.version != 4)
-		return -1;
-	p->family = 4;
-	p->l4off = iph.ihl * 4;
-	m->l4proto = iph.protocol;
-	/*
-	 * Non-first fragments carry no L4 header.  Local sockets are seen
-	 * before fragmentation, so these come only from raw senders; the
-	 * first fragment was judged and dropping it kills the datagram.
-	 */
-	if (iph.frag_off & bpf_htons(0x1fff))
-		m->flags |= P2PG_META_FRAGMENT;
-	p->daddr[0] = iph.daddr;
-	return 0;
-}
-
-static __always_inline int p2pg_parse_ipv6(struct __sk_buff *skb,
-					   struct p2pg_pkt *p,
-					   struct p2pg_meta *m)
-{
-	struct ipv6hdr ip6;
-	__u32 off = sizeof(ip6), i;
-	__u8 nh;
-
-	if (p2pg_load(skb, 0, &ip6, sizeof(ip6)) || ip6.version != 6)
-		return -1;
-	p->family = 6;
-	nh = ip6.nexthdr;
-	/* Walk extension headers, within a bound, to the transport header. */
-	for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
-		__u8 h[8];
-
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-		    nh != IPPROTO_DSTOPTS && nh != IPPROTO_FRAGMENT &&
-		    nh != IPPROTO_AH)
-			break;
-		/* Rare: the helper only, which keeps the verifier to one path. */
-		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
-			return -1;
-		if (nh == IPPROTO_FRAGMENT) {
-			off += 8;
-			if ((h[2] << 8 | h[3]) & 0xfff8) {
-				/* What follows is payload, not headers. */
-				m->flags |= P2PG_META_FRAGMENT;
-				nh = h[0];
-				break;
-			}
-		} else if (nh == IPPROTO_AH) {
-			off += (h[1] + 2) * 4;
-		} else {
-			off += (h[1] + 1) * 8;
-		}
-		nh = h[0];
-	}
-	p->l4off = off;
-	m->l4proto = nh;
-	__builtin_memcpy(p->daddr, &ip6.daddr, 16);
-	return 0;
-}
-
-/* Ports and payload bounds; returns the payload offset. */
-static __always_inline __u32 p2pg_parse_l4(struct __sk_buff *skb,
-					   const struct p2pg_pkt *p,
-					   struct p2pg_meta *m)
-{
-	__u32 off = p->l4off, plen = 0;
-
-	if (m->flags & P2PG_META_FRAGMENT)
-		return 0;
-	if (m->l4proto == IPPROTO_UDP) {
-		struct udphdr uh;
-
-		if (p2pg_load(skb, off, &uh, sizeof(uh)))
-			return 0;
-		m->sport = bpf_ntohs(uh.source);
-		m->dport = bpf_ntohs(uh.dest);
-		off += sizeof(uh);
-		plen = bpf_ntohs(uh.len);
-		plen = plen >= sizeof(uh) ? plen - sizeof(uh) : 0;
-	} else if (m->l4proto == IPPROTO_TCP) {
-		struct tcphdr th;
-
-		if (p2pg_load(skb, off, &th, sizeof(th)))
-			return 0;
-		m->sport = bpf_ntohs(th.source);
-		m->dport = bpf_ntohs(th.dest);
-		off += th.doff * 4;
-		plen = 0xffffffff;
-	} else {
-		return 0;
-	}
-	/* GSO super-packets: the skb length bounds what can be read. */
-	if (off > skb->len)
-		return 0;
-	if (plen > skb->len - off)
-		plen = skb->len - off;
-	m->payload_len = plen;
-	return off;
 }
 
 static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
@@ -788,28 +687,31 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 SEC("cgroup_skb/egress")
 int p2pguard_egress(struct __sk_buff *skb)
 {
-	struct p2pg_pkt p = {};
+	struct p2pg_pkt p;
 	struct p2pg_meta m = {};
 	struct p2pg_flow *flow = 0;
 	struct p2pg_config *cfg;
 	__u32 zero = 0, poff, blur;
+	int family = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
 	if (!cfg)
 		return SK_PASS;	/* cannot happen: array */
 
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		if (p2pg_parse_ipv4(skb, &p, &m))
-			goto not_ip;
-	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (p2pg_parse_ipv6(skb, &p, &m))
-			goto not_ip;
-	} else {
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		family = 4;
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		family = 6;
+	if (p2pg_parse(skb, skb->len, family, &p))
 		goto not_ip;
-	}
-
+	m.l4proto = p.l4proto;
+	m.sport = p.sport;
+	m.dport = p.dport;
+	m.payload_len = p.payload_len;
+	if (p.fragment)
+		m.flags |= P2PG_META_FRAGMENT;
+	poff = p.poff;
 	m.dst_class = p2pg_dst_class(cfg, &p);
-	poff = p2pg_parse_l4(skb, &p, &m);
 	/*
 	 * The parsers leave values the verifier knows exactly or within
 	 * different bounds on each path (the family, header offsets, the

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * p2pguard_path.h - the kernel module's whole packet path, in pure C:
- * parse (p2pguard_parse.h), destination class and look-ups from the
- * policy blob (p2pguard_blob.h), TCP connection memory, and the one
+ * parse (p2pguard_parse.h, the BPF program's parser too), destination
+ * class and look-ups from the policy blob (p2pguard_blob.h), TCP
+ * connection memory, and the one
  * classifier (p2pguard_classify.h), in the order bpf/p2pguard.bpf.c runs
  * them.  The module wraps it around an skb; tests/unit/test_kmod_path.c
  * runs the same text over byte arrays, which is how the replay vectors

@@ -7,7 +7,8 @@
 # (no ERROR, WARNING or CHECK), FAIL with its report otherwise.  SKIP while
 # kmod/ has no files.
 #
-# Usage: tests/kmod/checkpatch.sh [FILE...]   (default: Kbuild, kmod/*)
+# Usage: tests/kmod/checkpatch.sh [FILE...]   (default: Kbuild, kmod/*, and
+# bpf/p2pguard_parse.h, the parser the module shares with the program)
 # Environment: CHECKPATCH_FLAGS (default --no-tree --strict: the
 # CHECK-level tests too, as for networking code).
 set -u
@@ -21,9 +22,9 @@ if [ $# -eq 0 ]; then
 	# output (.gitignore).
 	if git rev-parse --git-dir >/dev/null 2>&1; then
 		mapfile -t files < <(git ls-files --cached --others \
-			--exclude-standard -- Kbuild kmod | sort -u)
+			--exclude-standard -- Kbuild kmod bpf/p2pguard_parse.h | sort -u)
 	else
-		mapfile -t files < <(find Kbuild kmod -type f | sort)
+		mapfile -t files < <(find Kbuild kmod bpf/p2pguard_parse.h -type f | sort)
 	fi
 	set -- "${files[@]}"
 fi

@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * p2pguard_parse.h - the kernel module's packet parsing, in pure C.
+ * p2pguard_parse.h - finding the bytes of an outgoing IP packet, in pure C,
+ * once for the BPF program, the kernel module and the native tests.
  *
- * The same steps as p2pg_parse_ipv4/6() and p2pg_parse_l4() in
- * bpf/p2pguard.bpf.c: IPv4 (non-first fragments flagged), IPv6 with its
- * extension headers walked within P2PG_IPV6_EXT_MAX, UDP/TCP ports, and
- * the payload's offset and length, clamped to the bytes the packet really
- * has (GSO super-packets).  The module reads the skb through it, the
- * native tests a byte array: the includer defines, after the #include,
+ * IPv4 (non-first fragments flagged), IPv6 with its extension headers
+ * walked within P2PG_IPV6_EXT_MAX, UDP/TCP ports, and the payload's offset
+ * and length, clamped to the bytes the packet really has (GSO
+ * super-packets).  The includer defines, after the #include,
  *
  *   static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
  *                                              __u32 len, void *buf);
  *
  * which returns @len bytes at @off from the network header on (in @buf or
  * wherever they already are, as skb_header_pointer() does), or NULL when
- * the packet is shorter.  No libc and no kernel API in here.
+ * the packet is shorter: direct packet access or bpf_skb_load_bytes() in
+ * bpf/p2pguard.bpf.c, skb_header_pointer() in kmod/, a byte array in the
+ * tests.  Every @len asked for is a multiple of 4 (the BPF side's direct
+ * loads are 32-bit).  No libc, no kernel API and no BPF helper in here.
  */
 #ifndef P2PGUARD_PARSE_H
 #define P2PGUARD_PARSE_H
