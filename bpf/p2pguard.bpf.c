@@ -531,16 +531,6 @@ int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
 	return p2pg_classify_head(&env, cfg, &m, &h);
 }
 
-/* w->last_reason for BPF_PROG_TEST_RUN callers (abi.rst): element 0's. */
-static __always_inline void p2pg_note(__u32 reason)
-{
-	__u32 zero = 0;
-	struct p2pg_win *w = bpf_map_lookup_elem(&p2pg_scratch, &zero);
-
-	if (w)
-		w->last_reason = reason;
-}
-
 /* What follows the classifier: count, remember, report, decide. */
 static __always_inline int p2pg_finish(struct __sk_buff *skb,
 				       const struct p2pg_config *cfg,
@@ -578,7 +568,9 @@ static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
 /*
  * The common packet: everything the classifier reads is in the first
  * P2PG_HEAD_SIZE payload bytes (p2pg_head_decides()), which fit on the
- * stack.  No window, so no nesting level and no 512-byte copy.
+ * stack.  No window, so no nesting level and no 512-byte copy.  And most
+ * of these packets are answered by p2pg_head_quiet(), inline, without the
+ * classifier's call.
  */
 static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 					  const struct p2pg_config *cfg,
@@ -586,7 +578,10 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 					  const struct p2pg_meta *m,
 					  struct p2pg_flow *flow, __u32 poff)
 {
-	__u64 buf[4] = {}, bits = p2pg_bits(m);
+	/* Aligned: the classifier's call takes the bytes as three words. */
+	struct p2pg_head h __attribute__((aligned(8))) = { .plain = 1 };
+	struct p2pg_bpf_env env = {};
+	__u64 bits = p2pg_bits(m), w0, w1, w2;
 	__u32 reason, n;
 	int looked = 0;
 
@@ -603,18 +598,24 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 		 */
 		x = n - 1;
 		asm volatile("%0 &= 31" : "+r"(x));
-		if (!p2pg_load_direct(skb, poff, buf, P2PG_HEAD_SIZE) ||
-		    !bpf_skb_load_bytes(skb, poff, buf, x + 1)) {
-			bits |= (__u64)n << 32;
+		if (!p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE) ||
+		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1)) {
+			h.len = n;
 			looked = 1;
 		}
 	}
 	/* Consulted for Internet destinations only. */
-	if (m->dst_class == P2PG_NET_WAN && p2pg_agent(skb, cfg))
-		bits |= 1ULL << 40;
-	reason = p2pg_classify_head_pkt(p2pg_lens(m), bits, buf[0], buf[1],
-					buf[2]);
-	p2pg_note(reason);
+	if (m->dst_class == P2PG_NET_WAN)
+		env.is_agent = p2pg_agent(skb, cfg);
+	if (p2pg_head_quiet(&env, cfg, m, &h)) {
+		reason = P2PG_R_NONE;
+	} else {
+		bits |= (__u64)h.len << 32 | (__u64)env.is_agent << 40;
+		__builtin_memcpy(&w0, h.b, 8);
+		__builtin_memcpy(&w1, h.b + 8, 8);
+		__builtin_memcpy(&w2, h.b + 16, 8);
+		reason = p2pg_classify_head_pkt(p2pg_lens(m), bits, w0, w1, w2);
+	}
 	return p2pg_finish(skb, cfg, p, m, 0, flow, looked, reason);
 }
 
@@ -648,7 +649,6 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 				   /* Consulted for Internet destinations only. */
 				   m->dst_class == P2PG_NET_WAN ?
 				   p2pg_agent(skb, cfg) : 0);
-	w->last_reason = reason;
 	return p2pg_finish(skb, cfg, p, m, w, flow, looked, reason);
 }
 
@@ -739,7 +739,6 @@ int p2pguard_egress(struct __sk_buff *skb)
 	return p2pg_window_nested(skb, cfg, &p, &m, flow, poff);
 
 not_ip:
-	p2pg_note(P2PG_R_NOT_IP);
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
 	return SK_PASS;
 }

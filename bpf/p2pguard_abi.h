@@ -271,16 +271,13 @@ P2PG_STRUCT_SIZE(struct p2pg_flow, 4);
  * one element of the per-CPU map p2pg_scratch.
  * @len:         valid bytes in @b, at most P2PG_WIN_SIZE.
  * @forget:      verifier-hint slot (P2PG_FORGET in p2pguard_classify.h).
- * @last_reason: reason of the last packet this CPU classified; read by
- *               `p2pguardctl replay` after each BPF_PROG_TEST_RUN.
- * @pad:         zero.
+ * @pad:         zero; keeps @b 16-byte aligned.
  * @b:           the first @len payload bytes.
  */
 struct p2pg_win {
 	__u32 len;
 	__u32 forget;
-	__u32 last_reason;
-	__u32 pad;
+	__u32 pad[2];
 	__u8 b[P2PG_WIN_SIZE];
 };
 P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);

@@ -70,14 +70,14 @@ struct p2pg_meta {
 /**
  * struct p2pg_head - the first payload bytes: small enough for the BPF
  * stack, enough for the fixed-offset signatures.
+ * @b:     the bytes; first, so that a BPF caller can load them as words.
  * @len:   valid bytes in @b: min(payload bytes in the window, P2PG_HEAD_SIZE).
- * @b:     the bytes.
  * @plain: BPF only, a constant where the head is made: index @b without
  *         the mask (P2PG_B()).  Set by p2pg_classify_head()'s callers.
  */
 struct p2pg_head {
-	__u32 len;
 	__u8 b[P2PG_HEAD_SIZE];
+	__u32 len;
 	__u32 plain;
 };
 
@@ -486,13 +486,28 @@ static __always_inline __u32 p2pg_rotl32(__u32 x, __u32 n)
  * 3/7/11/15, apply the (self-inverse) byte shuffle, XOR "Charlie is the d",
  * rotate words left by 1/5/9/13.  Header: 04 02 ... LE16 length = len - 16.
  */
+/*
+ * The magic half of p2pg_tutk()'s test alone: q0's low 16 bits are 0x0204
+ * exactly when x0's bits 0..14 are 0x0102 and its bit 31 is clear, that is
+ * t[11] = 0x02 ^ 'C' = 0x41 and t[9] & 0x7f = 0x01 ^ 'h' = 0x69 (and t[15]'s
+ * top bit clear, left out here): two bytes of the first rotated word.  One
+ * word, a rotation and a mask: an ordinary datagram fails it.
+ */
+static __always_inline int p2pg_tutk_magic(const struct p2pg_meta *m,
+					   const struct p2pg_head *h)
+{
+	if (m->payload_len < 16 || h->len < 16)
+		return 0;
+	return (p2pg_rotl32(P2PG_LE32(h, 8), 11) & 0xff007f00) == 0x41006900;
+}
+
 static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
 				     const struct p2pg_head *h)
 {
 	__u32 t2, t3, x0, x1, q0, q1;
 	__u8 t[16] = { 0 };
 
-	if (m->payload_len < 16 || h->len < 16)
+	if (!p2pg_tutk_magic(m, h))
 		return 0;
 	t2 = p2pg_rotl32(P2PG_LE32(h, 8), 11);
 	t3 = p2pg_rotl32(P2PG_LE32(h, 12), 15);
@@ -593,6 +608,72 @@ static __always_inline __u32 p2pg_udp_signatures(P2PG_ENV *env,
 	if (p2pg_rdv_port(m->dport))
 		return P2PG_R_RDV_PORT;
 	return P2PG_R_NONE;
+}
+
+/*
+ * First payload bytes a UDP signature with a fixed first byte can start
+ * with: PPPP F1, iLnk A1 and F2, Reolink 10/20/3A, Dahua 'D' (DHGET,
+ * DHPOST) and 'P' (PTCP), Gwell 7E/7F.  A 256-bit set, one word per
+ * quarter.
+ */
+#define P2PG_FB(b)	(1ULL << ((b) & 63))
+#define P2PG_FIRST_BYTES_0	(P2PG_FB(0x10) | P2PG_FB(0x20) | P2PG_FB(0x3a))
+#define P2PG_FIRST_BYTES_1	(P2PG_FB('D') | P2PG_FB('P') | P2PG_FB(0x7e) | \
+				 P2PG_FB(0x7f))
+#define P2PG_FIRST_BYTES_2	P2PG_FB(0xa1)
+#define P2PG_FIRST_BYTES_3	(P2PG_FB(0xf1) | P2PG_FB(0xf2))
+
+static __always_inline int p2pg_udp_first_byte(__u32 b)
+{
+	__u64 m;
+
+	b &= 0xff;
+	if (b < 64)
+		m = P2PG_FIRST_BYTES_0;
+	else if (b < 128)
+		m = P2PG_FIRST_BYTES_1;
+	else if (b < 192)
+		m = P2PG_FIRST_BYTES_2;
+	else
+		m = P2PG_FIRST_BYTES_3;
+	return (m >> (b & 63)) & 1;
+}
+
+/**
+ * p2pg_udp_may_match() - could p2pg_udp_signatures() find anything here?
+ * @env: environment (the scrambled-PPPP keys).
+ * @m:   packet metadata.
+ * @h:   the head.
+ *
+ * A necessary condition for every UDP signature, at a fraction of their
+ * cost: the rendezvous ports; a first byte some signature starts with;
+ * the STUN cookie, plain or bit-inverted (Dahua); TUTK's magic; a
+ * scrambled-PPPP key for the first byte.
+ *
+ * Return: 0 only when p2pg_udp_signatures() returns NONE.
+ */
+static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
+					      const struct p2pg_meta *m,
+					      const struct p2pg_head *h)
+{
+	const struct p2pg_pppp_key *key;
+	__u32 cookie;
+
+	if (p2pg_rdv_port(m->dport))
+		return 1;
+	if (m->payload_len < 4 || h->len < 4)
+		return 0;
+	if (p2pg_udp_first_byte(P2PG_B(h, 0)))
+		return 1;
+	if (h->len >= 8) {
+		cookie = P2PG_BE32(h, 4);
+		if (cookie == 0x2112a442 || cookie == (0x2112a442 ^ 0xffffffff))
+			return 1;
+	}
+	if (p2pg_tutk_magic(m, h))
+		return 1;
+	key = p2pg_env_pppp_key(env, P2PG_B(h, 0));
+	return key && key->valid;
 }
 
 /* ---- TCP signatures ----------------------------------------------------- */
@@ -776,6 +857,52 @@ static __always_inline __u32 p2pg_classify_head(P2PG_ENV *env,
 						const struct p2pg_head *h)
 {
 	return p2pg_decide(env, cfg, m, 0, h);
+}
+
+/**
+ * p2pg_head_quiet() - is p2pg_classify_head()'s reason certainly NONE?
+ * @env: environment for policy look-ups.
+ * @cfg: the switch.
+ * @m:   packet metadata, as for p2pg_classify_head().
+ * @h:   the head, as for p2pg_classify_head().
+ *
+ * p2pg_decide()'s order with every step that could give a reason reduced
+ * to a cheap necessary condition for it (p2pg_udp_may_match() for the
+ * signatures), small enough to inline where the full classifier is a
+ * function call: the BPF program asks it first, and ordinary packets (LAN
+ * video, a media stream to the Internet, a clean TCP connection) end
+ * there.  A 0 says nothing: the caller classifies.  The tests check on
+ * every vector and mutated packet, and the fuzzer on every input, that a 1
+ * never meets a reason.
+ *
+ * Return: 1 when p2pg_classify_head() would return NONE, else 0.
+ */
+static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
+					   const struct p2pg_config *cfg,
+					   const struct p2pg_meta *m,
+					   const struct p2pg_head *h)
+{
+	int frag = m->flags & P2PG_META_FRAGMENT;
+
+	if (m->dst_class == P2PG_NET_LOOPBACK || m->dst_class == P2PG_NET_ALLOW)
+		return 1;
+	if (m->dst_class != P2PG_NET_LAN && m->dst_class != P2PG_NET_WAN)
+		return 0;	/* deny-listed */
+	if (m->flow_reason)
+		return 0;
+	if (!frag && m->l4proto == P2PG_IPPROTO_UDP && m->dport == 5351)
+		return 0;	/* NAT-PMP, to the LAN too */
+	if (m->dst_class == P2PG_NET_LAN)
+		return 1;
+	if (p2pg_env_is_agent(env) || (cfg->lockdown && !cfg->p2p_enabled))
+		return 0;
+	if (frag)
+		return 1;
+	if (m->l4proto == P2PG_IPPROTO_UDP)
+		return !p2pg_udp_may_match(env, m, h);
+	if (m->l4proto == P2PG_IPPROTO_TCP)
+		return (m->flags & P2PG_META_FLOW_CLEAN) || h->len == 0;
+	return 1;
 }
 
 /**

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * replay.c - packets through the real program with BPF_PROG_TEST_RUN:
- * nothing is attached and no traffic is sent.  The program records each
- * packet's reason in its per-CPU scratch window; pinning the process to
- * one CPU is what makes that value readable afterwards.
+ * nothing is attached and no traffic is sent.  Each packet's reason is
+ * the counter its run moved.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_ether.h>
@@ -26,20 +24,12 @@ struct bpf_program;
 #include "replay.h"
 #include "p2pguard.skel.h"
 
-/* Per-CPU map values are padded to 8 bytes each in a look-up's array. */
-#define P2PG_PCPU_WIN_SIZE	((sizeof(struct p2pg_win) + 7) & ~(size_t)7)
-
-/* Written before each run: a reason no program run can leave behind. */
-#define P2PG_REASON_UNSET	0xffffffffu
-
 int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 {
 	struct p2pg_features f;
-	cpu_set_t set;
-	int err, cpu;
+	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->cpu = -1;
 	/* Only the knobs matter for a test run; no attach is probed. */
 	memset(&f, 0, sizeof(f));
 	f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
@@ -66,22 +56,6 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 			strerror(-err));
 		goto fail;
 	}
-	cpu = sched_getcpu();
-	if (cpu < 0 || cpu >= libbpf_num_possible_cpus()) {
-		err = cpu < 0 ? -errno : -ERANGE;
-		fprintf(stderr, "p2pguard: cannot tell the current CPU: %s\n",
-			strerror(-err));
-		goto fail;
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		err = -errno;
-		fprintf(stderr, "p2pguard: cannot pin to CPU %d: %s\n", cpu,
-			strerror(errno));
-		goto fail;
-	}
-	r->cpu = cpu;
 	return 0;
 fail:
 	p2pg_runner_close(r);
@@ -93,41 +67,38 @@ int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = len, .repeat = 1);
-	int scratch = bpf_map__fd(r->skel->maps.p2pg_scratch);
+	struct p2pg_counter before[P2PG_R__COUNT], after[P2PG_R__COUNT];
 	int prog = bpf_program__fd(r->skel->progs.p2pguard_egress);
-	int ncpu = libbpf_num_possible_cpus(), err, i;
-	struct p2pg_win *w;
-	__u32 zero = 0;
-	__u8 *vals;
+	int fd = bpf_map__fd(r->skel->maps.p2pg_counters), err;
+	unsigned int k, moved = 0;
 
-	if (len < ETH_HLEN || r->cpu < 0 || ncpu <= r->cpu)
+	if (len < ETH_HLEN)
 		return -EINVAL;
-	vals = calloc(ncpu, P2PG_PCPU_WIN_SIZE);
-	if (!vals)
-		return -ENOMEM;
-	/* A sentinel, so a run that recorded nothing cannot pass for one. */
-	for (i = 0; i < ncpu; i++) {
-		w = (struct p2pg_win *)(vals + i * P2PG_PCPU_WIN_SIZE);
-		w->last_reason = P2PG_REASON_UNSET;
-	}
-	err = bpf_map_update_elem(scratch, &zero, vals, BPF_ANY);
+	/*
+	 * Every run counts its packet under its reason, once: the reason is
+	 * the one counter that moved (the program is attached nowhere, so
+	 * nothing else runs it).
+	 */
+	err = p2pg_counters_read(fd, before);
 	if (!err)
 		err = bpf_prog_test_run_opts(prog, &o);
 	if (!err)
-		err = bpf_map_lookup_elem(scratch, &zero, vals);
-	if (!err) {
-		w = (struct p2pg_win *)(vals + r->cpu * P2PG_PCPU_WIN_SIZE);
-		*reason = w->last_reason;
-		if (*reason >= P2PG_R__COUNT || o.retval > 1)
-			err = -EIO;
+		err = p2pg_counters_read(fd, after);
+	if (err)
+		return err;
+	for (k = 0; k < P2PG_R__COUNT; k++) {
+		if (after[k].packets == before[k].packets)
+			continue;
+		moved++;
+		*reason = k;
 	}
-	free(vals);
-	return err ? err : (int)o.retval;
+	if (moved != 1 || o.retval > 1)
+		return -EIO;
+	return (int)o.retval;
 }
 
 void p2pg_runner_close(struct p2pg_runner *r)
 {
-	/* The CPU pinning stays: the process is a test or a replay. */
 	p2pguard_bpf__destroy(r->skel);
 	r->skel = NULL;
 }

@@ -16,12 +16,10 @@ struct p2pguard_bpf;
  * struct p2pg_runner - a loaded (never attached) program for test runs.
  * @skel: the skeleton.
  * @fds:  its policy maps.
- * @cpu:  the CPU this process is pinned to (scratch is per-CPU).
  */
 struct p2pg_runner {
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
-	int cpu;
 };
 
 /**
@@ -39,7 +37,7 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p);
  * @r:      runner.
  * @frame:  Ethernet frame (the kernel strips the 14-byte header).
  * @len:    its length, at least 14.
- * @reason: set to the reason the program recorded.
+ * @reason: set to the reason the program counted the packet under.
  *
  * Return: 1 pass, 0 drop, or a negative errno.
  */

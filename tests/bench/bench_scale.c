@@ -58,7 +58,7 @@ static unsigned long long memlock(int fd)
 /*
  * p2pg_runner_open() with room for @max_prefix prefixes and @max_names
  * names: open, resize, load, write @p (timed into @write_s), pin the CPU
- * (the scratch window is per-CPU).
+ * (the program's caches are per-CPU).
  */
 static int runner_open_sized(struct p2pg_runner *r, const struct p2pg_policy *p,
 			     __u32 max_prefix, __u32 max_names, double *write_s)
@@ -66,7 +66,7 @@ static int runner_open_sized(struct p2pg_runner *r, const struct p2pg_policy *p,
 	struct p2pg_features f;
 	cpu_set_t set;
 	double t0;
-	int err;
+	int err, cpu;
 
 	memset(r, 0, sizeof(*r));
 	memset(&f, 0, sizeof(f));
@@ -90,10 +90,10 @@ static int runner_open_sized(struct p2pg_runner *r, const struct p2pg_policy *p,
 	*write_s = now_s() - t0;
 	if (err)
 		goto fail;
-	r->cpu = sched_getcpu();
+	cpu = sched_getcpu();
 	CPU_ZERO(&set);
-	CPU_SET(r->cpu, &set);
-	if (r->cpu < 0 || sched_setaffinity(0, sizeof(set), &set)) {
+	CPU_SET(cpu, &set);
+	if (cpu < 0 || sched_setaffinity(0, sizeof(set), &set)) {
 		err = -errno;
 		goto fail;
 	}

@@ -15,6 +15,8 @@
 # are map and set entries, never destinations.
 #
 # Environment: BENCH_ROUNDS (9), BENCH_SECONDS per run (0.5),
+# BENCH_WORKLOADS (all: "udp64 udp1400 udp64up tcp"; fewer for quick A/B
+# comparisons, whose table then shows zeros for the rest),
 # BENCH_SWITCHES (300), BENCH_NPREFIX (10000) and BENCH_NDOMAIN (1000)
 # extra deny prefixes and domains, BUILD (build).
 set -eu
@@ -234,7 +236,7 @@ done
 echo "$probe_line"
 
 # ---- throughput (item 2) --------------------------------------------------
-WL=(udp64 udp1400 udp64up tcp)
+read -ra WL <<< "${BENCH_WORKLOADS:-udp64 udp1400 udp64up tcp}"
 run_wl() {	# run_wl COND WORKLOAD
 	case $2 in
 	udp64) in_cond "$1" "$B/tests/bench_tput" send udp $DEAD 5004 64 "$SECS" ;;

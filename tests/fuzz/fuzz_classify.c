@@ -201,7 +201,7 @@ static void fuzz_vector(const uint8_t *data, size_t size)
 	pol.cfg.p2p_enabled = 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_input(const uint8_t *data, size_t size)
 {
 	struct p2pg_native_env env = { .policy = &pol };
 	struct p2pg_meta m;
@@ -212,14 +212,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size >= 1 && (data[0] & 0xc0) == 0xc0) {
 		fuzz_name(data + 1, size - 1);
-		return 0;
+		return;
 	}
 	if (size >= 1 && (data[0] & 0xc0) == 0x80) {
 		fuzz_vector(data + 1, size - 1);
-		return 0;
+		return;
 	}
 	if (size < HDR)
-		return 0;
+		return;
 	pl = data + HDR;
 	plen = size - HDR;
 	memset(&m, 0, sizeof(m));
@@ -274,7 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* What each destination class may be told (DNS names: any). */
 	if (r == P2PG_R_DNS_NAME || (m.flow_reason && r == m.flow_reason))
-		return 0;
+		return;
 	switch (m.dst_class) {
 	case P2PG_NET_LOOPBACK:
 	case P2PG_NET_ALLOW:
@@ -298,5 +298,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r == P2PG_R_NONE || r == P2PG_R_DENY_PREFIX ||
 			    r == P2PG_R_AGENT || r == P2PG_R_LOCKDOWN,
 			    "fragment got %s", p2pg_reason_name(r));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_input(data, size);
+	/* native_classify() checks the head path on every packet it runs. */
+	FUZZ_ASSERT(!native_head_stats.mismatches,
+		    "p2pg_classify_head() disagrees with p2pg_classify()");
+	FUZZ_ASSERT(!native_head_stats.quiet_wrong,
+		    "p2pg_head_quiet() said none where the classifier has a reason");
 	return 0;
 }

@@ -85,8 +85,8 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 		break;
 	}
 	w->forget = 0;
-	w->last_reason = 0;
-	w->pad = 0;
+	w->pad[0] = 0;
+	w->pad[1] = 0;
 	if (n)
 		memcpy(w->b, payload, n);
 	w->len = n;
@@ -106,6 +106,10 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 		native_head_stats.hits += r != P2PG_R_NONE;
 		native_head_stats.mismatches +=
 			p2pg_classify_head(&e, &e.policy->cfg, m, &h) != r;
+		if (p2pg_head_quiet(&e, &e.policy->cfg, m, &h)) {
+			native_head_stats.quiet++;
+			native_head_stats.quiet_wrong += r != P2PG_R_NONE;
+		}
 	}
 	return r;
 }

@@ -43,9 +43,12 @@ unsigned int native_classify(const struct p2pg_native_env *env,
  * @decided:    calls where the head decides.
  * @hits:       of those, calls whose reason is not NONE.
  * @mismatches: of those, calls where the two reasons differ.
+ * @quiet:      of the calls where the head decides, those p2pg_head_quiet()
+ *              answers without the classifier (as the BPF program does).
+ * @quiet_wrong: of those, calls whose reason is not NONE.
  */
 struct native_head_stats {
-	size_t decided, hits, mismatches;
+	size_t decided, hits, mismatches, quiet, quiet_wrong;
 };
 
 extern struct native_head_stats native_head_stats;

@@ -1193,6 +1193,16 @@ static void build_lan(void)
 	p_be32(v, 0xdecafbad);
 	p_bytes(v, "\x7c\x85", 2);	/* FU-A, IDR start */
 	p_rand(v, 1000);
+	/* The same stream to a viewer on the Internet (a relay's address). */
+	v = vnew("rtp-h264-wan", "198.51.100.7", UDP, 50000, R(NONE));
+	v->sport = 6970;
+	p_bytes(v, "\x80\x60", 2);
+	p_be16(v, 4243);
+	p_be32(v, 0x12345a78);
+	p_be32(v, 0xdecafbad);
+	p_bytes(v, "\x7c\x45", 2);	/* FU-A, IDR end */
+	p_rand(v, 1000);
+	vdup(v, "v6", "2001:db8::7");
 	/* Tuya LAN broadcast (§3.9): 00 00 55 AA ... 00 00 AA 55, 188 B. */
 	v = vnew("tuya-lan-bcast", "255.255.255.255", UDP, 6667, R(NONE));
 	p_bytes(v, "\x00\x00\x55\xaa", 4);

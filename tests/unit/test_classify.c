@@ -110,6 +110,38 @@ static void test_vectors(void)
 	      "head: p2pg_classify_head() agrees with p2pg_classify() on the %zu vectors it decides (%zu not none, %zu mismatches)",
 	      native_head_stats.decided, native_head_stats.hits,
 	      native_head_stats.mismatches);
+	check(!native_head_stats.quiet_wrong && native_head_stats.quiet > 10,
+	      "quiet: p2pg_head_quiet() answers %zu of those without the classifier, never one with a reason (%zu wrong)",
+	      native_head_stats.quiet, native_head_stats.quiet_wrong);
+}
+
+/*
+ * The packets the quick answer is for must get it: a media stream to the
+ * LAN and to the Internet, a ping.  Otherwise the BPF program calls the
+ * classifier for every ordinary packet and only the benchmarks notice.
+ */
+static void test_quiet(void)
+{
+	static const char *const ordinary[] = {
+		"rtp-h264", "rtp-h264-wan", "rtp-h264-wan-v6", "icmp-echo",
+		"icmpv6-echo", "onvif-ws-discovery",
+	};
+	struct p2pg_native_env env = { .policy = &defpol };
+	size_t i, q;
+
+	for (i = 0; i < sizeof(ordinary) / sizeof(ordinary[0]); i++) {
+		q = native_head_stats.quiet;
+		native_classify_vec(&env, vec_find(ordinary[i]));
+		check(native_head_stats.quiet == q + 1,
+		      "quiet: %s is answered without the classifier",
+		      ordinary[i]);
+	}
+	/* Not when the policy could give a reason: lockdown, an agent. */
+	env.is_agent = 1;
+	q = native_head_stats.quiet;
+	native_classify_vec(&env, vec_find("rtp-h264-wan"));
+	check(native_head_stats.quiet == q,
+	      "quiet: not for an agent's datagram to the Internet");
 }
 
 /* Every vector's frame: lengths and checksums a kernel would accept. */
@@ -1083,6 +1115,7 @@ int main(void)
 	test_tutk_kat();
 	test_frames();
 	test_vectors();
+	test_quiet();
 	test_domain_hash();
 	test_verdict();
 	test_lockdown();
