@@ -579,11 +579,14 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 					  struct p2pg_flow *flow, __u32 poff)
 {
 	/* Aligned: the classifier's call takes the bytes as three words. */
-	struct p2pg_head h __attribute__((aligned(8))) = { .plain = 1 };
+	struct p2pg_head h __attribute__((aligned(8))) = {};
 	struct p2pg_bpf_env env = {};
 	__u64 bits = p2pg_bits(m), w0, w1, w2;
 	__u32 reason, n;
 	int looked = 0;
+
+	/* Set apart: an initialiser would be copied from a constant pool. */
+	h.plain = 1;
 
 	if (poff && p2pg_wants_payload(m)) {
 		__u64 x;
