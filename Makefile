@@ -307,7 +307,7 @@ check: deps
 
 # Benchmarks print figures into Documentation/performance.rst; no asserts.
 # tests/bench/bench.mk adds its programs to BENCH_BINS.
-BENCH_BINS := $(BUILD)/tests/bench_classes
+BENCH_BINS := $(BUILD)/tests/bench_classes $(BUILD)/tests/test_kmod_path
 -include tests/bench/bench.mk
 bench: $(BENCH_BINS)
 	$(Q)tests/bench/run.sh

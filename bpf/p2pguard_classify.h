@@ -856,7 +856,7 @@ static __always_inline __u32 p2pg_classify_head(P2PG_ENV *env,
 						const struct p2pg_meta *m,
 						const struct p2pg_head *h)
 {
-	return p2pg_decide(env, cfg, m, 0, h);
+	return p2pg_decide(env, cfg, m, (const struct p2pg_win *)0, h);
 }
 
 /**

@@ -153,6 +153,31 @@ static inline __u32 p2pg_kflow_state(__u32 word, __u32 tag)
 
 /* ---- the path ----------------------------------------------------------- */
 
+/*
+ * The first min(payload length, @max) payload bytes into @buf, when the
+ * classifier wants them.  Return: how many, 0 when none were read.
+ */
+static inline __u32 p2pg_path_payload(const void *ctx,
+				      const struct p2pg_pkt *p,
+				      const struct p2pg_meta *m, __u8 *buf,
+				      __u32 max)
+{
+	const __u8 *b;
+	__u32 n;
+
+	if (!p->poff || !p2pg_wants_payload(m))
+		return 0;
+	n = m->payload_len;	/* >= 1 here */
+	if (n > max)
+		n = max;
+	b = p2pg_parse_load(ctx, p->poff, n, buf);
+	if (!b)
+		return 0;
+	if (b != buf)
+		p2pg_parse_copy(buf, b, n);
+	return n;
+}
+
 /**
  * struct p2pg_path_res - what the path decided about one packet.
  * @pkt:    parse result (family, addresses, ports, ...).
@@ -193,7 +218,7 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
 	struct p2pg_kenv env;
-	__u32 *slot = (__u32 *)0, tag = 0, state = 0, n;
+	__u32 *slot = (__u32 *)0, tag = 0, state = 0;
 
 	m->payload_len = 0;
 	m->sport = 0;
@@ -235,24 +260,29 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 			m->flags |= P2PG_META_FLOW_CLEAN;
 	}
 
-	if (p->poff && p2pg_wants_payload(m)) {
-		const __u8 *b;
-
-		n = m->payload_len;	/* >= 1 here */
-		if (n > P2PG_WIN_SIZE)
-			n = P2PG_WIN_SIZE;
-		b = p2pg_parse_load(ctx, p->poff, n, w->b);
-		if (b) {
-			if (b != w->b)
-				p2pg_parse_copy(w->b, b, n);
-			w->len = n;
-			r->looked = 1;
-		}
-	}
-
 	env.v = v;
 	env.ctx = ctx;
-	r->reason = p2pg_classify(&env, cfg, m, w);
+	if (p2pg_head_decides(m)) {
+		/*
+		 * As the BPF program does: the first bytes only, no window,
+		 * and the quick answer before the classifier.  A media
+		 * datagram to the Internet is then 24 bytes copied instead
+		 * of 512.
+		 */
+		struct p2pg_head h;
+
+		h.len = p2pg_path_payload(ctx, p, m, h.b, P2PG_HEAD_SIZE);
+		h.plain = 0;
+		r->looked = h.len != 0;
+		if (p2pg_head_quiet(&env, cfg, m, &h))
+			r->reason = P2PG_R_NONE;
+		else
+			r->reason = p2pg_classify_head(&env, cfg, m, &h);
+	} else {
+		w->len = p2pg_path_payload(ctx, p, m, w->b, P2PG_WIN_SIZE);
+		r->looked = w->len != 0;
+		r->reason = p2pg_classify(&env, cfg, m, w);
+	}
 	r->drop = p2pg_verdict_drop(cfg, r->reason);
 
 	if (slot) {

@@ -8,6 +8,7 @@
 # it was, says why, and makes the exit status non-zero.
 #
 #   bench_classes    ns per packet per class, beside the empty program
+#   bench_kmod_path  ns per packet through the module's path, natively
 #   bench_scale      ns per packet against deny-list size
 #   bench_throughput pkt/s and bit/s: no program, empty, p2pguard, nftables
 #   bench_switch     settings file saved to first P2P datagram refused
@@ -94,6 +95,14 @@ plot '$work/classes.dat' using 2:xtic(1) title 'p2pguard', '' using 3 title 'emp
 	replace_section bench_classes "$work/classes.rst"
 else
 	echo "bench: bench_classes failed" >&2
+	failed=1
+fi
+
+# ---- the kernel module's packet path, natively ------------------------------
+if "$B/tests/test_kmod_path" --bench "$REPEAT" | tee "$work/kmod.rst"; then
+	replace_section bench_kmod_path "$work/kmod.rst"
+else
+	echo "bench: test_kmod_path --bench failed" >&2
 	failed=1
 fi
 

@@ -12,11 +12,15 @@
  * policy: same replay vectors, same verdicts.
  *
  * Output: PASS/FAIL/SKIP lines (tests/lib/check.h); exit 1 on any FAIL.
+ * "test_kmod_path --bench [REPEAT]" prints the path's cost per packet
+ * instead (make bench).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
 
 #include "../lib/check.h"
 #include "../lib/native_env.h"
@@ -488,9 +492,78 @@ static void kp_parse_edges(void)
 	}
 }
 
-int main(void)
+/* ---- --bench: the path's cost, natively (make bench) --------------------- */
+
+static double kp_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/*
+ * ns per packet through p2pg_path() compiled for this machine, best of five
+ * runs of @repeat: a proxy for the module's cost (no skb, no hook), for
+ * seeing what a change to the path does.  Prints an RST table; asserts
+ * nothing.
+ */
+static int kp_bench(int repeat)
+{
+	static const char *const names[] = {
+		"rtp-h264", "rtp-h264-wan", "rtp-h264-wan-v6", "quic-initial",
+		"http-get-firmware", "dns-example", "pppp-hello",
+		"pppp-scr-SSD@cs2-network.-hello", "tutk-get-remote-ip",
+		"stun-binding", "dns-m1-iotcplatform", "ssdp-igd",
+	};
+	struct p2pg_policy p;
+	struct kp_policy kp;
+	struct utsname u;
+	time_t now = time(NULL);
+	char date[32];
+	size_t i;
+	int k, j;
+
+	if (p2pg_policy_init_defaults(&p) || kp_load(&kp, &p, "bench"))
+		return 1;
+	uname(&u);
+	strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&now));
+	printf("Measured %s on %s %s, kernel %s; the module's path compiled for user space (gcc -O2), %d runs per packet, best of 5.\n\n",
+	       date, u.nodename, u.machine, u.release, repeat);
+	printf("=============================== ========= ====================\n");
+	printf("packet                          ns/packet reason\n");
+	printf("=============================== ========= ====================\n");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		__u8 frame[VEC_FRAME_MAX];
+		struct p2pg_path_res r;
+		double best = 1e18, t;
+		int family;
+		size_t len = kp_packet(vec_find(names[i]), frame, &family);
+
+		for (j = 0; j < 5; j++) {
+			t = kp_now_ns();
+			for (k = 0; k < repeat; k++)
+				kp_run(&kp, NULL, frame + 14, len, family, 0, 0,
+				       &r);
+			t = (kp_now_ns() - t) / repeat;
+			if (t < best)
+				best = t;
+		}
+		printf("%-31.31s %9.1f %s\n", names[i], best,
+		       p2pg_reason_name(r.reason));
+	}
+	printf("=============================== ========= ====================\n");
+	free(kp.blob);
+	p2pg_policy_free(&p);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	int ph;
+
+	if (argc > 1 && !strcmp(argv[1], "--bench"))
+		return kp_bench(argc > 2 ? atoi(argv[2]) : 1000000);
 
 	for (ph = 0; ph < KP__COUNT; ph++)
 		kp_phase(ph);
