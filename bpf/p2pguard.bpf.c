@@ -317,13 +317,10 @@ static __always_inline const void *p2pg_parse_load(const void *ctx, __u32 off,
  * Volatile accesses keep the compiler to that order; on one CPU the
  * hardware keeps it for code that interrupts or preempts.
  */
-static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
-					   const struct p2pg_pkt *p)
+static __always_inline volatile struct p2pg_dcache *
+p2pg_dcache_slot(const struct p2pg_pkt *p)
 {
-	__u32 gen = cfg->generation, a0, a1, a2, a3, k, s;
-	volatile struct p2pg_dcache *c;
-	struct p2pg_prefix_val *pv;
-	__u8 cls;
+	__u32 a0, a1, a2, a3, k;
 
 	__builtin_memcpy(&a0, p->daddr, 4);
 	__builtin_memcpy(&a1, p->daddr + 4, 4);
@@ -331,9 +328,21 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	__builtin_memcpy(&a3, p->daddr + 12, 4);
 	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
 	k = (a0 ^ a1 ^ a2 ^ a3) * 0x9e3779b1u >> 28;
-	c = bpf_map_lookup_elem(&p2pg_dcache, &k);
-	if (!c)
-		return P2PG_NET_WAN;	/* cannot happen: array */
+	return bpf_map_lookup_elem(&p2pg_dcache, &k);
+}
+
+/* The class @c holds for @p's destination under generation @gen, or -1. */
+static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
+					    __u32 gen,
+					    const struct p2pg_pkt *p)
+{
+	__u32 a0, a1, a2, a3, s;
+	__u8 cls;
+
+	__builtin_memcpy(&a0, p->daddr, 4);
+	__builtin_memcpy(&a1, p->daddr + 4, 4);
+	__builtin_memcpy(&a2, p->daddr + 8, 4);
+	__builtin_memcpy(&a3, p->daddr + 12, 4);
 	s = c->seq;
 	if (!(s & 1) && c->generation == gen && c->family == p->family &&
 	    c->addr[0] == a0 && c->addr[1] == a1 && c->addr[2] == a2 &&
@@ -342,7 +351,29 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 		if (c->seq == s)
 			return cls;
 	}
+	return -1;
+}
 
+static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
+					   const struct p2pg_pkt *p)
+{
+	__u32 gen = cfg->generation, a0, a1, a2, a3;
+	volatile struct p2pg_dcache *c;
+	struct p2pg_prefix_val *pv;
+	__u8 cls;
+	int hit;
+
+	c = p2pg_dcache_slot(p);
+	if (!c)
+		return P2PG_NET_WAN;	/* cannot happen: array */
+	hit = p2pg_dcache_read(c, gen, p);
+	if (hit >= 0)
+		return hit;
+
+	__builtin_memcpy(&a0, p->daddr, 4);
+	__builtin_memcpy(&a1, p->daddr + 4, 4);
+	__builtin_memcpy(&a2, p->daddr + 8, 4);
+	__builtin_memcpy(&a3, p->daddr + 12, 4);
 	if (p->family == 4) {
 		struct p2pg_lpm4 key = { .prefixlen = 32 };
 
@@ -399,12 +430,23 @@ static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 	}
 }
 
-static __always_inline void p2pg_emit(struct __sk_buff *skb,
-				      const struct p2pg_pkt *p,
-				      const struct p2pg_meta *m,
-				      const struct p2pg_win *w,
-				      __u32 reason, int dropped)
+/*
+ * Report a packet with a reason, at most one event per destination and
+ * second.  A call: inlined, its event and key would sit in
+ * p2pg_egress_full()'s frame, and with p2pguard_egress()'s below it the
+ * chain would pass the verifier's 512 bytes.  @how is the reason, with
+ * P2PG_EMIT_DROPPED or'ed in when the packet is dropped.
+ */
+#define P2PG_EMIT_DROPPED	0x100
+
+static __attribute__((noinline)) void p2pg_emit(struct __sk_buff *skb,
+						const struct p2pg_pkt *p,
+						const struct p2pg_meta *m,
+						const struct p2pg_win *w,
+						__u32 how)
 {
+	__u32 reason = how & 0xff;
+	int dropped = how & P2PG_EMIT_DROPPED;
 	struct p2pg_ev_key k = {};
 	struct p2pg_event ev = {};
 	__u64 now = bpf_ktime_get_ns(), *last;
@@ -550,7 +592,8 @@ static __always_inline int p2pg_finish(struct __sk_buff *skb,
 			flow->flags |= P2PG_FLOW_CLEAN;
 	}
 	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
-		p2pg_emit(skb, p, m, w, reason, drop);
+		p2pg_emit(skb, p, m, w,
+			  reason | (drop ? P2PG_EMIT_DROPPED : 0));
 	return drop ? SK_DROP : SK_PASS;
 }
 
@@ -687,8 +730,15 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 	return ret;
 }
 
-SEC("cgroup_skb/egress")
-int p2pguard_egress(struct __sk_buff *skb)
+/*
+ * Every packet p2pguard_egress() does not settle itself, from the start:
+ * the general parse, the destination's class, connection memory, the head
+ * or the window, the classifier and what follows it.  A function of its
+ * own, so that the common run stays short (p2pguard_egress()).  The stack
+ * of the longest chain of calls, p2pguard_egress() -> here -> p2pg_emit(),
+ * must fit the verifier's 512 bytes (rounded up to 32 per frame).
+ */
+static __attribute__((noinline)) int p2pg_egress_full(struct __sk_buff *skb)
 {
 	struct p2pg_pkt p;
 	struct p2pg_meta m = {};
@@ -744,4 +794,86 @@ int p2pguard_egress(struct __sk_buff *skb)
 not_ip:
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
 	return SK_PASS;
+}
+
+/*
+ * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
+ * header (p2pg_parse_quick()) to a destination the cache knows, which
+ * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
+ * NTP, QUIC.  The steps of p2pg_head_path(), specialised so that clang
+ * folds what they cannot need: a whole head or none, so every length test
+ * is constant, and only the head bytes the checks read are loaded,
+ * straight from the packet.  Live, short straight-line code matters more
+ * than the instruction count: between sends the rest of the stack evicts
+ * the program from the caches (performance.rst).  Anything else goes to
+ * p2pg_egress_full(), which starts over.
+ */
+SEC("cgroup_skb/egress")
+int p2pguard_egress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct p2pg_bpf_env env = {};
+	volatile struct p2pg_dcache *c;
+	struct p2pg_meta m = {};
+	struct p2pg_config *cfg;
+	struct p2pg_head h, none = {};
+	struct p2pg_pkt p;
+	__u32 zero = 0, len = skb->len;
+	int family, cls, quiet;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		family = 4;
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		family = 6;
+	else
+		goto full;
+	if (data + P2PG_QUICK_BYTES > end ||
+	    p2pg_parse_quick((const __u32 *)data, len, family, &p))
+		goto full;
+	/* DNS and SSDP: the window (p2pg_head_decides()). */
+	if (p.dport == 53 || p.dport == 1900)
+		goto full;
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	if (!cfg)
+		return SK_PASS;	/* cannot happen: array */
+	/* A destination the cache does not know yet: the tries, in full. */
+	c = p2pg_dcache_slot(&p);
+	if (!c)
+		goto full;	/* cannot happen: array */
+	cls = p2pg_dcache_read(c, cfg->generation, &p);
+	if (cls < 0)
+		goto full;
+	m.l4proto = p.l4proto;
+	m.sport = p.sport;
+	m.dport = p.dport;
+	m.payload_len = p.payload_len;
+	m.dst_class = cls;
+	if (cls != P2PG_NET_WAN) {
+		/*
+		 * LAN, loopback, allow-list, deny-list: no payload byte
+		 * counts (p2pg_wants_payload(); LAN port 5351 is never
+		 * quiet).  A head of its own: one head shared with the branch
+		 * below, clang keeps in memory and fills with all 24 bytes.
+		 */
+		none.plain = 1;
+		quiet = p2pg_head_quiet(&env, cfg, &m, &none);
+	} else {
+		/* A whole head, or the full run. */
+		if (m.payload_len < P2PG_HEAD_SIZE ||
+		    data + p.poff + P2PG_HEAD_SIZE > end)
+			goto full;
+		__builtin_memcpy(h.b, data + p.poff, P2PG_HEAD_SIZE);
+		h.len = P2PG_HEAD_SIZE;
+		h.plain = 1;
+		/* After the copy: before it, clang loads all 24 bytes. */
+		env.is_agent = p2pg_agent(skb, cfg);
+		quiet = p2pg_head_quiet(&env, cfg, &m, &h);
+	}
+	if (!quiet)
+		goto full;
+	p2pg_count(P2PG_R_NONE, len, 0);
+	return SK_PASS;
+full:
+	return p2pg_egress_full(skb);
 }

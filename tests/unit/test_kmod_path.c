@@ -12,6 +12,8 @@
  * policy: same replay vectors, same verdicts.
  *
  * Output: PASS/FAIL/SKIP lines (tests/lib/check.h); exit 1 on any FAIL.
+ * The parser's quick form (p2pg_parse_quick(), the BPF program's common
+ * run) is checked here too, against p2pg_parse() on the same packets.
  * "test_kmod_path --bench [REPEAT]" prints the path's cost per packet
  * instead (make bench).
  */
@@ -492,6 +494,96 @@ static void kp_parse_edges(void)
 	}
 }
 
+/* ---- the parser's quick form -------------------------------------------- */
+
+/*
+ * p2pg_parse_quick() against p2pg_parse() on one packet, the way the BPF
+ * program calls it: only with P2PG_QUICK_BYTES of linear data, from a
+ * 4-byte aligned start.  Return: 1 quick took it, 0 it declined, -1 it
+ * took it and disagrees with p2pg_parse() (or took what that rejects).
+ */
+static int kp_quick_one(const __u8 *pkt, size_t len, int family)
+{
+	static __u32 words[VEC_FRAME_MAX / 4 + 1];
+	struct kp_ctx c = { .pkt = pkt, .len = len };
+	struct p2pg_pkt a, b;
+
+	if (len < P2PG_QUICK_BYTES)
+		return 0;
+	memset(words, 0, sizeof(words));
+	memcpy(words, pkt, len);
+	memset(&b, 0x5a, sizeof(b));
+	if (p2pg_parse_quick(words, len, family, &b))
+		return 0;
+	if (p2pg_parse(&c, len, family, &a))
+		return -1;
+	return memcmp(&a, &b, sizeof(a)) ? -1 : 1;
+}
+
+static void kp_parse_quick(void)
+{
+	static const char *const common[] = {
+		"rtp-h264", "rtp-h264-wan", "rtp-h264-wan-v6", "quic-initial",
+		"ntp-client",
+	};
+	static const char *const other[] = {
+		"pppp-drw-fragment", "pppp-drw-fragment-v6",
+		"pppp-drw-fragment-ext", "http-get-firmware", "icmp-echo",
+		"icmpv6-echo",
+	};
+	const struct vec_spec *vecs, *v;
+	__u8 frame[VEC_FRAME_MAX];
+	size_t n, i, k, len, took = 0, runs = 0, bad = 0;
+	int family, r, f;
+
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		v = vec_find(common[i]);
+		len = kp_packet(v, frame, &family);
+		r = kp_quick_one(frame + 14, len, family);
+		check(r == 1, "quick parse: %s taken, same as p2pg_parse() (%d)",
+		      common[i], r);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		v = vec_find(other[i]);
+		len = kp_packet(v, frame, &family);
+		r = kp_quick_one(frame + 14, len, family);
+		check(r == 0, "quick parse: %s left to p2pg_parse() (%d)",
+		      other[i], r);
+	}
+	/*
+	 * Every vector at both hooks, then with header bytes changed (the
+	 * version, header length, fragment field, protocol or next header,
+	 * UDP length) and cut short: where quick takes a packet, it must
+	 * find what p2pg_parse() finds.
+	 */
+	vecs = vec_all(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 200; k++) {
+			static const __u8 hot[] = { 0, 6, 7, 9, 24, 25, 44, 45 };
+			int j;
+
+			len = kp_packet(&vecs[i], frame, &family);
+			f = k < 2 ? (k ? 10 - family : family) : family;
+			for (j = k < 2 ? -1 : (int)(kp_rand() % 3); j >= 0; j--) {
+				__u8 at = hot[kp_rand() % sizeof(hot)];
+
+				frame[14 + at] ^= 1u << (kp_rand() % 8);
+			}
+			if (k >= 2 && kp_rand() % 4 == 0)
+				len = kp_rand() % (len + 1);
+			r = kp_quick_one(frame + 14, len, f);
+			runs++;
+			took += r == 1;
+			if (r < 0 && bad++ < 5)
+				printf("  %s case %zu: quick parse differs\n",
+				       vecs[i].name, k);
+		}
+	}
+	check(!bad && took > runs / 10,
+	      "quick parse: %zu packets, %zu taken, all as p2pg_parse() (%zu differ)",
+	      runs, took, bad);
+}
+
 /* ---- --bench: the path's cost, natively (make bench) --------------------- */
 
 static double kp_now_ns(void)
@@ -570,5 +662,6 @@ int main(int argc, char **argv)
 	kp_mutations();
 	kp_flows();
 	kp_parse_edges();
+	kp_parse_quick();
 	return check_exit();
 }
