@@ -317,36 +317,35 @@ static __always_inline const void *p2pg_parse_load(const void *ctx, __u32 off,
  * Volatile accesses keep the compiler to that order; on one CPU the
  * hardware keeps it for code that interrupts or preempts.
  */
-static __always_inline volatile struct p2pg_dcache *
-p2pg_dcache_slot(const struct p2pg_pkt *p)
+/* @p's destination address as four words, IPv4 in the first. */
+static __always_inline void p2pg_daddr_words(const struct p2pg_pkt *p,
+					     __u32 a[4])
 {
-	__u32 a0, a1, a2, a3, k;
+	__builtin_memcpy(a, p->daddr, 16);
+}
 
-	__builtin_memcpy(&a0, p->daddr, 4);
-	__builtin_memcpy(&a1, p->daddr + 4, 4);
-	__builtin_memcpy(&a2, p->daddr + 8, 4);
-	__builtin_memcpy(&a3, p->daddr + 12, 4);
+/* The cache slot for address @a (p2pg_daddr_words()). */
+static __always_inline volatile struct p2pg_dcache *
+p2pg_dcache_slot(const __u32 a[4])
+{
+	__u32 k;
+
 	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
-	k = (a0 ^ a1 ^ a2 ^ a3) * 0x9e3779b1u >> 28;
+	k = (a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u >> 28;
 	return bpf_map_lookup_elem(&p2pg_dcache, &k);
 }
 
-/* The class @c holds for @p's destination under generation @gen, or -1. */
+/* The class @c holds for address @a under generation @gen, or -1. */
 static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
-					    __u32 gen,
-					    const struct p2pg_pkt *p)
+					    __u32 gen, __u32 family,
+					    const __u32 a[4])
 {
-	__u32 a0, a1, a2, a3, s;
+	__u32 s = c->seq;
 	__u8 cls;
 
-	__builtin_memcpy(&a0, p->daddr, 4);
-	__builtin_memcpy(&a1, p->daddr + 4, 4);
-	__builtin_memcpy(&a2, p->daddr + 8, 4);
-	__builtin_memcpy(&a3, p->daddr + 12, 4);
-	s = c->seq;
-	if (!(s & 1) && c->generation == gen && c->family == p->family &&
-	    c->addr[0] == a0 && c->addr[1] == a1 && c->addr[2] == a2 &&
-	    c->addr[3] == a3) {
+	if (!(s & 1) && c->generation == gen && c->family == family &&
+	    c->addr[0] == a[0] && c->addr[1] == a[1] &&
+	    c->addr[2] == a[2] && c->addr[3] == a[3]) {
 		cls = c->net_class;
 		if (c->seq == s)
 			return cls;
@@ -357,27 +356,24 @@ static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
 static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 					   const struct p2pg_pkt *p)
 {
-	__u32 gen = cfg->generation, a0, a1, a2, a3;
+	__u32 gen = cfg->generation, a[4];
 	volatile struct p2pg_dcache *c;
 	struct p2pg_prefix_val *pv;
 	__u8 cls;
 	int hit;
 
-	c = p2pg_dcache_slot(p);
+	p2pg_daddr_words(p, a);
+	c = p2pg_dcache_slot(a);
 	if (!c)
 		return P2PG_NET_WAN;	/* cannot happen: array */
-	hit = p2pg_dcache_read(c, gen, p);
+	hit = p2pg_dcache_read(c, gen, p->family, a);
 	if (hit >= 0)
 		return hit;
 
-	__builtin_memcpy(&a0, p->daddr, 4);
-	__builtin_memcpy(&a1, p->daddr + 4, 4);
-	__builtin_memcpy(&a2, p->daddr + 8, 4);
-	__builtin_memcpy(&a3, p->daddr + 12, 4);
 	if (p->family == 4) {
 		struct p2pg_lpm4 key = { .prefixlen = 32 };
 
-		__builtin_memcpy(key.addr, &a0, 4);
+		__builtin_memcpy(key.addr, p->daddr, 4);
 		pv = bpf_map_lookup_elem(&p2pg_prefix4, &key);
 	} else {
 		struct p2pg_lpm6 key = { .prefixlen = 128 };
@@ -392,10 +388,10 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 		c->seq = c->seq + 1;
 		c->generation = gen;
 		c->family = p->family;
-		c->addr[0] = a0;
-		c->addr[1] = a1;
-		c->addr[2] = a2;
-		c->addr[3] = a3;
+		c->addr[0] = a[0];
+		c->addr[1] = a[1];
+		c->addr[2] = a[2];
+		c->addr[3] = a[3];
 		c->net_class = cls;
 		c->seq = c->seq + 1;
 	}
@@ -736,7 +732,8 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
  * or the window, the classifier and what follows it.  A function of its
  * own, so that the common run stays short (p2pguard_egress()).  The stack
  * of the longest chain of calls, p2pguard_egress() -> here -> p2pg_emit(),
- * must fit the verifier's 512 bytes (rounded up to 32 per frame).
+ * must fit the verifier's 512 bytes, each frame rounded up to 32: it is
+ * 128 + 192 + 192 now (internals.rst).
  */
 static __attribute__((noinline)) int p2pg_egress_full(struct __sk_buff *skb)
 {
@@ -819,7 +816,7 @@ int p2pguard_egress(struct __sk_buff *skb)
 	struct p2pg_config *cfg;
 	struct p2pg_head h, none = {};
 	struct p2pg_pkt p;
-	__u32 zero = 0, len = skb->len;
+	__u32 zero = 0, len = skb->len, a[4];
 	int family, cls, quiet;
 
 	if (skb->protocol == bpf_htons(ETH_P_IP))
@@ -838,10 +835,11 @@ int p2pguard_egress(struct __sk_buff *skb)
 	if (!cfg)
 		return SK_PASS;	/* cannot happen: array */
 	/* A destination the cache does not know yet: the tries, in full. */
-	c = p2pg_dcache_slot(&p);
+	p2pg_daddr_words(&p, a);
+	c = p2pg_dcache_slot(a);
 	if (!c)
 		goto full;	/* cannot happen: array */
-	cls = p2pg_dcache_read(c, cfg->generation, &p);
+	cls = p2pg_dcache_read(c, cfg->generation, p.family, a);
 	if (cls < 0)
 		goto full;
 	m.l4proto = p.l4proto;
