@@ -141,6 +141,21 @@ static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
 	return 0;
 }
 
+/* UDP's length field, less its own 8-byte header (0 if it lies). */
+static inline __u32 p2pg_parse_udp_len(__u32 field)
+{
+	return field >= 8 ? field - 8 : 0;
+}
+
+/*
+ * @plen, at most the bytes from @off (<= @len) to the packet's end: GSO
+ * super-packets, and length fields beyond the packet.
+ */
+static inline __u32 p2pg_parse_clamp(__u32 plen, __u32 len, __u32 off)
+{
+	return plen > len - off ? len - off : plen;
+}
+
 /* Ports and payload bounds: p->poff stays 0 when there is no payload. */
 static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 				 struct p2pg_pkt *p)
@@ -158,8 +173,7 @@ static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 		p->sport = (h[0] << 8) | h[1];
 		p->dport = (h[2] << 8) | h[3];
 		off += 8;
-		plen = (h[4] << 8) | h[5];
-		plen = plen >= 8 ? plen - 8 : 0;
+		plen = p2pg_parse_udp_len((h[4] << 8) | h[5]);
 	} else if (p->l4proto == P2PG_PARSE_TCP) {
 		h = p2pg_parse_load(ctx, off, 20, buf);
 		if (!h)
@@ -172,12 +186,9 @@ static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 	} else {
 		return;
 	}
-	/* GSO super-packets: the packet's length bounds what can be read. */
 	if (off > len)
 		return;
-	if (plen > len - off)
-		plen = len - off;
-	p->payload_len = plen;
+	p->payload_len = p2pg_parse_clamp(plen, len, off);
 	p->poff = off;
 }
 
@@ -288,11 +299,8 @@ static inline int p2pg_parse_quick(const __u32 *h, __u32 len, int family,
 	h += l4off / 4;
 	p->sport = p2pg_w16(h[0], 0);
 	p->dport = p2pg_w16(h[0], 2);
-	plen = p2pg_w16(h[1], 0);
-	plen = plen >= 8 ? plen - 8 : 0;
-	if (plen > len - l4off - 8)
-		plen = len - l4off - 8;
-	p->payload_len = plen;
+	plen = p2pg_parse_udp_len(p2pg_w16(h[1], 0));
+	p->payload_len = p2pg_parse_clamp(plen, len, l4off + 8);
 	p->poff = l4off + 8;
 	return 0;
 }

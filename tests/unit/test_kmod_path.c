@@ -522,33 +522,29 @@ static int kp_quick_one(const __u8 *pkt, size_t len, int family)
 
 static void kp_parse_quick(void)
 {
-	static const char *const common[] = {
-		"rtp-h264", "rtp-h264-wan", "rtp-h264-wan-v6", "quic-initial",
-		"ntp-client",
+	/* Taken (1): the common packets; left to p2pg_parse() (0): others. */
+	static const struct {
+		const char *name;
+		int want;
+	} named[] = {
+		{ "rtp-h264", 1 }, { "rtp-h264-wan", 1 },
+		{ "rtp-h264-wan-v6", 1 }, { "quic-initial", 1 },
+		{ "ntp-client", 1 }, { "pppp-drw-fragment", 0 },
+		{ "pppp-drw-fragment-v6", 0 }, { "pppp-drw-fragment-ext", 0 },
+		{ "http-get-firmware", 0 }, { "icmp-echo", 0 },
+		{ "icmpv6-echo", 0 },
 	};
-	static const char *const other[] = {
-		"pppp-drw-fragment", "pppp-drw-fragment-v6",
-		"pppp-drw-fragment-ext", "http-get-firmware", "icmp-echo",
-		"icmpv6-echo",
-	};
-	const struct vec_spec *vecs, *v;
+	const struct vec_spec *vecs;
 	__u8 frame[VEC_FRAME_MAX];
 	size_t n, i, k, len, took = 0, runs = 0, bad = 0;
 	int family, r, f;
 
-	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
-		v = vec_find(common[i]);
-		len = kp_packet(v, frame, &family);
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		len = kp_packet(vec_find(named[i].name), frame, &family);
 		r = kp_quick_one(frame + 14, len, family);
-		check(r == 1, "quick parse: %s taken, same as p2pg_parse() (%d)",
-		      common[i], r);
-	}
-	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		v = vec_find(other[i]);
-		len = kp_packet(v, frame, &family);
-		r = kp_quick_one(frame + 14, len, family);
-		check(r == 0, "quick parse: %s left to p2pg_parse() (%d)",
-		      other[i], r);
+		check(r == named[i].want, "quick parse: %s %s (%d)",
+		      named[i].name, named[i].want ?
+		      "taken, same as p2pg_parse()" : "left to p2pg_parse()", r);
 	}
 	/*
 	 * Every vector at both hooks, then with header bytes changed (the
