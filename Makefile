@@ -6,6 +6,7 @@
 #   make demo         install what is missing, build, show P2P blocked in a sandbox
 #   make check        install what is missing, build, run every test
 #   make deps         install the Debian packages for building and testing
+#                     (make deps-build: for building and the demo only)
 #   make fuzz         long libFuzzer run on the classifier
 #   make bench        benchmarks (print figures, assert nothing)
 #
@@ -153,22 +154,18 @@ BUILD_CONFIG = $(strip $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATIC) \
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
 
-.PHONY: all clean check deps demo fuzz bench tests sysroot vm-check
+.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check
 all: $(BINS) $(TESTS)
 
-$(BUILD)/p2pguard.tmp.bpf.o: bpf/p2pguard.bpf.c bpf/p2pguard_classify.h bpf/p2pguard_abi.h \
-		$(BUILD)/.build-config | $(SYSROOT_STAMP)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
-		-Wall -Werror -c $< -o $@
+# Header dependencies come from the compilers (-MMD -MP: a .d file beside
+# each object, read below), for the BPF objects as for the C objects.
+DEPFLAGS = -MMD -MP -MF $(basename $@).d
 
-$(BUILD)/p2pguard_iter.tmp.bpf.o: bpf/p2pguard_iter.bpf.c bpf/p2pguard_abi.h \
-		$(BUILD)/.build-config | $(SYSROOT_STAMP)
+$(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c $(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
-		-Wall -Werror -c $< -o $@
+		$(DEPFLAGS) -Wall -Werror -c $< -o $@
 
 $(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
@@ -209,11 +206,16 @@ $(EMBED_OBJ): userspace/embedded_bpf_data.S $(BUILD)/p2pguard.bpf.o.gz \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wa,-I$(BUILD) -c $< -o $@
 
-$(BUILD)/%.o: %.c $(SKEL) $(ITER_SKEL) $(wildcard bpf/*.h kmod/*.h userspace/*.h loader/*.h tests/lib/*.h) \
-		$(BUILD)/.build-config | $(SYSROOT_STAMP)
+# The BPF objects before bpftool's rewrite are kept: make would delete
+# them as intermediate files and rebuild them every time.
+.SECONDARY: $(BUILD)/p2pguard.tmp.bpf.o $(BUILD)/p2pguard_iter.tmp.bpf.o
+
+# The skeletons are generated before any C object is compiled; an object
+# that includes one depends on it through its .d file.
+$(BUILD)/%.o: %.c $(BUILD)/.build-config | $(SKEL) $(ITER_SKEL) $(SYSROOT_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # One program under two names (userspace/multicall.c), so that a static
 # build carries one copy of the libraries: p2pguardctl is a hard link.
@@ -255,23 +257,28 @@ $(BUILD)/tests/bench_classes: $(BUILD)/tests/bench/bench_classes.o \
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-# libFuzzer target: clang only, native.
-$(BUILD)/tests/fuzz_classify: tests/fuzz/fuzz_classify.c tests/lib/native_env.c \
-		tests/lib/vectors.c userspace/policy.c $(SKEL) $(wildcard bpf/*.h userspace/*.h tests/lib/*.h)
+# libFuzzer targets: clang only, native; their objects instrumented, in
+# build/fuzz/.
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_CLASSIFY_OBJS := $(patsubst %.c,$(BUILD)/fuzz/%.o,tests/fuzz/fuzz_classify.c \
+	tests/lib/native_env.c tests/lib/vectors.c userspace/policy.c)
+FUZZ_BLOB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/%.o,tests/fuzz/fuzz_blob.c \
+	userspace/policy.c)
+
+$(BUILD)/fuzz/%.o: %.c | $(SKEL)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_classify.c tests/lib/native_env.c tests/lib/vectors.c \
-		userspace/policy.c \
-		$(LIBS) -o $@
+	$(Q)$(CLANG) $(CPPFLAGS) $(DEPFLAGS) -g -O1 $(FUZZ_SAN) -c $< -o $@
+
+# The fuzzer on the classifier.
+$(BUILD)/tests/fuzz_classify: $(FUZZ_CLASSIFY_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
 
 # The module's blob checker on arbitrary bytes and on mangled good blobs.
-$(BUILD)/tests/fuzz_blob: tests/fuzz/fuzz_blob.c userspace/policy.c \
-		$(wildcard bpf/*.h kmod/*.h userspace/*.h)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		tests/fuzz/fuzz_blob.c userspace/policy.c $(LIBS) -o $@
+$(BUILD)/tests/fuzz_blob: $(FUZZ_BLOB_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
 
 tests: $(TESTS) $(BUILD)/tests/fuzz_classify $(BUILD)/tests/fuzz_blob
 
@@ -282,7 +289,10 @@ $(BUILD)/.build-config: FORCE
 FORCE:
 
 deps:
-	$(Q)tests/deps.sh
+	$(Q)tests/deps.sh test
+
+deps-build:
+	$(Q)tests/deps.sh build
 
 # The target's -dev packages from Debian, for CROSS_COMPILE= builds.
 $(SYSROOT_STAMP): tests/cross/fetch-sysroot.sh
@@ -297,7 +307,7 @@ else
 	$(Q)tests/cross/fetch-sysroot.sh $(TARGET_TRIPLE) $(SYSROOT)
 endif
 
-demo: deps
+demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/demo.sh
 
@@ -396,3 +406,8 @@ install-init:
 	$(Q)sed 's|^EXEC=.*|EXEC="$(SBINDIR)/$$DAEMON"|' $(INIT_SCRIPT) \
 		> $(DESTDIR)$(SYSCONFDIR)/init.d/S30p2pguardd
 	$(Q)chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/S30p2pguardd
+
+# What the compilers wrote of each object's headers (DEPFLAGS): only in
+# the objects' folders, build/ also holds sysroots and a Buildroot tree.
+-include $(wildcard $(BUILD)/*.d) $(shell find $(addprefix $(BUILD)/,userspace \
+	loader tests fuzz) -name '*.d' -type f 2>/dev/null)

@@ -7,10 +7,13 @@
 #     selected with a suitable toolchain and not without one, and the
 #     kernel fixups are exactly the options of the fragments.
 # Usage: tests/buildroot-check.sh [BUILDROOT_DIR]  (or set BUILDROOT_DIR).
+# Without either, the Buildroot snapshot in ../shared/buildroot beside the
+# repository (buildroot-*.tar.xz) is unpacked once into build/.
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h); exits 1 on any FAIL.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
+. tests/lib/apt.sh
 br=${1:-${BUILDROOT_DIR:-}}
 failed=0
 
@@ -19,8 +22,21 @@ words() { printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }
 fail() { echo "FAIL $1: $2"; failed=1; }
 skip() { echo "SKIP $1: $2"; }
 
+# snapshot: the newest ../shared/buildroot/buildroot-*.tar.xz, unpacked
+# into build/ under its own name; prints the tree's path.
+snapshot() {
+	tarball=$(ls "$top"/../shared/buildroot/buildroot-*.tar.xz 2>/dev/null | tail -n 1)
+	[ -n "$tarball" ] || return 1
+	dest=$top/build/$(basename "$tarball" .tar.xz)
+	if [ ! -f "$dest/buildroot/utils/check-package" ]; then
+		rm -rf "$dest" && mkdir -p "$dest" &&
+			tar xJf "$tarball" -C "$dest" || return 1
+	fi
+	echo "$dest/buildroot"
+}
+[ -n "$br" ] || br=$(snapshot) || br=""
 if [ -z "$br" ] || [ ! -f "$br/utils/check-package" ]; then
-	skip buildroot-check-package "no Buildroot tree (set BUILDROOT_DIR)"
+	skip buildroot-check-package "no Buildroot tree given (BUILDROOT_DIR, or the snapshot in ../shared/buildroot)"
 	exit 0
 fi
 br=$(cd "$br" && pwd)
@@ -29,9 +45,10 @@ br=$(cd "$br" && pwd)
 # init script (Debian packages of those names).
 if ! /usr/bin/python3 -c 'import magic, flake8' 2>/dev/null ||
 	! command -v shellcheck >/dev/null 2>&1; then
-	skip buildroot-check-package \
-		"needs python3-magic, flake8 and shellcheck (apt-get install python3-magic flake8 shellcheck)"
-	exit 0
+	p2pg_apt_install buildroot-check python3-magic flake8 shellcheck >&2 || {
+		fail buildroot-check-package "cannot install python3-magic, flake8 and shellcheck"
+		exit 1
+	}
 fi
 
 # Only the files check-package has checks for get a line; the key files

@@ -246,6 +246,11 @@ static void print_counters(const struct ctl_ctx *c,
 	const char *lead = seen_only ? "            " : "";
 	unsigned int i, n = 0;
 
+	/* status before the first packet: no table, not a bare header. */
+	for (i = 0; seen_only && i < P2PG_R__COUNT && !ctr[i].packets; i++)
+		;
+	if (i == P2PG_R__COUNT)
+		return;
 	if (!c->json)
 		printf("%s%-24s %12s %14s %12s %14s\n",
 		       seen_only ? "counters:   " : "", "reason", "packets",
@@ -269,6 +274,27 @@ static void print_counters(const struct ctl_ctx *c,
 			       (unsigned long long)ctr[i].drop_bytes);
 		n++;
 	}
+}
+
+/*
+ * The status file's "applied" (seconds since the epoch) as a person reads
+ * it: local time and how long ago.  Left as it is when it is no number.
+ */
+static void format_applied(char *v, size_t len)
+{
+	char *end, when[64];
+	long long t = strtoll(v, &end, 10), ago;
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (end == v || *end || t <= 0 || !localtime_r(&tt, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm))
+		return;
+	ago = (long long)time(NULL) - t;
+	if (ago >= 0)
+		snprintf(v, len, "%s (%lld s ago)", when, ago);
+	else
+		snprintf(v, len, "%s", when);
 }
 
 int p2pg_ctl_status(int argc, char **argv)
@@ -367,8 +393,10 @@ int p2pg_ctl_status(int argc, char **argv)
 					 cfg.lockdown ? "on" : "off");
 			else if (!status_get(buf, keys[i], v, sizeof(v)))
 				continue;
-			/* Keys of the other backend are empty: leave out. */
-			if (*v || (!c.module && strcmp(keys[i], "module")))
+			else if (!strcmp(keys[i], "applied"))
+				format_applied(v, sizeof(v));
+			/* Keys of the other backend, or nothing to say. */
+			if (*v)
 				printf("%-11s %s\n", keys[i], v);
 		}
 		if (c.module)

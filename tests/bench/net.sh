@@ -30,8 +30,6 @@ SWITCHES=${BENCH_SWITCHES:-300}
 NPREFIX=${BENCH_NPREFIX:-10000}
 NDOMAIN=${BENCH_NDOMAIN:-1000}
 ID=p2pgb$$
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-CG=$CG2/$ID
 PIN=/sys/fs/bpf/$ID
 T=$(mktemp -d /tmp/p2pguard-bench.XXXXXX)
 CONDS=(none empty p2pguard nft)
@@ -63,19 +61,22 @@ cleanup() {
 		ip netns del "$p"	# nftables tables go with their namespace
 	done
 	rm -rf "$T"
+	p2pg_unmounts
 }
 
 die() { echo "bench: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (cgroups, namespaces, BPF)"
-[ -n "$CG2" ] || die "no cgroup2 mount"
-mountpoint -q /sys/fs/bpf || die "bpffs is not mounted at /sys/fs/bpf"
+# shellcheck source=tests/lib/mounts.sh
+. "$(dirname "$0")/../lib/mounts.sh"
+trap cleanup EXIT
+p2pg_mounts bench || die "cannot mount bpffs or cgroup2"
+CG=$CG2/$ID
 for c in ip nsenter bpftool; do
 	command -v $c >/dev/null || die "$c is missing"
 done
 HAVE_NFT=1
 command -v nft >/dev/null || HAVE_NFT=0
-trap cleanup EXIT
 mkdir -p "$OUT"
 
 # ns NAME CMD...: run in namespace NAME (mounts untouched: nft reads

@@ -46,11 +46,10 @@ trap 'rm -rf "$work"' EXIT
 missing=""
 command -v gnuplot >/dev/null || missing="$missing gnuplot-nox"
 command -v nft >/dev/null || missing="$missing nftables"
-if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-	echo "bench: installing$missing"
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends $missing >/dev/null 2>&1 ||
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
+	. tests/lib/apt.sh
+	# shellcheck disable=SC2086 # a list of package names
+	p2pg_apt_install bench $missing ||
 		echo "bench: could not install$missing; going on without" >&2
 fi
 

@@ -72,21 +72,9 @@ libgcrypt20 libgpg-error0 liblz4-1 liblzma5"
 PKGS=$(echo $DEV $RUN)
 
 # The cross toolchain, from Debian's packages, as tests/deps.sh does.
-host_pkgs="gcc-$triple libc6-dev-$arch-cross"
-missing=""
-for p in $host_pkgs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] ||
-		die "missing packages:$missing (run as root, or install them)"
-	echo "fetch-sysroot: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null || true
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+. "$(dirname "$0")/../lib/apt.sh"
+p2pg_apt_install fetch-sysroot "gcc-$triple" "libc6-dev-$arch-cross" ||
+	die "cannot install the $triple cross compiler"
 
 stamp=$dir/.p2pguard-sysroot
 if [ -f "$stamp" ] && [ "$(sed -n 's/^packages: //p' "$stamp")" = "$PKGS" ]; then

@@ -12,6 +12,10 @@
 #   ARCH defaults to the tree's configured architecture (arm, arm64, mips,
 #   x86), CROSS_COMPILE for arm to arm-linux-gnueabihf-, for x86 to none;
 #   give both for a vendor toolchain (e.g. ,arm,arm-himix200-linux-).
+# Without P2PG_OLD_KDIRS, the kernels of ../shared/kernels beside the
+# repository (each <version>-<arch>/headers.tar.xz, a prepared build
+# tree) are unpacked once into tests/vm/cache and used; the cross
+# compilers they need are installed when missing.
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h); SKIP when no tree is
 # given, or kmod/ has no Kbuild yet.  A warning located in the module's
 # own files (kmod/, bpf/) is a FAIL; those in the kernel's headers (old
@@ -21,9 +25,33 @@ set -u
 . "$(dirname "$0")/lib.sh"
 fails=0
 
+# shared_kdirs: the build trees of ../shared/kernels, unpacked; prints
+# them as P2PG_OLD_KDIRS entries.
+shared_kdirs() {
+	local t d v
+	for t in "$TOP"/../shared/kernels/*/headers.tar.xz; do
+		[ -f "$t" ] || continue
+		d=$CACHE/old-kernels/$(basename "$(dirname "$t")")
+		v=$(tar tJf "$t" | head -n 1 | cut -d/ -f1)
+		if [ ! -f "$d/$v/include/config/auto.conf" ]; then
+			rm -rf "$d" && mkdir -p "$d" && tar xJf "$t" -C "$d" ||
+				{ echo "FAIL kmod old kernel $v: cannot unpack $t" >&2; continue; }
+		fi
+		echo "$d/$v"
+	done
+}
 if [ -z "${P2PG_OLD_KDIRS:-}" ]; then
-	echo "SKIP kmod old kernels: P2PG_OLD_KDIRS names no kernel tree" \
-		"(set it to prepared 3.x/4.x trees; see tests/kmod/old-kernels.sh)"
+	P2PG_OLD_KDIRS=$(shared_kdirs)
+	if [ -n "$P2PG_OLD_KDIRS" ]; then
+		. "$TOP/tests/lib/apt.sh"
+		p2pg_apt_install kmod-old-kernels gcc-arm-linux-gnueabihf \
+			gcc-mipsel-linux-gnu >&2 ||
+			echo "FAIL kmod old kernels: cannot install the cross compilers"
+	fi
+fi
+if [ -z "${P2PG_OLD_KDIRS:-}" ]; then
+	echo "SKIP kmod old kernels: no old kernel trees given (P2PG_OLD_KDIRS," \
+		"or ../shared/kernels; see tests/kmod/old-kernels.sh)"
 	exit 0
 fi
 for ent in $P2PG_OLD_KDIRS; do

@@ -9,6 +9,8 @@
 
 B=${BUILD:-build}
 ID=p2pgt$$
+# shellcheck source=tests/lib/mounts.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/mounts.sh"
 CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 CG=$CG2/$ID
 PIN=/sys/fs/bpf/$ID
@@ -49,14 +51,18 @@ cleanup() {
 	ip netns del "$NS_WAN" 2>/dev/null
 	ip netns del "$NS_LAN" 2>/dev/null
 	rm -rf "$T"
+	p2pg_unmounts
 }
 
-# Reasons to skip rather than fail: say which.
+# Root is the one reason to skip (tests/inherent-skips); what the tests
+# need of the machine they set up, as p2pguardd does (tests/lib/mounts.sh),
+# and cleanup() takes it down again.
 preflight() {
 	[ "$(id -u)" = 0 ] || { skip "$1: needs root"; exit 0; }
-	[ -n "$CG2" ] || { skip "$1: no cgroup2 mount"; exit 0; }
-	command -v ip >/dev/null || { skip "$1: no iproute2"; exit 0; }
-	mountpoint -q /sys/fs/bpf || { skip "$1: bpffs not mounted at /sys/fs/bpf"; exit 0; }
+	command -v ip >/dev/null || { fail "$1: no ip (make deps installs iproute2)"; exit 1; }
+	trap cleanup EXIT
+	p2pg_mounts "$1" || { fail "$1: cannot mount bpffs or cgroup2"; exit 1; }
+	CG=$CG2/$ID
 }
 
 setup_net() {

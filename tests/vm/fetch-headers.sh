@@ -42,15 +42,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd -P)
 
+. "$here/../lib/apt.sh"
 # need CMD PACKAGE: install PACKAGE on this machine when CMD is missing.
 need() {
 	command -v "$1" >/dev/null && return 0
 	[ "$(id -u)" = 0 ] || die "no $1 (run as root, or install $2)"
-	echo "vm-fetch-headers: installing $2" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null 2>&1 || true
-	apt-get install -y -q --no-install-recommends "$2" >/dev/null 2>&1 ||
-		die "could not install $2"
+	p2pg_apt_install vm-fetch-headers "$2" >&2 || die "could not install $2"
 }
 [ -z "$cross" ] || need "${cross}gcc" "gcc-${cross%-}"
 

@@ -75,12 +75,14 @@ if [ -n "${need_pkgs// /}" ]; then
 	if [ "$(id -u)" != 0 ]; then
 		skip_all "needs$need_pkgs (run as root to install them)"
 	fi
-	say "installing$need_pkgs"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null 2>&1
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $need_pkgs >/dev/null 2>&1 ||
-		skip_all "could not install$need_pkgs"
+	. tests/lib/apt.sh
+	# shellcheck disable=SC2086 # a list of package names
+	p2pg_apt_install vm $need_pkgs >&2 || {
+		for e in $MATRIX; do
+			echo "FAIL vm $(label "$e"): could not install$need_pkgs"
+		done
+		exit 1
+	}
 fi
 
 # --- guest programs, per architecture ----------------------------------------
