@@ -45,6 +45,7 @@ fuzz() {	# fuzz NAME: libFuzzer; a crash or sanitizer report exits non-zero
 run test_classify "$B/tests/test_classify"
 run test_kmod_path "$B/tests/test_kmod_path"
 run test_blob "$B/tests/test_blob"
+run test_text "$B/tests/test_text"
 run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz fuzz_classify
 run fuzz_blob fuzz fuzz_blob
