@@ -125,6 +125,18 @@ static int set_str(char *dst, size_t size, const char *value)
 	return 0;
 }
 
+/* A whole number of seconds, 1 to @max. */
+static int set_seconds(int *dst, const char *value, long max)
+{
+	char *end;
+	long s = strtol(value, &end, 10);
+
+	if (!*value || *end || s < 1 || s > max)
+		return -EINVAL;
+	*dst = s;
+	return 0;
+}
+
 /* Apply one "key = value"; returns NULL or what is wrong. */
 static const char *conf_set(struct p2pg_conf *c, const char *key,
 			    const char *value)
@@ -171,19 +183,11 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 			return "lan_defaults must be yes or no";
 		c->lan_defaults = v;
 	} else if (!strcmp(key, "recheck_interval")) {
-		char *end;
-		long s = strtol(value, &end, 10);
-
-		if (*end || s < 1 || s > 86400)
+		if (set_seconds(&c->recheck_s, value, 86400))
 			return "recheck_interval must be 1 to 86400 seconds";
-		c->recheck_s = s;
 	} else if (!strcmp(key, "command_timeout")) {
-		char *end;
-		long s = strtol(value, &end, 10);
-
-		if (*end || s < 1 || s > 300)
+		if (set_seconds(&c->command_timeout_s, value, 300))
 			return "command_timeout must be 1 to 300 seconds";
-		c->command_timeout_s = s;
 	} else if (!strcmp(key, "cgroup")) {
 		r = set_str(c->cgroup, sizeof(c->cgroup), value);
 	} else if (!strcmp(key, "pin_dir")) {

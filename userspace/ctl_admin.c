@@ -651,11 +651,21 @@ static int json_get(const char *line, const char *key, char *out, size_t len)
 		if (*p == '\\') {
 			p++;
 			switch (*p) {
-			case 'b': u[0] = '\b'; break;
-			case 'f': u[0] = '\f'; break;
-			case 'n': u[0] = '\n'; break;
-			case 'r': u[0] = '\r'; break;
-			case 't': u[0] = '\t'; break;
+			case 'b':
+				u[0] = '\b';
+				break;
+			case 'f':
+				u[0] = '\f';
+				break;
+			case 'n':
+				u[0] = '\n';
+				break;
+			case 'r':
+				u[0] = '\r';
+				break;
+			case 't':
+				u[0] = '\t';
+				break;
 			case 'u':
 				if (strspn(p + 1, "0123456789abcdefABCDEF") < 4)
 					return 1;	/* cut short: keep what came */
