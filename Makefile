@@ -139,7 +139,7 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
-	$(BUILD)/tests/test_blob \
+	$(BUILD)/tests/test_blob $(BUILD)/tests/test_text \
 	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer $(BUILD)/tests/fakedev
 # test_bpf writes captures with libpcap.
 ifneq ($(PCAP),1)
@@ -237,6 +237,11 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+# Text from outside: lines, escaping, events, the settings command.
+$(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

@@ -143,6 +143,12 @@ static ssize_t p2pg_dev_write(struct file *file, const char __user *ubuf,
 	void *blob;
 	int err;
 
+	/*
+	 * As the sysfs switch: the writer, not only the opener, holds
+	 * CAP_NET_ADMIN, so a descriptor handed on cannot change the policy.
+	 */
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
 	if (n > P2PG_BLOB_MAX_SIZE)
 		return -EFBIG;
 	/* At least one byte, so that an empty write is refused, not lost. */

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <linux/string.h>
@@ -98,7 +99,12 @@ static ssize_t p2p_enabled_show(struct kobject *kobj,
 			  (unsigned long long)p2pg_policy_value(P2PG_A_P2P));
 }
 
-/* "0" or "1": flips the switch of the current policy (root only: 0644). */
+/*
+ * "0" or "1": flips the switch of the current policy.  The file is 0644,
+ * but uid 0 is not enough: the writer needs CAP_NET_ADMIN, as for
+ * /dev/p2pguard, so that root with its capabilities dropped (a container,
+ * a sandboxed vendor daemon) cannot turn P2P on.
+ */
 static ssize_t p2p_enabled_store(struct kobject *kobj,
 				 struct kobj_attribute *attr,
 				 const char *buf, size_t count)
@@ -106,6 +112,8 @@ static ssize_t p2p_enabled_store(struct kobject *kobj,
 	unsigned int on;
 	int err;
 
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
 	err = kstrtouint(buf, 10, &on);
 	if (err)
 		return err;

@@ -62,20 +62,25 @@
 
 static bool use_syslog;
 
+/*
+ * Every message made safe as a whole: process names, settings values and
+ * command output reach syslog and terminals with their control
+ * characters and escape sequences visible (\x1b), never raw.
+ */
 static __attribute__((format(printf, 2, 3)))
 void logmsg(int prio, const char *fmt, ...)
 {
+	char msg[2048], safe[4 * sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio, fmt, ap);
-	} else {
-		fputs("p2pguardd: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	p2pg_text_escape(safe, sizeof(safe), msg);
+	if (use_syslog)
+		syslog(prio, "%s", safe);
+	else
+		fprintf(stderr, "p2pguardd: %s\n", safe);
 }
 
 struct daemon;
@@ -121,7 +126,7 @@ struct daemon {
 	const char *attach_kind;
 	int p2p_on;
 	int have_value;
-	char source_status[256];
+	char source_status[1024];
 	__u32 generation;
 	time_t applied_at;
 	struct ring_buffer *rb;
@@ -146,7 +151,10 @@ static const char *source_name(enum p2pg_source s)
 /* /run/p2pguard/status: what `p2pguardctl status` shows. */
 static void write_status(struct daemon *d, const char *not_enforced)
 {
-	char buf[2048], have[256], miss[256], path[PATH_MAX];
+	char buf[8192], have[256], miss[256], path[PATH_MAX];
+	/* One line per key, whatever the values hold. */
+	char reason[2048], cg[1024], pins[1024], mod[1024], detail[2048],
+	     sstat[1024];
 	int n;
 
 	have[0] = miss[0] = 0;
@@ -154,6 +162,17 @@ static void write_status(struct daemon *d, const char *not_enforced)
 		p2pg_features_string(&d->feat, 0, have, sizeof(have));
 		p2pg_features_string(&d->feat, 1, miss, sizeof(miss));
 	}
+	p2pg_text_escape(reason, sizeof(reason),
+			 not_enforced ? not_enforced : "");
+	p2pg_text_escape(cg, sizeof(cg), d->cgroup);
+	p2pg_text_escape(pins, sizeof(pins), d->pin_dir);
+	p2pg_text_escape(mod, sizeof(mod), d->module_path);
+	p2pg_text_escape(detail, sizeof(detail),
+			 d->conf.source == P2PG_SOURCE_COMMAND ? d->conf.command :
+			 d->conf.source == P2PG_SOURCE_FILE ? d->conf.file :
+			 d->conf.state_file);
+	p2pg_text_escape(sstat, sizeof(sstat),
+			 d->source_status[0] ? d->source_status : "ok");
 	n = snprintf(buf, sizeof(buf),
 		     "enforced=%s\nreason=%s\nbackend=%s\nattach=%s\n"
 		     "cgroup=%s\npin_dir=%s\nmodule=%s\np2p=%s\nmode=%s\n"
@@ -161,19 +180,13 @@ static void write_status(struct daemon *d, const char *not_enforced)
 		     "source=%s\nsource_detail=%s\nsource_status=%s\n"
 		     "generation=%u\napplied=%lld\npid=%d\nfeatures=%s\n"
 		     "missing=%s\n",
-		     not_enforced ? "no" : "yes",
-		     not_enforced ? not_enforced : "",
+		     not_enforced ? "no" : "yes", reason,
 		     d->be ? d->be->name : "none",
-		     d->attach_kind ? d->attach_kind : "none", d->cgroup,
-		     d->pin_dir, d->module_path, d->p2p_on ? "on" : "off",
+		     d->attach_kind ? d->attach_kind : "none", cg, pins, mod,
+		     d->p2p_on ? "on" : "off",
 		     d->conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
 		     d->conf.lockdown ? "on" : "off",
-		     source_name(d->conf.source),
-		     d->conf.source == P2PG_SOURCE_COMMAND ? d->conf.command :
-		     d->conf.source == P2PG_SOURCE_FILE ? d->conf.file :
-		     d->conf.state_file,
-		     d->source_status[0] ? d->source_status : "ok",
-		     d->generation, (long long)d->applied_at, (int)getpid(),
+		     source_name(d->conf.source), detail, sstat, d->generation, (long long)d->applied_at, (int)getpid(),
 		     have, miss);
 	snprintf(path, sizeof(path), "%s/%s", d->conf.run_dir, P2PG_STATUS_FILE);
 	if (p2pg_mkdir_p(d->conf.run_dir, 0755) ||
@@ -330,7 +343,7 @@ static void adopt_previous(struct daemon *d)
 /* Read the switch; keep the last value (or the default) when unreadable. */
 static void read_switch(struct daemon *d)
 {
-	char why[256] = "";
+	char why[1024] = "";
 	int v = p2pg_settings_read(&d->conf, why, sizeof(why));
 
 	if (v >= 0) {
@@ -530,7 +543,7 @@ out:
 static void log_event(struct daemon *d, const struct p2pg_event *e,
 		      time_t now, const char *process)
 {
-	char path[PATH_MAX], old[PATH_MAX], line[512];
+	char path[PATH_MAX], old[PATH_MAX], line[2048];
 	struct stat st;
 	int n, fd;
 
@@ -657,6 +670,47 @@ static int add_fd(struct daemon *d, int fd)
 
 /* ---- the eBPF backend ----------------------------------------------------- */
 
+/*
+ * The pins are the enforcement: whoever may write their directory may
+ * unlink the link and detach the program.  Created root's, mode 0700; an
+ * existing one is used only when it is root's and writable by nobody
+ * else, and the directories above it too (sticky ones, as bpffs mounted
+ * without options, allowed: there others cannot remove our entries).
+ */
+static int pin_dir_check(struct daemon *d)
+{
+	char why[1024];
+	struct stat st;
+
+	if (mkdir(d->pin_dir, 0700) == 0) {
+		/* The umask must not loosen it. */
+		if (chmod(d->pin_dir, 0700))
+			return fail(d, "cannot chmod 0700 %s: %s", d->pin_dir,
+				    strerror(errno));
+	} else if (errno == ENOENT) {
+		if (p2pg_mkdir_p(d->pin_dir, 0700) || chmod(d->pin_dir, 0700))
+			return fail(d, "cannot create %s: %s", d->pin_dir,
+				    strerror(errno));
+	} else if (errno != EEXIST) {
+		return fail(d, "cannot create %s: %s", d->pin_dir,
+			    strerror(errno));
+	}
+	if (lstat(d->pin_dir, &st))
+		return fail(d, "pin directory %s: %s", d->pin_dir,
+			    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(d, "pin directory %s is not a directory (a symbolic link?): remove it, or set pin_dir to another path",
+			    d->pin_dir);
+	if (!p2pg_trusted_stat(&st))
+		return fail(d, "pin directory %s is owned by uid %u with mode %04o: anyone who can write it can remove the pins and end enforcement; remove it (rm -r %s) or make it root's with mode 0700, then start p2pguardd again",
+			    d->pin_dir, (unsigned int)st.st_uid,
+			    (unsigned int)(st.st_mode & 07777), d->pin_dir);
+	if (p2pg_trusted_parents(d->pin_dir, why, sizeof(why)))
+		return fail(d, "pin directory %s refused: %s", d->pin_dir,
+			    why);
+	return 0;
+}
+
 static int ebpf_open(struct daemon *d)
 {
 	struct stat st;
@@ -672,9 +726,9 @@ static int ebpf_open(struct daemon *d)
 	if (stat(d->cgroup, &st) || !S_ISDIR(st.st_mode))
 		return fail(d, "cgroup %s: %s", d->cgroup,
 			    errno ? strerror(errno) : "not a directory");
-	if (p2pg_mkdir_p(d->pin_dir, 0700))
-		return fail(d, "cannot create %s: %s", d->pin_dir,
-			    strerror(errno));
+	r = pin_dir_check(d);
+	if (r)
+		return r;
 	r = load_program(d);
 	if (r)
 		return fail(d, "cannot load the BPF program: %s",
@@ -947,13 +1001,25 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
+/* sshd's StrictModes for source = command: root runs only root's file. */
+static int command_refused(const struct p2pg_conf *c, char *err,
+			   size_t len)
+{
+	if (c->source != P2PG_SOURCE_COMMAND || !c->untrusted[0])
+		return 0;
+	snprintf(err, len, "source = command refused: %s (the command would run as root)",
+		 c->untrusted);
+	return -1;
+}
+
 static void reload(struct daemon *d)
 {
 	struct p2pg_conf c;
 	char err[512];
 
 	p2pg_conf_defaults(&c);
-	if (p2pg_conf_load(&c, d->conf_path, err, sizeof(err))) {
+	if (p2pg_conf_load(&c, d->conf_path, err, sizeof(err)) ||
+	    command_refused(&c, err, sizeof(err))) {
 		logmsg(LOG_ERR, "%s; keeping the running configuration", err);
 		p2pg_conf_free(&c);
 		return;
@@ -1146,7 +1212,8 @@ int p2pguardd_main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_log);
 	p2pg_conf_defaults(&d.conf);
-	if (p2pg_conf_load(&d.conf, d.conf_path, err, sizeof(err))) {
+	if (p2pg_conf_load(&d.conf, d.conf_path, err, sizeof(err)) ||
+	    command_refused(&d.conf, err, sizeof(err))) {
 		logmsg(LOG_ERR, "%s", err);
 		return 2;
 	}

@@ -66,6 +66,7 @@ run header_deps tests/build/header-deps.sh
 run test_classify "$B/tests/test_classify"
 run test_kmod_path "$B/tests/test_kmod_path"
 run test_blob "$B/tests/test_blob"
+run test_text "$B/tests/test_text"
 run test_bpf "$B/tests/test_bpf"
 run fuzz fuzz fuzz_classify
 run fuzz_blob fuzz fuzz_blob

@@ -27,6 +27,7 @@ void p2pg_conf_defaults(struct p2pg_conf *c)
 	c->default_on = 0;
 	c->mode = P2PG_MODE_ENFORCE;
 	c->recheck_s = 30;
+	c->command_timeout_s = P2PG_COMMAND_TIMEOUT_S;
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", P2PG_PIN_DIR);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", P2PG_RUN_DIR);
 	c->lan_defaults = 1;
@@ -124,6 +125,18 @@ static int set_str(char *dst, size_t size, const char *value)
 	return 0;
 }
 
+/* A whole number of seconds, 1 to @max. */
+static int set_seconds(int *dst, const char *value, long max)
+{
+	char *end;
+	long s = strtol(value, &end, 10);
+
+	if (!*value || *end || s < 1 || s > max)
+		return -EINVAL;
+	*dst = s;
+	return 0;
+}
+
 /* Apply one "key = value"; returns NULL or what is wrong. */
 static const char *conf_set(struct p2pg_conf *c, const char *key,
 			    const char *value)
@@ -170,12 +183,11 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 			return "lan_defaults must be yes or no";
 		c->lan_defaults = v;
 	} else if (!strcmp(key, "recheck_interval")) {
-		char *end;
-		long s = strtol(value, &end, 10);
-
-		if (*end || s < 1 || s > 86400)
+		if (set_seconds(&c->recheck_s, value, 86400))
 			return "recheck_interval must be 1 to 86400 seconds";
-		c->recheck_s = s;
+	} else if (!strcmp(key, "command_timeout")) {
+		if (set_seconds(&c->command_timeout_s, value, 300))
+			return "command_timeout must be 1 to 300 seconds";
 	} else if (!strcmp(key, "cgroup")) {
 		r = set_str(c->cgroup, sizeof(c->cgroup), value);
 	} else if (!strcmp(key, "pin_dir")) {
@@ -222,8 +234,10 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 int p2pg_conf_load(struct p2pg_conf *c, const char *path, char *err,
 		   size_t err_len)
 {
-	char line[1024];
+	char line[P2PG_LINE_MAX + 1];
+	struct stat st;
 	int lineno = 0;
+	ssize_t n;
 	FILE *f;
 
 	f = fopen(path, "re");
@@ -233,14 +247,26 @@ int p2pg_conf_load(struct p2pg_conf *c, const char *path, char *err,
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	/* Judged on what was opened: a rename after the check changes nothing. */
+	c->untrusted[0] = 0;
+	if (fstat(fileno(f), &st))
+		snprintf(c->untrusted, sizeof(c->untrusted), "%s: %s", path,
+			 strerror(errno));
+	else if (!p2pg_trusted_stat(&st))
+		snprintf(c->untrusted, sizeof(c->untrusted),
+			 "%s is owned by uid %u with mode %04o: it must belong to root and be writable by nobody else",
+			 path, (unsigned int)st.st_uid,
+			 (unsigned int)(st.st_mode & 07777));
+	else
+		p2pg_trusted_parents(path, c->untrusted, sizeof(c->untrusted));
+	while ((n = p2pg_read_line(f, line, sizeof(line))) != -1) {
 		char *s, *eq, *key, *value;
 		const char *why;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, err_len, "%s:%d: line too long", path,
-				 lineno);
+		if (n == P2PG_LINE_TOO_LONG) {
+			snprintf(err, err_len, "%s:%d: line longer than %d bytes",
+				 path, lineno, P2PG_LINE_MAX);
 			goto fail;
 		}
 		s = trim(line);
@@ -261,6 +287,10 @@ int p2pg_conf_load(struct p2pg_conf *c, const char *path, char *err,
 				 key, why);
 			goto fail;
 		}
+	}
+	if (ferror(f)) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	fclose(f);
 	if (c->source == P2PG_SOURCE_FILE && (!c->file[0] || !c->key[0])) {

@@ -21,6 +21,7 @@ enum p2pg_source {
 };
 
 #define P2PG_LIST_MAX	64
+#define P2PG_COMMAND_TIMEOUT_S	5	/* default command_timeout */
 
 /* Which kernel side enforces: the eBPF program or the kernel module. */
 enum p2pg_backend {
@@ -36,6 +37,7 @@ enum p2pg_backend {
  *                 whose changes re-run @command (optional).
  * @key:           source=file: the key holding the switch.
  * @command:       source=command: a shell command printing the value.
+ * @command_timeout_s: source=command: seconds before it is killed.
  * @state_file:    source=state: p2pguard's own persisted switch.
  * @default_on:    the switch when no value was ever read.
  * @mode:          enum p2pg_mode.
@@ -48,12 +50,16 @@ enum p2pg_backend {
  * @module:        the p2pguard.ko to load ("" = search the usual places).
  * @lan_defaults:  keep the built-in LAN prefixes.
  * @lists:         extra prefixes, domains, keys, agents (strings as given).
+ * @untrusted:     "" when the file read is owned by root and writable by
+ *                 nobody else, its directories too (sshd's StrictModes);
+ *                 else why not.  A command runs only from a trusted file.
  */
 struct p2pg_conf {
 	enum p2pg_source source;
 	char file[256];
 	char key[64];
 	char command[512];
+	int command_timeout_s;
 	char state_file[256];
 	int default_on;
 	int mode;
@@ -79,6 +85,7 @@ struct p2pg_conf {
 	int n_agent_cgroups;
 	char *agent_uids[P2PG_LIST_MAX];
 	int n_agent_uids;
+	char untrusted[512];
 };
 
 /**

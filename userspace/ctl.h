@@ -7,6 +7,8 @@
 #ifndef P2PGUARD_CTL_H
 #define P2PGUARD_CTL_H
 
+#include <stddef.h>
+
 int p2pg_ctl_status(int argc, char **argv);
 int p2pg_ctl_stats(int argc, char **argv);
 int p2pg_ctl_p2p(int argc, char **argv);
@@ -34,5 +36,17 @@ struct p2pg_event;
  */
 int p2pg_event_json(const struct p2pg_event *e, long long ts,
 		    const char *process, char *buf, unsigned int len);
+
+/**
+ * p2pg_event_text() - one line of the event log as `events` prints it:
+ * the JSON unescaped, then escaped for a terminal (p2pg_text_escape()).
+ * A key the line lacks is shown empty.
+ * @line: one line of the event log, without its newline.
+ * @buf:  result.
+ * @len:  size of @buf.
+ *
+ * Return: 0, or -1 when the line is no event (no "ts"): @buf says so.
+ */
+int p2pg_event_text(const char *line, char *buf, size_t len);
 
 #endif /* P2PGUARD_CTL_H */

@@ -204,18 +204,19 @@ static int status_get(const char *buf, const char *key, char *out, size_t len)
 	return 0;
 }
 
+/* A JSON string of text from outside (p2pg_json_escape()). */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
+	size_t len = 6 * strlen(s) + 1;
+	char *e = malloc(len);
+
+	if (!e) {
+		fputs("\"\"", f);
+		return;
 	}
-	fputc('"', f);
+	p2pg_json_escape(e, len, s);
+	fprintf(f, "\"%s\"", e);
+	free(e);
 }
 
 static int daemon_running(const struct ctl_ctx *c)
@@ -587,8 +588,10 @@ int p2pg_ctl_unload(int argc, char **argv)
 int p2pg_event_json(const struct p2pg_event *e, long long ts,
 		    const char *process, char *buf, unsigned int len)
 {
-	char addr[INET6_ADDRSTRLEN] = "?", name[P2PG_EVENT_QNAME + 1] = "";
+	char addr[INET6_ADDRSTRLEN] = "?", name[P2PG_EVENT_QNAME + 1] = "",
+	     proc[1024];
 	unsigned int i = 0, n = 0;
+	int r;
 
 	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
 		  sizeof(addr));
@@ -606,51 +609,127 @@ int p2pg_event_json(const struct p2pg_event *e, long long ts,
 			name[n++] = '.';
 	}
 	name[n] = 0;
-	return snprintf(buf, len,
+	/* Process names are anyone's to choose: quotes, ESC, bad UTF-8. */
+	p2pg_json_escape(proc, sizeof(proc), process);
+	r = snprintf(buf, len,
 			"{\"ts\":%lld,\"action\":\"%s\",\"reason\":\"%s\",\"proto\":\"%s\",\"dst\":\"%s\",\"port\":%u,\"uid\":%u,\"cgroup\":%llu,\"name\":\"%s\",\"process\":\"%s\"}",
 			ts, e->flags & P2PG_EV_DROPPED ? "blocked" : "would-block",
 			p2pg_reason_name(e->reason),
 			e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
 			addr, e->dport, e->uid,
-			(unsigned long long)e->cgroup_id, name, process);
+			(unsigned long long)e->cgroup_id, name, proc);
+	return r < 0 ? 0 : (unsigned int)r < len ? r : (int)len - 1;
 }
 
-/* Pull "key":value or "key":"value" out of one of our own JSON lines. */
+/* Append the UTF-8 form of @cp; invalid code points as U+FFFD. */
+static size_t put_utf8(char *o, unsigned int cp)
+{
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		o[0] = cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = 0xc0 | cp >> 6;
+		o[1] = 0x80 | (cp & 0x3f);
+		return 2;
+	}
+	o[0] = 0xe0 | cp >> 12;
+	o[1] = 0x80 | ((cp >> 6) & 0x3f);
+	o[2] = 0x80 | (cp & 0x3f);
+	return 3;
+}
+
+/*
+ * "key":value or "key":"value" out of one line of the event log, the
+ * string unescaped.  A key that is missing, or a line that is no JSON,
+ * leaves @out empty.
+ *
+ * Return: 1 found, 0 not.
+ */
 static int json_get(const char *line, const char *key, char *out, size_t len)
 {
-	char pat[64];
+	char pat[64], hx[5];
 	const char *p;
-	size_t n;
+	size_t n = 0;
 
+	out[0] = 0;
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
+	/* A key, not the same text inside another value (after a ',' or '{'). */
+	for (p = strstr(line, pat); p; p = strstr(p + 1, pat))
+		if (p > line && (p[-1] == ',' || p[-1] == '{'))
+			break;
 	if (!p)
 		return 0;
 	p += strlen(pat);
-	if (*p == '"')
-		n = strcspn(++p, "\"");
-	else
-		n = strcspn(p, ",}");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, p, n);
-	out[n] = 0;
+	if (*p != '"') {
+		n = strcspn(p, ",}\r\n");
+		if (n >= len)
+			n = len - 1;
+		memcpy(out, p, n);
+		out[n] = 0;
+		return 1;
+	}
+	for (p++; *p && *p != '"'; p++) {
+		char u[4];
+		size_t k = 1;
+
+		u[0] = *p;
+		if (*p == '\\') {
+			p++;
+			switch (*p) {
+			case 'b':
+				u[0] = '\b';
+				break;
+			case 'f':
+				u[0] = '\f';
+				break;
+			case 'n':
+				u[0] = '\n';
+				break;
+			case 'r':
+				u[0] = '\r';
+				break;
+			case 't':
+				u[0] = '\t';
+				break;
+			case 'u':
+				if (strspn(p + 1, "0123456789abcdefABCDEF") < 4)
+					return 1;	/* cut short: keep what came */
+				memcpy(hx, p + 1, 4);
+				hx[4] = 0;
+				k = put_utf8(u, strtoul(hx, NULL, 16));
+				p += 4;
+				break;
+			case 0:
+				return 1;
+			default:
+				u[0] = *p;	/* \" \\ \/ */
+			}
+		}
+		if (n + k >= len)
+			break;
+		memcpy(out + n, u, k);
+		n += k;
+		out[n] = 0;
+	}
 	return 1;
 }
 
-static void print_event_line(const struct ctl_ctx *c, const char *line)
+int p2pg_event_text(const char *line, char *buf, size_t len)
 {
 	char ts[32], act[16], reason[32], proto[8], dst[64], port[8], uid[16],
-	     name[80], proc[128];
-	time_t t;
+	     name[80], proc[1024], sname[4 * 80], sproc[4 * 1024], when[32];
 	struct tm tm;
-	char when[32];
+	time_t t;
 
-	if (c->json) {
-		fputs(line, stdout);
-		return;
+	/* No time, no event: a line of something else, or cut short. */
+	if (line[0] != '{' || !json_get(line, "ts", ts, sizeof(ts)) ||
+	    !ts[0]) {
+		snprintf(buf, len, "(skipped a line that is no event)");
+		return -1;
 	}
-	json_get(line, "ts", ts, sizeof(ts));
 	json_get(line, "action", act, sizeof(act));
 	json_get(line, "reason", reason, sizeof(reason));
 	json_get(line, "proto", proto, sizeof(proto));
@@ -658,14 +737,33 @@ static void print_event_line(const struct ctl_ctx *c, const char *line)
 	json_get(line, "port", port, sizeof(port));
 	json_get(line, "uid", uid, sizeof(uid));
 	json_get(line, "name", name, sizeof(name));
-	if (!json_get(line, "process", proc, sizeof(proc)))
-		proc[0] = 0;
+	json_get(line, "process", proc, sizeof(proc));
+	/* Unescaped from JSON: now made safe for a terminal. */
+	p2pg_text_escape(sname, sizeof(sname), name);
+	p2pg_text_escape(sproc, sizeof(sproc), proc);
 	t = atoll(ts);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s %s %s %s:%s %s uid %s%s%s%s%s\n", when, act, proto, dst,
-	       port, reason, uid, *proc ? " " : "", proc, *name ? " " : "",
-	       name);
+	snprintf(buf, len, "%s %s %s %s:%s %s uid %s%s%s%s%s", when, act,
+		 proto, dst, port, reason, uid, *sproc ? " " : "", sproc,
+		 *sname ? " " : "", sname);
+	return 0;
+}
+
+static void print_event_line(const struct ctl_ctx *c, const char *line)
+{
+	char out[8192];
+
+	if (c->json) {
+		/* Our own lines, escaped when written; a stray one is left out. */
+		if (line[0] == '{')
+			printf("%s\n", line);
+		return;
+	}
+	if (p2pg_event_text(line, out, sizeof(out)))
+		fprintf(stderr, "p2pguardctl: events: %s\n", out);
+	else
+		printf("%s\n", out);
 }
 
 /* The event log, oldest part first: rotated (events.log.1), then current. */
@@ -677,9 +775,20 @@ static FILE *open_event_log(const struct ctl_ctx *c, int rotated, char *path,
 	return fopen(path, "re");
 }
 
+/* The next line of the event log; an over-long one is reported. */
+static int next_event_line(FILE *f, char *line, size_t len)
+{
+	ssize_t n;
+
+	while ((n = p2pg_read_line(f, line, len)) == P2PG_LINE_TOO_LONG)
+		fprintf(stderr, "p2pguardctl: events: skipped a line longer than %zu bytes\n",
+			len - 1);
+	return n >= 0;
+}
+
 int p2pg_ctl_events(int argc, char **argv)
 {
-	char path[PATH_MAX], line[1024];
+	char path[PATH_MAX], line[P2PG_LINE_MAX + 1];
 	struct ctl_ctx c;
 	int first, r, i;
 	FILE *f;
@@ -691,7 +800,7 @@ int p2pg_ctl_events(int argc, char **argv)
 		f = open_event_log(&c, i, path, sizeof(path));
 		if (!f)
 			continue;
-		while (fgets(line, sizeof(line), f))
+		while (next_event_line(f, line, sizeof(line)))
 			print_event_line(&c, line);
 		if (i == 0 && c.follow) {
 			/* Like tail -f; p2pguardd rotates by rename. */
@@ -704,7 +813,7 @@ int p2pg_ctl_events(int argc, char **argv)
 				fflush(stdout);
 				usleep(200000);
 				clearerr(f);
-				while (fgets(line, sizeof(line), f))
+				while (next_event_line(f, line, sizeof(line)))
 					print_event_line(&c, line);
 				if (!stat(path, &st) && st.st_ino != ino) {
 					fclose(f);
@@ -739,7 +848,8 @@ int p2pg_ctl_top(int argc, char **argv)
 {
 	struct top_row *rows = NULL;
 	size_t nrows = 0, k;
-	char path[PATH_MAX], line[1024];
+	char path[PATH_MAX], line[P2PG_LINE_MAX + 1], dst[4 * 64],
+	     reason[4 * 32], name[6 * 80];
 	struct ctl_ctx c;
 	int first, r, i;
 	FILE *f;
@@ -751,7 +861,7 @@ int p2pg_ctl_top(int argc, char **argv)
 		f = open_event_log(&c, i, path, sizeof(path));
 		if (!f)
 			continue;
-		while (fgets(line, sizeof(line), f)) {
+		while (next_event_line(f, line, sizeof(line))) {
 			struct top_row t = { .n = 1 };
 
 			json_get(line, "dst", t.dst, sizeof(t.dst));
@@ -783,14 +893,20 @@ int p2pg_ctl_top(int argc, char **argv)
 		printf("%8s  %-40s %-6s %-22s %s\n", "events", "destination",
 		       "port", "reason", "name");
 	for (k = 0; k < nrows && (int)k < c.count; k++) {
+		/* Unescaped from the log: escaped again for where it goes. */
+		size_t (*esc)(char *, size_t, const char *) =
+			c.json ? p2pg_json_escape : p2pg_text_escape;
+
+		esc(dst, sizeof(dst), rows[k].dst);
+		esc(reason, sizeof(reason), rows[k].reason);
+		esc(name, sizeof(name), rows[k].name);
 		if (c.json)
-			printf("%s{\"events\":%ld,\"dst\":\"%s\",\"port\":%s,\"reason\":\"%s\",\"name\":\"%s\"}",
-			       k ? "," : "", rows[k].n, rows[k].dst,
-			       rows[k].port, rows[k].reason, rows[k].name);
+			printf("%s{\"events\":%ld,\"dst\":\"%s\",\"port\":%d,\"reason\":\"%s\",\"name\":\"%s\"}",
+			       k ? "," : "", rows[k].n, dst,
+			       atoi(rows[k].port), reason, name);
 		else
-			printf("%8ld  %-40s %-6s %-22s %s\n", rows[k].n,
-			       rows[k].dst, rows[k].port, rows[k].reason,
-			       rows[k].name);
+			printf("%8ld  %-40s %-6s %-22s %s\n", rows[k].n, dst,
+			       rows[k].port, reason, name);
 	}
 	if (c.json)
 		printf("]\n");

@@ -228,3 +228,185 @@ int p2pg_describe_sender(__u64 cgroup_id, __u32 uid, char *buf, size_t len)
 		snprintf(buf + off, off < len ? len - off : 0, " ...");
 	return n ? 0 : -1;
 }
+
+/* ---- text from outside ------------------------------------------------- */
+
+ssize_t p2pg_read_line(FILE *f, char *buf, size_t size)
+{
+	size_t n = 0;
+	int ch, over = 0;
+
+	ch = getc(f);
+	if (ch == EOF) {
+		buf[0] = 0;
+		return -1;
+	}
+	for (; ch != EOF && ch != '\n'; ch = getc(f)) {
+		if (n + 1 < size)
+			buf[n++] = ch;
+		else
+			over = 1;
+	}
+	buf[n] = 0;
+	return over ? P2PG_LINE_TOO_LONG : (ssize_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at @s and its code point, or 0. */
+static int utf8_seq(const unsigned char *s, unsigned int *cp)
+{
+	unsigned int c = s[0], min;
+	int n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, c &= 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	/* A NUL ends the string: it is no continuation byte either. */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * The one escaper behind p2pg_json_escape() and p2pg_text_escape(): the
+ * escaped form of the unit at @s into @out (at most 16 bytes), and how
+ * many bytes of @s it took.
+ */
+static size_t escape_unit(const unsigned char *s, int json, char *out,
+			  size_t *took)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int cp;
+	size_t k = 0;
+	int n = utf8_seq(s, &cp), i;
+
+	if (!n) {			/* invalid UTF-8: one byte */
+		*took = 1;
+		if (json)
+			return (size_t)sprintf(out, "\\ufffd");
+		return (size_t)sprintf(out, "\\x%c%c", hex[s[0] >> 4],
+				       hex[s[0] & 15]);
+	}
+	*took = n;
+	if (cp == '\\' || (json && cp == '"')) {
+		out[k++] = '\\';
+		out[k++] = cp;
+		return k;
+	}
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+		if (json)
+			return (size_t)sprintf(out, "\\u%04x", cp);
+		/* Each byte of a C1 control's sequence, as for bad bytes. */
+		for (i = 0; i < n; i++) {
+			out[k++] = '\\';
+			out[k++] = 'x';
+			out[k++] = hex[s[i] >> 4];
+			out[k++] = hex[s[i] & 15];
+		}
+		return k;
+	}
+	memcpy(out, s, n);
+	return n;
+}
+
+static size_t escape(char *dst, size_t size, const char *src, int json)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0, k, took;
+	char unit[16];
+
+	while (*s) {
+		k = escape_unit(s, json, unit, &took);
+		if (n + k >= size)
+			break;
+		memcpy(dst + n, unit, k);
+		n += k;
+		s += took;
+	}
+	dst[n] = 0;
+	return n;
+}
+
+size_t p2pg_json_escape(char *dst, size_t size, const char *src)
+{
+	return escape(dst, size, src, 1);
+}
+
+size_t p2pg_text_escape(char *dst, size_t size, const char *src)
+{
+	return escape(dst, size, src, 0);
+}
+
+/* ---- trusted paths (sshd's StrictModes) -------------------------------- */
+
+static int trusted_uid(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+int p2pg_trusted_stat(const struct stat *st)
+{
+	return trusted_uid(st->st_uid) && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Each directory above @path (absolute), "/" included, by lstat(). */
+static int parents_ok(const char *path, char *why, size_t len)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(dir))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (;;) {
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return 0;
+		slash[slash == dir] = 0;	/* keep "/" itself */
+		if (lstat(dir, &st)) {
+			snprintf(why, len, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		/* A symbolic link is judged by where it leads: the real path. */
+		if (!S_ISLNK(st.st_mode) &&
+		    (!trusted_uid(st.st_uid) ||
+		     ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		      !(st.st_mode & S_ISVTX)))) {
+			snprintf(why, len,
+				 "%s is owned by uid %u with mode %04o: the directories above %s must belong to root and be writable by nobody else (or be sticky, as /tmp)",
+				 dir, (unsigned int)st.st_uid,
+				 (unsigned int)(st.st_mode & 07777), path);
+			return -1;
+		}
+		if (!strcmp(dir, "/"))
+			return 0;
+	}
+}
+
+int p2pg_trusted_parents(const char *path, char *why, size_t len)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real)) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (parents_ok(path, why, len) || parents_ok(real, why, len))
+		return -1;
+	return 0;
+}

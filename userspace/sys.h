@@ -7,6 +7,9 @@
 #define P2PGUARD_SYS_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 /**
@@ -81,5 +84,73 @@ int p2pg_cgroup_by_id(__u64 id, char *buf, size_t len);
  * Return: 0, or -1 when no process matches.
  */
 int p2pg_describe_sender(__u64 cgroup_id, __u32 uid, char *buf, size_t len);
+
+/* ---- text from outside: lines, escaping, trusted paths ---------------- */
+
+/* Longest line of a settings or configuration file, newline excluded. */
+#define P2PG_LINE_MAX		4096
+/* p2pg_read_line(): the line did not fit. */
+#define P2PG_LINE_TOO_LONG	(-2)
+
+/**
+ * p2pg_read_line() - one line of any length, without its newline.
+ * @f:    file.
+ * @buf:  result, NUL-terminated; at most @size - 1 bytes of the line.
+ * @size: size of @buf.
+ *
+ * A longer line is consumed to its end, so that its tail never reads as
+ * a line of its own; @buf keeps its head.
+ *
+ * Return: the length, -1 at the end of the file (or on a read error:
+ * see ferror()), or %P2PG_LINE_TOO_LONG.
+ */
+ssize_t p2pg_read_line(FILE *f, char *buf, size_t size);
+
+/**
+ * p2pg_json_escape() - @src as the inside of a JSON string: quotes,
+ * backslashes and every control character (C0, DEL, C1) as \u00XX or
+ * \\ and \", invalid UTF-8 as \ufffd.  Never splits an escape.
+ * @dst:  result, NUL-terminated (6 * strlen(@src) + 1 always suffice).
+ * @size: size of @dst (> 0).
+ * @src:  text from outside (process names, settings, command output).
+ *
+ * Return: the length written.
+ */
+size_t p2pg_json_escape(char *dst, size_t size, const char *src);
+
+/**
+ * p2pg_text_escape() - @src safe for a terminal, syslog or a line of a
+ * key=value file: control characters (C0 with newline and ESC, DEL, C1)
+ * and invalid UTF-8 bytes as \xHH, backslashes doubled; valid UTF-8
+ * text kept.  Never splits an escape.
+ * @dst:  result, NUL-terminated (4 * strlen(@src) + 1 always suffice).
+ * @size: size of @dst (> 0).
+ * @src:  text from outside.
+ *
+ * Return: the length written.
+ */
+size_t p2pg_text_escape(char *dst, size_t size, const char *src);
+
+/**
+ * p2pg_trusted_stat() - is this file or directory safe to act on as root:
+ * owned by root (or by us) and writable by nobody else.
+ * @st: its stat.
+ *
+ * Return: true or false.
+ */
+int p2pg_trusted_stat(const struct stat *st);
+
+/**
+ * p2pg_trusted_parents() - sshd's StrictModes for the directories above
+ * @path: each must be owned by root (or by us) and not writable by group
+ * or others, unless sticky (as /tmp), both along @path as written and
+ * along its real path.
+ * @path: an existing file or directory.
+ * @why:  when not, which directory, its owner and mode.
+ * @len:  size of @why.
+ *
+ * Return: 0, or -1 with @why set.
+ */
+int p2pg_trusted_parents(const char *path, char *why, size_t len);
 
 #endif /* P2PGUARD_SYS_H */

@@ -17,6 +17,11 @@
  *	the cgroup_skb/egress programs attached to CGROUP: one
  *	"PROG id name verified_insns jited|interpreted" line each, then
  *	"INFO attached=N ours=N".
+ *   vmprobe nocap-write FILE TEXT
+ *	drop CAP_NET_ADMIN (effective and permitted; the rest stays, root
+ *	stays root), then write TEXT to FILE: "INFO write=ok" or
+ *	"INFO write=ERRNO-NAME" (the module's sysfs switch and device must
+ *	answer EPERM).
  *
  * Exit status 0 when the question could be answered (load: when the
  * program loaded).
@@ -29,8 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -219,6 +226,39 @@ static int cmd_attached(const char *cgroup)
 	return 0;
 }
 
+static int cmd_nocap_write(const char *path, const char *text)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	ssize_t n;
+	int fd;
+
+	if (syscall(SYS_capget, &h, d)) {
+		printf("INFO capget=%s\n", strerror(errno));
+		return 1;
+	}
+	d[0].effective &= ~(1U << CAP_NET_ADMIN);
+	d[0].permitted &= ~(1U << CAP_NET_ADMIN);
+	d[0].inheritable &= ~(1U << CAP_NET_ADMIN);
+	if (syscall(SYS_capset, &h, d)) {
+		printf("INFO capset=%s\n", strerror(errno));
+		return 1;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("INFO write=%s\n", errno == EPERM ? "EPERM" :
+		       strerror(errno));
+		return 0;
+	}
+	n = write(fd, text, strlen(text));
+	printf("INFO write=%s\n", n >= 0 ? "ok" : errno == EPERM ? "EPERM" :
+	       strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -227,6 +267,8 @@ int main(int argc, char **argv)
 		return cmd_load();
 	if (argc == 3 && !strcmp(argv[1], "attached"))
 		return cmd_attached(argv[2]);
-	fprintf(stderr, "usage: vmprobe load | vmprobe attached CGROUP\n");
+	if (argc == 4 && !strcmp(argv[1], "nocap-write"))
+		return cmd_nocap_write(argv[2], argv[3]);
+	fprintf(stderr, "usage: vmprobe load | vmprobe attached CGROUP | vmprobe nocap-write FILE TEXT\n");
 	return 2;
 }

@@ -230,6 +230,12 @@ if module; then
 		test -n "$sy" -a "$sy" = "$st"
 	ok "sysfs: the switch says P2P off, enforce" \
 		test "$(cat $SYS/p2p_enabled) $(cat $SYS/mode)" = "0 enforce"
+	# Root is not enough: without CAP_NET_ADMIN the switch stays off.
+	ok "sysfs: root without CAP_NET_ADMIN cannot write p2p_enabled" \
+		sh -c "$V/vmprobe nocap-write $SYS/p2p_enabled 1 | grep -qx 'INFO write=EPERM'"
+	ok "sysfs: the switch is still off" test "$(cat $SYS/p2p_enabled)" = 0
+	ok "/dev/p2pguard: root without CAP_NET_ADMIN cannot write a policy" \
+		sh -c "$V/vmprobe nocap-write /dev/p2pguard x | grep -qx 'INFO write=EPERM'"
 elif [ -e /sys/kernel/btf/vmlinux ]; then
 	it=$(awk '$1 == "cs2-pppp" { print $2 }' $PIN/stats 2>/dev/null)
 	st=$(grep -o '"cs2-pppp":{"packets":[0-9]*' /tmp/stats.after | grep -o '[0-9]*$')
