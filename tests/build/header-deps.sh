@@ -59,12 +59,12 @@ for h in "${!want[@]}"; do
 	if [ -n "$stale" ]; then
 		fail "header-deps $h: not rebuilt:$stale"
 	else
-		pass "header-deps $h: $(echo ${want[$h]} | wc -w) products rebuilt"
+		pass "header-deps $h: $(wc -w <<<"${want[$h]}") products rebuilt"
 	fi
 	if [ -n "$extra" ]; then
 		fail "header-deps $h: rebuilt though it does not include it:$extra"
 	elif [ -n "${keep[$h]:-}" ]; then
-		pass "header-deps $h: left alone:$(printf ' %s' ${keep[$h]})"
+		pass "header-deps $h: left alone: ${keep[$h]}"
 	fi
 done
 [ "$fails" -eq 0 ]
