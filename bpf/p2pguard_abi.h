@@ -43,6 +43,7 @@
 #define P2PG_MAP_COUNTERS	"p2pg_counters"
 #define P2PG_MAP_EVENTS		"p2pg_events"
 #define P2PG_MAP_PERF_EVENTS	"p2pg_perf_ev"
+#define P2PG_MAP_PROGS		"p2pg_progs"
 
 /* Sizes of the policy maps (max_entries). */
 #define P2PG_PREFIX_MAX		16384	/* loader may raise it */

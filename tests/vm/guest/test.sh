@@ -171,10 +171,15 @@ elif [ -n "$jit_default" ]; then
 	# in the interpreter; with it, it would not load at all.  The JIT
 	# says why in the kernel log.
 	dmesg | grep -iE 'bpf|jit|not yet' | sed 's/^/KMSG /'
-	if grep -q '^PROG [0-9]* p2pguard_egress [0-9]* jited$' /tmp/attached.out; then
+	# Both programs: the attached entry, and the one it tail-calls
+	# (vmprobe load loaded it as p2pguardd does).
+	if grep -q '^PROG [0-9]* p2pguard_egress [0-9]* jited$' /tmp/attached.out &&
+		grep -qx 'INFO jited_full=yes' /tmp/probe.out; then
 		echo "INFO jit=yes"
-		pass "the JIT compiled the attached program"
+		pass "the JIT compiled both programs (the attached entry and p2pguard_full)"
 	else
+		grep -qx 'INFO jited_full=yes' /tmp/probe.out ||
+			echo "INFO jit_full=no"
 		op=$(dmesg | sed -n 's/.*NOT YET: opcode \([0-9a-f]*\).*/\1/p' | head -1)
 		case $op in
 		c3) what="32-bit atomic add, BPF_STX|BPF_ATOMIC|BPF_W" ;;
