@@ -793,22 +793,21 @@ not_ip:
 }
 
 /*
- * The programs p2pguard_egress() tail-calls, filled in by libbpf at load.
- * Pinned with the other maps: the kernel empties a program array when the
- * last reference from user space goes, and p2pguardd may exit or be
- * killed while the program stays attached.
+ * The program p2pguard_egress() tail-calls, p2pguard_full(), at
+ * P2PG_PROG_FULL: filled by p2pg_skel_entry() after load, not by libbpf,
+ * because a kernel may refuse it (a JIT that compiles the entry but not
+ * p2pguard_full(): 32-bit ARM), and then p2pguard_full() is attached on
+ * its own.  Pinned with the other maps: the kernel empties a program
+ * array when the last reference from user space goes, and p2pguardd may
+ * exit or be killed while the program stays attached.
  */
-#define P2PG_PROG_FULL	0
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
 	/* Sizes, not BTF types: the kernel takes none for program arrays. */
 	__uint(key_size, sizeof(__u32));
-	__array(values, int (struct __sk_buff *));
-} p2pg_progs SEC(".maps") = {
-	.values = { [P2PG_PROG_FULL] = (void *)&p2pguard_full },
-};
+	__uint(value_size, sizeof(__u32));
+} p2pg_progs SEC(".maps");
 
 /*
  * The common packet, settled inline: UDP behind a plain IPv4 or IPv6

@@ -10,7 +10,9 @@
  *	insns", any kernel, both programs: the entry and the one it
  *	tail-calls, each also on its own "INFO insns_entry=" and
  *	"INFO insns_full=" line), "INFO verified_insns=N" (bpf_prog_info,
- *	5.16+) and "INFO jited=yes|no" (the entry's; "INFO jited_full=").  When the load fails, it loads
+ *	5.16+), "INFO jited=yes|no" (the entry's; "INFO jited_full=") and
+ *	"INFO entry=NAME", the program p2pguardd would attach
+ *	(p2pg_skel_entry()).  When the load fails, it loads
  *	again with the full log: the verifier's last 60 lines on "VERIFIER "
  *	lines, how it took the global functions' arguments (the log's
  *	first lines) on "VERIFIER-HEAD " lines; libbpf's messages on
@@ -44,6 +46,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfeatures.h"
+#include "p2pguard_abi.h"
 #include "p2pguard.skel.h"
 
 /* Large enough for a full level-1 log of a rejected program on 5.10,
@@ -180,7 +183,8 @@ static int cmd_load(void)
 	if (!err) {
 		int fd = bpf_program__fd(skel->progs.p2pguard_egress);
 
-		printf("INFO load=yes\n");
+		printf("INFO load=yes\nINFO entry=%s\n",
+		       bpf_program__name(p2pg_skel_entry(skel)));
 		prog_facts(fd, "");
 		prog_facts(bpf_program__fd(skel->progs.p2pguard_full), "_full");
 		tail_lines(stats, 3);
@@ -241,7 +245,8 @@ static int cmd_attached(const char *cgroup)
 			printf("PROG %u %s %u %s\n", ids[i], info.name,
 			       info.verified_insns,
 			       info.jited_prog_len ? "jited" : "interpreted");
-			ours += !strcmp(info.name, "p2pguard_egress");
+			ours += !strcmp(info.name, P2PG_PROG_ENTRY_NAME) ||
+				!strcmp(info.name, P2PG_PROG_FULL_NAME);
 		}
 		if (fd >= 0)
 			close(fd);
