@@ -429,9 +429,8 @@ static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 /*
  * Report a packet with a reason, at most one event per destination and
  * second.  A call: inlined, its event and key would sit in
- * p2pg_egress_full()'s frame, and with p2pguard_egress()'s below it the
- * chain would pass the verifier's 512 bytes.  @how is the reason, with
- * P2PG_EMIT_DROPPED or'ed in when the packet is dropped.
+ * p2pguard_full()'s frame, on top of everything else there.  @how is the
+ * reason, with P2PG_EMIT_DROPPED or'ed in when the packet is dropped.
  */
 #define P2PG_EMIT_DROPPED	0x100
 
@@ -729,13 +728,13 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 /*
  * Every packet p2pguard_egress() does not settle itself, from the start:
  * the general parse, the destination's class, connection memory, the head
- * or the window, the classifier and what follows it.  A function of its
- * own, so that the common run stays short (p2pguard_egress()).  The stack
- * of the longest chain of calls, p2pguard_egress() -> here -> p2pg_emit(),
- * must fit the verifier's 512 bytes, each frame rounded up to 32: it is
- * 128 + 192 + 192 now (internals.rst).
+ * or the window, the classifier and what follows it.  A program of its
+ * own, which p2pguard_egress() tail-calls (p2pg_progs): the common run
+ * stays short, and this one has the verifier's 512 bytes of stack and its
+ * instruction budget to itself, the entry's frame gone (internals.rst).
  */
-static __attribute__((noinline)) int p2pg_egress_full(struct __sk_buff *skb)
+SEC("cgroup_skb/egress")
+int p2pguard_full(struct __sk_buff *skb)
 {
 	struct p2pg_pkt p;
 	struct p2pg_meta m = {};
@@ -794,6 +793,23 @@ not_ip:
 }
 
 /*
+ * The program p2pguard_egress() tail-calls, p2pguard_full(), at
+ * P2PG_PROG_FULL: filled by p2pg_skel_entry() after load, not by libbpf,
+ * because a kernel may refuse it (a JIT that compiles the entry but not
+ * p2pguard_full(): 32-bit ARM), and then p2pguard_full() is attached on
+ * its own.  Pinned with the other maps: the kernel empties a program
+ * array when the last reference from user space goes, and p2pguardd may
+ * exit or be killed while the program stays attached.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	/* Sizes, not BTF types: the kernel takes none for program arrays. */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} p2pg_progs SEC(".maps");
+
+/*
  * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
  * header (p2pg_parse_quick()) to a destination the cache knows, which
  * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
@@ -803,7 +819,9 @@ not_ip:
  * straight from the packet.  Live, short straight-line code matters more
  * than the instruction count: between sends the rest of the stack evicts
  * the program from the caches (performance.rst).  Anything else goes to
- * p2pg_egress_full(), which starts over.
+ * p2pguard_full(), which starts over.  No call to another BPF function
+ * here: an interpreter (32-bit ARM and MIPS) refuses a program that has
+ * both those and a tail call.
  */
 SEC("cgroup_skb/egress")
 int p2pguard_egress(struct __sk_buff *skb)
@@ -873,5 +891,12 @@ int p2pguard_egress(struct __sk_buff *skb)
 	p2pg_count(P2PG_R_NONE, len, 0);
 	return SK_PASS;
 full:
-	return p2pg_egress_full(skb);
+	bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_FULL);
+	/*
+	 * Only an emptied program array gets here: nothing judged the
+	 * packet, so while P2P is off it is dropped (fail closed).
+	 */
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	return cfg && (cfg->p2p_enabled || cfg->mode == P2PG_MODE_AUDIT) ?
+	       SK_PASS : SK_DROP;
 }

@@ -43,6 +43,12 @@
 #define P2PG_MAP_COUNTERS	"p2pg_counters"
 #define P2PG_MAP_EVENTS		"p2pg_events"
 #define P2PG_MAP_PERF_EVENTS	"p2pg_perf_ev"
+#define P2PG_MAP_PROGS		"p2pg_progs"
+
+/* Names of the two programs, and the slot of p2pg_progs the entry calls. */
+#define P2PG_PROG_ENTRY_NAME	"p2pguard_egress"
+#define P2PG_PROG_FULL_NAME	"p2pguard_full"
+#define P2PG_PROG_FULL		0
 
 /* Sizes of the policy maps (max_entries). */
 #define P2PG_PREFIX_MAX		16384	/* loader may raise it */

@@ -450,7 +450,8 @@ static int find_attached(int cg_fd)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    !strcmp(info.name, "p2pguard_egress"))
+		    (!strcmp(info.name, P2PG_PROG_ENTRY_NAME) ||
+		     !strcmp(info.name, P2PG_PROG_FULL_NAME)))
 			return fd;
 		close(fd);
 	}
@@ -464,7 +465,8 @@ static int find_attached(int cg_fd)
  */
 static int attach(struct daemon *d)
 {
-	int prog_fd = bpf_program__fd(d->skel->progs.p2pguard_egress);
+	struct bpf_program *prog = p2pg_skel_entry(d->skel);
+	int prog_fd = bpf_program__fd(prog);
 	char link_path[PATH_MAX], prog_path[PATH_MAX], tmp[PATH_MAX];
 	struct bpf_link *link;
 	int cg_fd, old, r;
@@ -479,7 +481,7 @@ static int attach(struct daemon *d)
 	/* Only an existing pin: libbpf would warn about a missing one. */
 	link = access(link_path, F_OK) ? NULL : bpf_link__open(link_path);
 	if (link) {
-		r = bpf_link__update_program(link, d->skel->progs.p2pguard_egress);
+		r = bpf_link__update_program(link, prog);
 		bpf_link__disconnect(link);
 		bpf_link__destroy(link);
 		if (r)
@@ -487,8 +489,7 @@ static int attach(struct daemon *d)
 		d->attach_kind = "link";
 		logmsg(LOG_INFO, "replaced the program in the pinned link");
 	} else if (d->feat.link) {
-		link = bpf_program__attach_cgroup(d->skel->progs.p2pguard_egress,
-						  cg_fd);
+		link = bpf_program__attach_cgroup(prog, cg_fd);
 		r = libbpf_get_error(link);
 		if (r)
 			goto out;

@@ -113,6 +113,17 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 	return skel;
 }
 
+struct bpf_program *p2pg_skel_entry(struct p2pguard_bpf *skel)
+{
+	int full = bpf_program__fd(skel->progs.p2pguard_full);
+	__u32 k = P2PG_PROG_FULL;
+
+	if (!bpf_map_update_elem(bpf_map__fd(skel->maps.p2pg_progs), &k,
+				 &full, BPF_ANY))
+		return skel->progs.p2pguard_egress;
+	return skel->progs.p2pguard_full;
+}
+
 void p2pg_skel_map_fds(const struct p2pguard_bpf *skel,
 		       struct p2pg_map_fds *fds)
 {

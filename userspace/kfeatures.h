@@ -75,6 +75,21 @@ int p2pg_load_trivial(void);
  */
 struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f);
 
+/**
+ * p2pg_skel_entry() - the program to attach or run, once loaded.
+ * @skel: loaded skeleton.
+ *
+ * Puts p2pguard_full into p2pg_progs, where the entry p2pguard_egress
+ * tail-calls it, and returns the entry.  A kernel refuses that when its
+ * JIT compiled one of the two and not the other (32-bit ARM compiles the
+ * entry, but not the calls of p2pguard_full): then p2pguard_full, which
+ * judges every packet on its own, is the program, without the entry's
+ * quick run.
+ *
+ * Return: the program.
+ */
+struct bpf_program *p2pg_skel_entry(struct p2pguard_bpf *skel);
+
 struct p2pg_map_fds;
 
 /**

@@ -49,6 +49,7 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 			" (needs root or CAP_BPF+CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
+	r->prog = bpf_program__fd(p2pg_skel_entry(r->skel));
 	p2pg_skel_map_fds(r->skel, &r->fds);
 	err = p2pg_policy_write_maps(p, &r->fds);
 	if (err) {
@@ -68,7 +69,7 @@ int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = len, .repeat = 1);
 	struct p2pg_counter before[P2PG_R__COUNT], after[P2PG_R__COUNT];
-	int prog = bpf_program__fd(r->skel->progs.p2pguard_egress);
+	int prog = r->prog;
 	int fd = bpf_map__fd(r->skel->maps.p2pg_counters), err;
 	unsigned int k, moved = 0;
 

@@ -20,6 +20,7 @@ struct p2pguard_bpf;
 struct p2pg_runner {
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
+	int prog;	/* p2pg_skel_entry()'s fd */
 };
 
 /**

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	prog = bpf_program__fd(r.skel->progs.p2pguard_egress);
+	prog = r.prog;
 	uname(&u);
 	strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&now));
 	printf("Measured %s on %s %s (%ld CPUs), kernel %s, %d runs per class, best of 5.\n\n",

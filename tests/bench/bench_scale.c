@@ -84,6 +84,7 @@ static int runner_open_sized(struct p2pg_runner *r, const struct p2pg_policy *p,
 		err = p2pguard_bpf__load(r->skel);
 	if (err)
 		goto fail;
+	r->prog = bpf_program__fd(p2pg_skel_entry(r->skel));
 	p2pg_skel_map_fds(r->skel, &r->fds);
 	t0 = now_s();
 	err = p2pg_policy_write_maps(p, &r->fds);
@@ -216,7 +217,7 @@ int main(int argc, char **argv)
 					pk[k].name, n, v == 1 ? "pass" : "drop",
 					p2pg_reason_name(reason));
 			ns[k] = bench_ns_per_run(
-				bpf_program__fd(r.skel->progs.p2pguard_egress),
+				r.prog,
 				frame, len, repeat);
 			printf(" %8.0f", ns[k]);
 			if (data)

@@ -172,6 +172,41 @@ static void test_dst_cache(struct p2pg_runner *r, const char *addr,
 
 enum sw_case { SW_DEFAULT, SW_P2P_ON, SW_AUDIT, SW_LOCKDOWN };
 
+/*
+ * Where a kernel will not put p2pguard_full into p2pg_progs (its JIT
+ * compiled one program and not the other), p2pguard_full is attached
+ * alone (p2pg_skel_entry()): it must judge every vector as the entry
+ * does, under the policy the maps hold now.
+ */
+static void test_full_alone(struct p2pg_runner *r, const char *label)
+{
+	int entry = r->prog, full = bpf_program__fd(r->skel->progs.p2pguard_full);
+	__u8 frame[VEC_FRAME_MAX];
+	size_t i, bad = 0;
+
+	for (i = 0; i < n_vecs; i++) {
+		const struct vec_spec *v = &vecs[i];
+		size_t len = vec_frame(v, frame);
+		unsigned int got_e = ~0u, got_f = ~0u;
+		int ve, vf;
+
+		r->prog = entry;
+		ve = p2pg_runner_run(r, frame, len, &got_e);
+		r->prog = full;
+		vf = p2pg_runner_run(r, frame, len, &got_f);
+		if (ve != vf || got_e != got_f) {
+			bad++;
+			check(0, "%s: p2pguard_full alone: %s: %s %s, the entry %s %s",
+			      label, v->name, verdict_name(vf),
+			      p2pg_reason_name(got_f), verdict_name(ve),
+			      p2pg_reason_name(got_e));
+		}
+	}
+	r->prog = entry;
+	check(!bad && n_vecs, "%s: p2pguard_full alone judges all %zu vectors as the entry does",
+	      label, n_vecs);
+}
+
 static const char *const sw_names[] = {
 	"default", "p2p-on", "audit", "lockdown",
 };
@@ -295,6 +330,7 @@ static void test_fallbacks(void)
 	if (!check(!err, "fallbacks: program loads with perf buffer and cookie LRU (%s)",
 		   strerror(-err)))
 		goto out;
+	r.prog = bpf_program__fd(p2pg_skel_entry(r.skel));
 	r.fds.config = bpf_map__fd(r.skel->maps.p2pg_config);
 	r.fds.prefix4 = bpf_map__fd(r.skel->maps.p2pg_prefix4);
 	r.fds.prefix6 = bpf_map__fd(r.skel->maps.p2pg_prefix6);
@@ -1257,9 +1293,11 @@ int main(int argc, char **argv)
 	printf("test_bpf: %zu vectors\n", n_vecs);
 
 	test_vectors(&r, SW_DEFAULT);
+	test_full_alone(&r, sw_names[SW_DEFAULT]);
 	test_vectors(&r, SW_P2P_ON);
 	test_vectors(&r, SW_AUDIT);
 	test_vectors(&r, SW_LOCKDOWN);
+	test_full_alone(&r, sw_names[SW_LOCKDOWN]);
 	test_dst_cache(&r, "198.51.100.77", "198.51.100.64/26");
 	test_dst_cache(&r, "2001:db8::77", "2001:db8::/64");
 	test_fallbacks();

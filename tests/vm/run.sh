@@ -244,7 +244,10 @@ for e in $MATRIX; do
 		*) loaded="?" ;;
 		esac
 		insns=$(info insns "$TMP/console")
+		# Both programs: the entry and the one it tail-calls.
 		vins=$(info verified_insns "$TMP/console")
+		vfull=$(info verified_insns_full "$TMP/console")
+		vins=$(( ${vins:-0} + ${vfull:-0} ))
 		[ "${vins:-0}" = 0 ] && vins="n/a"
 		# What p2pguardd found; vmprobe's probe (before cgroup2 was
 		# mounted) when the daemon wrote no status.

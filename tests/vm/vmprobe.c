@@ -7,8 +7,12 @@
  *	load the embedded program exactly as p2pguardd does (same probes,
  *	same knobs, p2pg_skel_open()), attach nothing, pin nothing; print
  *	"INFO load=yes|no", "INFO insns=N" (the verifier's "processed N
- *	insns", any kernel), "INFO verified_insns=N" (bpf_prog_info,
- *	5.16+) and "INFO jited=yes|no".  When the load fails, it loads
+ *	insns", any kernel, both programs: the entry and the one it
+ *	tail-calls, each also on its own "INFO insns_entry=" and
+ *	"INFO insns_full=" line), "INFO verified_insns=N" (bpf_prog_info,
+ *	5.16+), "INFO jited=yes|no" (the entry's; "INFO jited_full=") and
+ *	"INFO entry=NAME", the program p2pguardd would attach
+ *	(p2pg_skel_entry()).  When the load fails, it loads
  *	again with the full log: the verifier's last 60 lines on "VERIFIER "
  *	lines, how it took the global functions' arguments (the log's
  *	first lines) on "VERIFIER-HEAD " lines; libbpf's messages on
@@ -42,6 +46,7 @@
 #include <bpf/libbpf.h>
 
 #include "kfeatures.h"
+#include "p2pguard_abi.h"
 #include "p2pguard.skel.h"
 
 /* Large enough for a full level-1 log of a rejected program on 5.10,
@@ -73,14 +78,15 @@ static long processed(const char *log)
 
 /* verified_insns (0 before 5.16, which fill a shorter info) and whether
  * the JIT compiled the program (else the interpreter runs it). */
-static void prog_facts(int prog_fd)
+static void prog_facts(int prog_fd, const char *suffix)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return;
-	printf("INFO verified_insns=%u\nINFO jited=%s\n", info.verified_insns,
+	printf("INFO verified_insns%s=%u\nINFO jited%s=%s\n", suffix,
+	       info.verified_insns, suffix,
 	       info.jited_prog_len ? "yes" : "no");
 }
 
@@ -131,6 +137,7 @@ static void head_lines(const char *log)
 	}
 }
 
+/* The skeleton, each of its two programs logging into half of @log. */
 static struct p2pguard_bpf *open_skel(const struct p2pg_features *f,
 				      char *log, size_t size, __u32 level)
 {
@@ -139,14 +146,20 @@ static struct p2pguard_bpf *open_skel(const struct p2pg_features *f,
 	if (!skel)
 		return NULL;
 	log[0] = 0;
-	bpf_program__set_log_buf(skel->progs.p2pguard_egress, log, size);
+	log[size / 2] = 0;
+	bpf_program__set_log_buf(skel->progs.p2pguard_egress, log, size / 2);
 	bpf_program__set_log_level(skel->progs.p2pguard_egress, level);
+	bpf_program__set_log_buf(skel->progs.p2pguard_full, log + size / 2,
+				 size / 2);
+	bpf_program__set_log_level(skel->progs.p2pguard_full, level);
 	return skel;
 }
 
 static int cmd_load(void)
 {
-	static char stats[LOG_STATS];
+	static char stats[2 * LOG_STATS];
+	const char *stats_full = stats + LOG_STATS;
+	long ins_e, ins_f;
 	struct p2pg_features f;
 	struct p2pguard_bpf *skel;
 	char have[256], miss[256];
@@ -163,18 +176,25 @@ static int cmd_load(void)
 		return 1;
 	}
 	err = p2pguard_bpf__load(skel);
-	printf("INFO insns=%ld\n", processed(stats));
+	ins_e = processed(stats);
+	ins_f = processed(stats_full);
+	printf("INFO insns=%ld\nINFO insns_entry=%ld\nINFO insns_full=%ld\n",
+	       ins_e >= 0 && ins_f >= 0 ? ins_e + ins_f : -1, ins_e, ins_f);
 	if (!err) {
 		int fd = bpf_program__fd(skel->progs.p2pguard_egress);
 
-		printf("INFO load=yes\n");
-		prog_facts(fd);
+		printf("INFO load=yes\nINFO entry=%s\n",
+		       bpf_program__name(p2pg_skel_entry(skel)));
+		prog_facts(fd, "");
+		prog_facts(bpf_program__fd(skel->progs.p2pguard_full), "_full");
 		tail_lines(stats, 3);
+		tail_lines(stats_full, 3);
 		p2pguard_bpf__destroy(skel);
 		return 0;
 	}
 	printf("INFO load=no\nINFO why=%s\n", strerror(-err));
 	tail_lines(stats, 3);
+	tail_lines(stats_full, 3);
 	p2pguard_bpf__destroy(skel);
 	/* Again with the full log, for the verifier's own words. */
 	big = mmap(NULL, LOG_BIG, PROT_READ | PROT_WRITE,
@@ -184,10 +204,19 @@ static int cmd_load(void)
 	skel = open_skel(&f, big, LOG_BIG, 1);
 	if (skel) {
 		err = p2pguard_bpf__load(skel);
-		printf("INFO full_log_bytes=%zu%s\n", strlen(big),
-		       err == -ENOSPC ? " (truncated)" : "");
-		head_lines(big);
-		tail_lines(big, 60);
+		const char *half[2] = { big, big + LOG_BIG / 2 };
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			if (!*half[k])
+				continue;
+			printf("INFO full_log_bytes=%zu%s (%s)\n",
+			       strlen(half[k]),
+			       err == -ENOSPC ? " (truncated)" : "",
+			       k ? "p2pguard_full" : "p2pguard_egress");
+			head_lines(half[k]);
+			tail_lines(half[k], 60);
+		}
 		p2pguard_bpf__destroy(skel);
 	}
 	munmap(big, LOG_BIG);
@@ -216,7 +245,8 @@ static int cmd_attached(const char *cgroup)
 			printf("PROG %u %s %u %s\n", ids[i], info.name,
 			       info.verified_insns,
 			       info.jited_prog_len ? "jited" : "interpreted");
-			ours += !strcmp(info.name, "p2pguard_egress");
+			ours += !strcmp(info.name, P2PG_PROG_ENTRY_NAME) ||
+				!strcmp(info.name, P2PG_PROG_FULL_NAME);
 		}
 		if (fd >= 0)
 			close(fd);

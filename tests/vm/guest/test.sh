@@ -59,12 +59,12 @@ now() { cut -d. -f1 /proc/uptime; }
 p2p_is() {	# the switch in the kernel's config map
 	$CTL status --json 2>/dev/null | grep -q "\"p2p\":\"$1\""
 }
-ours() {	# programs named p2pguard_egress on the root cgroup
+ours() {	# programs of ours (p2pguard_egress, or p2pguard_full alone) on the root cgroup
 	$V/vmprobe attached $CG | sed -n 's/^INFO attached=.* ours=//p'
 }
 ours_is() { test "$(ours)" = "$1"; }
 prog_id() {
-	$V/vmprobe attached $CG | awk '$1 == "PROG" && $3 == "p2pguard_egress" { print $2 }'
+	$V/vmprobe attached $CG | awk '$1 == "PROG" && ($3 == "p2pguard_egress" || $3 == "p2pguard_full") { print $2 }'
 }
 drops() {	# drops FILE REASON
 	v=$(grep -o "\"$2\":{[^}]*}" "$1" | grep -o '"drop_packets":[0-9]*' | cut -d: -f2)
@@ -163,7 +163,7 @@ else
 		sh -c "$CTL status --json | grep -q '\"enforced\":true' && grep -qx 'cgroup=$CG' $RUN/status"
 	ok "one p2pguard program attached to the root cgroup" test "$(ours)" = 1
 fi
-echo "INFO attached_verified_insns=$(awk '$1 == "PROG" && $3 == "p2pguard_egress" { print $4 }' /tmp/attached.out)"
+echo "INFO attached_verified_insns=$(awk '$1 == "PROG" && ($3 == "p2pguard_egress" || $3 == "p2pguard_full") { print $4 }' /tmp/attached.out)"
 if module; then
 	echo "INFO jit=n/a (module)"
 elif [ -n "$jit_default" ]; then
@@ -171,10 +171,19 @@ elif [ -n "$jit_default" ]; then
 	# in the interpreter; with it, it would not load at all.  The JIT
 	# says why in the kernel log.
 	dmesg | grep -iE 'bpf|jit|not yet' | sed 's/^/KMSG /'
-	if grep -q '^PROG [0-9]* p2pguard_egress [0-9]* jited$' /tmp/attached.out; then
+	# Both programs: the attached entry, and the one it tail-calls
+	# (vmprobe load loaded it as p2pguardd does).
+	# p2pguard_full alone where the JIT compiled the entry and not it
+	# (p2pg_skel_entry()).
+	grep -o '^INFO entry=.*' /tmp/probe.out
+	if { grep -q '^PROG [0-9]* p2pguard_egress [0-9]* jited$' /tmp/attached.out &&
+		grep -qx 'INFO jited_full=yes' /tmp/probe.out; } ||
+		grep -q '^PROG [0-9]* p2pguard_full [0-9]* jited$' /tmp/attached.out; then
 		echo "INFO jit=yes"
-		pass "the JIT compiled the attached program"
+		pass "the JIT compiled the programs that run (the attached entry and p2pguard_full)"
 	else
+		grep -qx 'INFO jited_full=yes' /tmp/probe.out ||
+			echo "INFO jit_full=no"
 		op=$(dmesg | sed -n 's/.*NOT YET: opcode \([0-9a-f]*\).*/\1/p' | head -1)
 		case $op in
 		c3) what="32-bit atomic add, BPF_STX|BPF_ATOMIC|BPF_W" ;;
