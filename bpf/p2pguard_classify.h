@@ -891,6 +891,9 @@ static __always_inline int p2pg_wants_payload(const struct p2pg_meta *m)
 		return 0;
 	if (m->l4proto != P2PG_IPPROTO_UDP && m->l4proto != P2PG_IPPROTO_TCP)
 		return 0;
+	/* Bytes judged before: DNS over TCP is never clean otherwise. */
+	if (m->l4proto == P2PG_IPPROTO_TCP && (m->flags & P2PG_META_FLOW_CLEAN))
+		return 0;
 	if (m->dport == 53)
 		return 1;
 	if (m->dst_class == P2PG_NET_LOOPBACK ||
