@@ -19,9 +19,13 @@
 
 #include "p2pguard_abi.h"
 
-/* The agent verdict is taken before the classifier runs (see below). */
+/*
+ * The agent verdict is taken before the classifier runs (see below); the
+ * nesting level names the window for p2pg_dns_msg_pkt().
+ */
 struct p2pg_bpf_env {
 	__u32 is_agent;
+	__u32 level;
 };
 
 /* Verifier hint (see p2pguard_classify.h): launder through map memory. */
@@ -45,6 +49,13 @@ static __always_inline __u64 p2pg_blur(__u64 x, __u64 u)
 	asm volatile("%0 ^= %1; %0 ^= %1" : "+r"(x) : "r"(u));
 	return x;
 }
+/*
+ * One DNS message's check as a global function (see p2pg_dns_msg_pkt()):
+ * DNS over TCP walks every message of the window.
+ */
+__attribute__((noinline)) int p2pg_dns_msg_pkt(__u32 level, __u32 base);
+#define P2PG_DNS_AT(env, w, base) p2pg_dns_msg_pkt((env)->level, (base))
+
 #define P2PG_ENV struct p2pg_bpf_env
 #include "p2pguard_classify.h"
 
@@ -63,6 +74,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 const volatile __u32 p2pg_use_ringbuf = 1;	/* else perf buffer (< 5.8) */
 const volatile __u32 p2pg_use_sk_storage = 1;	/* else cookie LRU (< 5.2) */
+/*
+ * Tests only: with the cookie LRU, every packet's connection memory is the
+ * entry of this key instead of the socket's cookie.  BPF_PROG_TEST_RUN
+ * gives each run a new socket, so a stream of segments can only be tested
+ * through it (tests/bpf/test_bpf.c).  0, the loader's value, prunes it.
+ */
+const volatile __u64 p2pg_test_flow_key = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -155,17 +173,36 @@ struct {
 	__type(value, struct p2pg_flow);
 } p2pg_flow_lru SEC(".maps");
 
+/* An all-zero struct p2pg_flow, never written: the LRU's new entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct p2pg_flow);
+} p2pg_flow_zero SEC(".maps");
+
 /*
  * The payload window: too big for the 512-byte BPF stack.  One per nesting
  * level (p2pg_window_nested()).
  */
 #define P2PG_NEST_MAX	4
 
+/*
+ * With the window, a TCP segment's stream plan and segment facts: off the
+ * stack, whose 512 bytes the chain of calls uses up (internals.rst).
+ */
+struct p2pg_scratch {
+	struct p2pg_win w;
+	struct p2pg_plan pl;
+	struct p2pg_seg seg;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, P2PG_NEST_MAX);
 	__type(key, __u32);
-	__type(value, struct p2pg_win);
+	__type(value, struct p2pg_scratch);
 } p2pg_scratch SEC(".maps");
 
 struct {
@@ -399,6 +436,16 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	return cls;
 }
 
+/* Does the payload at @poff (8 bytes or more) start with "POST "? */
+static __always_inline int p2pg_peek_post(struct __sk_buff *skb, __u32 poff)
+{
+	__u8 b[8];
+
+	if (p2pg_load(skb, poff, b, 8))
+		return 0;
+	return p2pg_is_post(b);
+}
+
 static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 {
 	if (p2pg_use_sk_storage) {
@@ -413,15 +460,21 @@ static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 					  BPF_SK_STORAGE_GET_F_CREATE);
 	} else {
 		/* Fallback: an LRU keyed by socket cookie (see signatures.rst). */
-		__u64 cookie = bpf_get_socket_cookie(skb);
-		struct p2pg_flow zero = {}, *f;
+		__u64 cookie = p2pg_test_flow_key ? p2pg_test_flow_key :
+			       bpf_get_socket_cookie(skb);
+		struct p2pg_flow *f;
+		__u32 zero = 0;
 
 		if (!cookie)
 			return 0;
 		f = bpf_map_lookup_elem(&p2pg_flow_lru, &cookie);
 		if (f)
 			return f;
-		bpf_map_update_elem(&p2pg_flow_lru, &cookie, &zero, BPF_NOEXIST);
+		/* A zeroed value to insert: too big for the stack. */
+		f = bpf_map_lookup_elem(&p2pg_flow_zero, &zero);
+		if (!f)
+			return 0;
+		bpf_map_update_elem(&p2pg_flow_lru, &cookie, f, BPF_NOEXIST);
 		return bpf_map_lookup_elem(&p2pg_flow_lru, &cookie);
 	}
 }
@@ -518,16 +571,37 @@ int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 		.flow_reason = (__u8)(bits >> 24),
 	};
 	struct p2pg_bpf_env env;
+	struct p2pg_scratch *sc;
 	struct p2pg_config *cfg;
 	struct p2pg_win *w;
-	__u32 zero = 0;
+	__u32 zero = 0, r, next = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	w = bpf_map_lookup_elem(&p2pg_scratch, &level);
-	if (!cfg || !w)
+	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	if (!cfg || !sc)
 		return P2PG_R_NONE;
+	w = &sc->w;
 	env.is_agent = agent;
-	return p2pg_classify(&env, cfg, &m, w);
+	env.level = level;
+	r = p2pg_classify(&env, cfg, &m, w);
+	if (m.l4proto == IPPROTO_TCP && m.dport == 53)
+		next = p2pg_dns_tcp_next(w, m.payload_len);
+	return r | next << 8;
+}
+
+/*
+ * p2pg_dns_denied() over window @level at @base, as a global function:
+ * verified once, where p2pg_dns_tcp_denied() calls it once per message.
+ */
+__attribute__((noinline))
+int p2pg_dns_msg_pkt(__u32 level, __u32 base)
+{
+	struct p2pg_bpf_env env = {};
+	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+
+	if (!sc)
+		return 0;
+	return p2pg_dns_denied(&env, &sc->w, base);
 }
 
 _Static_assert(P2PG_HEAD_SIZE == 24, "p2pg_classify_head_pkt() takes 3 words");
@@ -574,18 +648,11 @@ static __always_inline int p2pg_finish(struct __sk_buff *skb,
 				       const struct p2pg_pkt *p,
 				       const struct p2pg_meta *m,
 				       const struct p2pg_win *w,
-				       struct p2pg_flow *flow, int looked,
 				       __u32 reason)
 {
 	int drop = p2pg_verdict_drop(cfg, reason);
 
 	p2pg_count(reason, skb->len, drop);
-	if (flow && looked && !flow->reason) {
-		if (p2pg_flow_sticky(reason))
-			flow->reason = reason;
-		else if (m->l4proto == IPPROTO_TCP)
-			flow->flags |= P2PG_FLOW_CLEAN;
-	}
 	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
 		p2pg_emit(skb, p, m, w,
 			  reason | (drop ? P2PG_EMIT_DROPPED : 0));
@@ -613,15 +680,13 @@ static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
 static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 					  const struct p2pg_config *cfg,
 					  const struct p2pg_pkt *p,
-					  const struct p2pg_meta *m,
-					  struct p2pg_flow *flow, __u32 poff)
+					  const struct p2pg_meta *m, __u32 poff)
 {
 	/* Aligned: the classifier's call takes the bytes as three words. */
 	struct p2pg_head h __attribute__((aligned(8))) = {};
 	struct p2pg_bpf_env env = {};
 	__u64 bits = p2pg_bits(m), w0, w1, w2;
 	__u32 reason, n;
-	int looked = 0;
 
 	/* Set apart: an initialiser would be copied from a constant pool. */
 	h.plain = 1;
@@ -640,10 +705,8 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 		x = n - 1;
 		asm volatile("%0 &= 31" : "+r"(x));
 		if (!p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE) ||
-		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1)) {
+		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1))
 			h.len = n;
-			looked = 1;
-		}
 	}
 	/* Consulted for Internet destinations only. */
 	if (m->dst_class == P2PG_NET_WAN)
@@ -657,40 +720,131 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 		__builtin_memcpy(&w2, h.b + 16, 8);
 		reason = p2pg_classify_head_pkt(p2pg_lens(m), bits, w0, w1, w2);
 	}
-	return p2pg_finish(skb, cfg, p, m, 0, flow, looked, reason);
+	return p2pg_finish(skb, cfg, p, m, 0, reason);
 }
 
-/* DNS, SSDP, the first payload of a TCP connection: the whole window. */
+/*
+ * The window of a segment whose connection keeps its stream, as
+ * p2pg_flow_plan() said (p2pg_flow_window() in plain C): the kept bytes,
+ * all of them copied (a constant length; only @pl->keep count), then the
+ * segment's.  Return: 0, or -1 when the segment's bytes cannot be read.
+ */
+static __always_inline int p2pg_stream_window(struct __sk_buff *skb,
+					      struct p2pg_meta *m,
+					      const struct p2pg_flow *flow,
+					      const struct p2pg_plan *pl,
+					      __u32 poff, struct p2pg_win *w)
+{
+	__u32 keep = pl->keep, len = m->payload_len, n = 0, k;
+
+	_Static_assert(P2PG_FLOW_KEEP == 256 && P2PG_FLOW_TAKE == 256,
+		       "the masks below");
+	P2PG_UNROLL
+	for (k = 0; k < P2PG_FLOW_KEEP / 8; k++)
+		((__u64 *)w->b)[k] = ((const __u64 *)flow->b)[k];
+	if (pl->take && len > pl->skip) {
+		n = len - pl->skip;
+		if (n > pl->take)
+			n = pl->take;
+		/* Bounds the verifier can see: [1, 512], or 256 + [1, 256]. */
+		if (!keep) {
+			n = p2pg_idx(n - 1) + 1;
+			if (bpf_skb_load_bytes(skb, poff + pl->skip, w->b, n))
+				return -1;
+		} else {
+			keep = ((keep - 1) & 255) + 1;
+			n = ((n - 1) & 255) + 1;
+			if (bpf_skb_load_bytes(skb, poff + pl->skip,
+					       w->b + keep, n))
+				return -1;
+		}
+		len -= pl->skip;
+	} else {
+		len = 0;
+	}
+	w->len = keep + n;
+	w->seg = !pl->skip && pl->take ? keep : 0;
+	m->payload_len = keep + len;
+	return 0;
+}
+
+/* The bytes p2pg_flow_after() asks for, into flow->b. */
+static __always_inline void p2pg_stream_keep(struct __sk_buff *skb,
+					     struct p2pg_flow *flow,
+					     const struct p2pg_plan *pl,
+					     const struct p2pg_win *w,
+					     __u32 poff, __u32 from)
+{
+	__u32 k, n = flow->have;
+
+	if (from == 0) {
+		P2PG_UNROLL
+		for (k = 0; k < P2PG_FLOW_KEEP / 8; k++)
+			((__u64 *)flow->b)[k] = ((const __u64 *)w->b)[k];
+	} else if (from != P2PG_FLOW_NO_COPY && n) {
+		/* Past the kept bytes: from the segment itself. */
+		n = ((n - 1) & 255) + 1;
+		if (bpf_skb_load_bytes(skb, poff + pl->skip + from - pl->keep,
+				       flow->b, n))
+			flow->have = 0;
+	}
+}
+
+/*
+ * DNS, SSDP, a TCP segment whose stream is judged (@flow: see
+ * p2pg_flow_plan(); @post as p2pg_seg.post), or one of a connection
+ * without memory: the whole window.
+ */
 static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 					    const struct p2pg_config *cfg,
 					    const struct p2pg_pkt *p,
-					    const struct p2pg_meta *m,
-					    struct p2pg_flow *flow, __u32 poff,
-					    __u32 level)
+					    struct p2pg_meta *m,
+					    struct p2pg_flow *flow, __u32 post,
+					    __u32 poff, __u32 level)
 {
-	struct p2pg_win *w = bpf_map_lookup_elem(&p2pg_scratch, &level);
-	__u32 reason, n;
-	int looked = 0;
+	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	struct p2pg_win *w;
+	__u32 reason, n, r, from;
+	int dns = m->dport == 53, stream = 0;
 
-	if (!w)
+	if (!sc)
 		return SK_PASS;	/* cannot happen: array */
+	w = &sc->w;
 	w->len = 0;
-	if (poff && p2pg_wants_payload(m)) {
+	w->seg = 0;
+	if (flow) {
+		/* The sequence number: bytes 4..7 of the TCP header. */
+		if (p2pg_load(skb, p->l4off + 4, &sc->seg.seq, 4))
+			return SK_PASS;	/* cannot happen: parsed */
+		sc->seg.seq = bpf_ntohl(sc->seg.seq) +
+			      !!(p->tcp_flags & P2PG_TCP_SYN);
+		sc->seg.len = m->payload_len;
+		sc->seg.post = post;
+		p2pg_flow_plan(flow, cfg->generation, dns, &sc->seg, &sc->pl);
+		if (!sc->pl.judge)
+			m->flags |= P2PG_META_FLOW_CLEAN;	/* nothing new */
+		else if (!p2pg_stream_window(skb, m, flow, &sc->pl, poff, w))
+			stream = 1;
+	} else if (poff && p2pg_wants_payload(m)) {
 		n = m->payload_len;	/* >= 1 here */
 		if (n > P2PG_WIN_SIZE)
 			n = P2PG_WIN_SIZE;
 		/* [1, 512] in a form the verifier can see. */
 		n = p2pg_idx(n - 1) + 1;
-		if (!bpf_skb_load_bytes(skb, poff, w->b, n)) {
+		if (!bpf_skb_load_bytes(skb, poff, w->b, n))
 			w->len = n;
-			looked = 1;
-		}
 	}
-	reason = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level,
-				   /* Consulted for Internet destinations only. */
-				   m->dst_class == P2PG_NET_WAN ?
-				   p2pg_agent(skb, cfg) : 0);
-	return p2pg_finish(skb, cfg, p, m, w, flow, looked, reason);
+	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level,
+			      /* Consulted for Internet destinations only. */
+			      m->dst_class == P2PG_NET_WAN ?
+			      p2pg_agent(skb, cfg) : 0);
+	reason = r & 0xff;
+	if (stream) {
+		from = p2pg_flow_after(flow, &sc->pl, cfg->generation, dns,
+				       reason, m->payload_len, w->len, r >> 8);
+		p2pg_stream_keep(skb, flow, &sc->pl, w, poff, from);
+	}
+	return p2pg_finish(skb, cfg, p, m, w, reason);
 }
 
 /*
@@ -701,8 +855,8 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 					      const struct p2pg_config *cfg,
 					      const struct p2pg_pkt *p,
-					      const struct p2pg_meta *m,
-					      struct p2pg_flow *flow,
+					      struct p2pg_meta *m,
+					      struct p2pg_flow *flow, __u32 post,
 					      __u32 poff)
 {
 	__u32 zero = 0, level;
@@ -718,7 +872,7 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 	__sync_fetch_and_add(nest, 1);
 	level = *nest - 1;
 	if (level < P2PG_NEST_MAX)
-		ret = p2pg_window_path(skb, cfg, p, m, flow, poff, level);
+		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff, level);
 	else
 		ret = SK_PASS;	/* deeper than any real stack of softirqs */
 	__sync_fetch_and_add(nest, -1);
@@ -775,17 +929,31 @@ int p2pguard_full(struct __sk_buff *skb)
 	m.flags = p2pg_blur(m.flags, blur);
 	/* Connection memory only where the classifier reads it. */
 	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
-	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN)) {
+	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN))
 		flow = p2pg_flow_get(skb);
-		if (flow) {
-			m.flow_reason = flow->reason;
-			if (flow->flags & P2PG_FLOW_CLEAN)
-				m.flags |= P2PG_META_FLOW_CLEAN;
+	if (flow) {
+		__u32 post;
+
+		/* A SYN without ACK: the socket connects (again). */
+		if ((p.tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
+		    P2PG_TCP_SYN)
+			p2pg_flow_reset(flow);
+		m.flow_reason = flow->reason;
+		post = m.dst_class == P2PG_NET_LAN && poff &&
+		       m.payload_len >= 8 && p2pg_peek_post(skb, poff);
+		if (flow->reason) {
+			/* The sticky reason decides (p2pg_decide()). */
+		} else if (p2pg_flow_settled(flow, cfg->generation, post)) {
+			m.flags |= P2PG_META_FLOW_CLEAN;
+		} else if (m.payload_len && poff) {
+			/* The stream: p2pg_flow_plan() in the window path. */
+			return p2pg_window_nested(skb, cfg, &p, &m, flow, post,
+						  poff);
 		}
 	}
 	if (p2pg_head_decides(&m))
-		return p2pg_head_path(skb, cfg, &p, &m, flow, poff);
-	return p2pg_window_nested(skb, cfg, &p, &m, flow, poff);
+		return p2pg_head_path(skb, cfg, &p, &m, poff);
+	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff);
 
 not_ip:
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);

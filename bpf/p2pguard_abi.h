@@ -21,7 +21,7 @@
 #include <stddef.h>
 #endif
 
-#define P2PG_ABI_VERSION	1
+#define P2PG_ABI_VERSION	2
 
 #define P2PG_STRUCT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), "ABI: size of " #type)
@@ -262,28 +262,53 @@ P2PG_STRUCT_SIZE(struct p2pg_ev_key, 20);
 
 #define P2PG_EVENT_INTERVAL_NS	1000000000ULL
 
-/* Per-TCP-connection memory (socket storage or the cookie-keyed fallback). */
-#define P2PG_FLOW_CLEAN		0x01	/* first payload judged: no signature */
+/*
+ * Per-TCP-connection memory (socket storage, the cookie-keyed fallback, or
+ * the kernel module's connection table): the sticky reason and the stream
+ * (see p2pg_flow_plan() in p2pguard_classify.h).
+ */
+#define P2PG_FLOW_KEEP		256	/* stream bytes kept: a power of two */
+#define P2PG_FLOW_CLEAN		0x01	/* kept bytes complete to the bound, judged clean */
+#define P2PG_FLOW_ANCHOR	0x02	/* @anchor and @b hold a judged stream */
 
+/**
+ * struct p2pg_flow - what the program remembers of one TCP connection.
+ * @reason:     sticky reason seen on the connection, or NONE.
+ * @flags:      P2PG_FLOW_*.
+ * @have:       valid bytes in @b, at most P2PG_FLOW_KEEP.
+ * @anchor:     TCP sequence number of @b[0]: the stream's first payload
+ *              byte, the start of a request (LAN "POST ") or of the DNS
+ *              message under way (port 53).
+ * @generation: p2pg_config.generation the bytes were last judged under.
+ * @pad:        zero.
+ * @b:          the stream's bytes from @anchor on, as they were sent.
+ */
 struct p2pg_flow {
-	__u8 reason;	/* signature seen on this connection, or NONE */
+	__u8 reason;
 	__u8 flags;
-	__u8 pad[2];
+	__u16 have;
+	__u32 anchor;
+	__u32 generation;
+	__u32 pad;
+	__u8 b[P2PG_FLOW_KEEP];
 };
-P2PG_STRUCT_SIZE(struct p2pg_flow, 4);
+P2PG_STRUCT_SIZE(struct p2pg_flow, 16 + P2PG_FLOW_KEEP);
 
 /**
  * struct p2pg_win - the payload window handed to the classifier; in BPF the
  * one element of the per-CPU map p2pg_scratch.
  * @len:         valid bytes in @b, at most P2PG_WIN_SIZE.
  * @forget:      verifier-hint slot (P2PG_FORGET in p2pguard_classify.h).
+ * @seg:         TCP: where in @b this segment's bytes start when kept bytes
+ *               of its stream come first (p2pg_flow_plan()), else 0.
  * @pad:         zero; keeps @b 16-byte aligned.
- * @b:           the first @len payload bytes.
+ * @b:           the first @len payload bytes (for TCP, of the stream).
  */
 struct p2pg_win {
 	__u32 len;
 	__u32 forget;
-	__u32 pad[2];
+	__u32 seg;
+	__u32 pad;
 	__u8 b[P2PG_WIN_SIZE];
 };
 P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);

@@ -50,6 +50,10 @@
  * @dst_class:   enum p2pg_net_class of the destination (LPM result).
  * @flags:       P2PG_META_*.
  * @flow_reason: reason recorded earlier on this TCP connection, or NONE.
+ *
+ * For a TCP segment judged with kept bytes of its stream (p2pg_flow_plan()),
+ * @payload_len counts the stream's bytes from the window's start to the
+ * segment's end, and the window's @seg says where the segment starts.
  */
 struct p2pg_meta {
 	__u32 payload_len;
@@ -237,19 +241,23 @@ static __always_inline __u32 p2pg_find4(const struct p2pg_win *w, __u32 start,
 	return P2PG_FORGET(w, found);
 }
 
-/* Offset of the first zero byte in w[start, min(len, limit)), or 0. */
+/*
+ * Offset of the first zero byte in w[start, min(len, limit)), or 0; at
+ * most P2PG_DNS_NAME_MAX bytes from @start are looked at.  The loop counts
+ * from @start, which need not be a constant: the DNS messages of a TCP
+ * stream start anywhere in the window.
+ */
 static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
 					    __u32 start, __u32 limit)
 {
-	__u32 i, found = 0, len = w->len;
+	__u32 i, k, found = 0, len = w->len;
 
-	for (i = 0; i < P2PG_WIN_SIZE; i++) {
+	for (k = 0; k < P2PG_DNS_NAME_MAX; k++) {
 		__u32 hit;
 
+		i = start + k;
 		if (i >= len || i >= limit)
 			break;
-		if (i < start)
-			continue;
 		hit = p2pg_is_zero(P2PG_B(w, i)) & p2pg_is_zero(found);
 		found += hit * i;
 	}
@@ -315,6 +323,75 @@ static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * How the DNS check of one message is made.  The BPF program points it at
+ * a global function, verified once: inlined into a loop over messages,
+ * the name walk would be verified once per iteration.
+ */
+#ifndef P2PG_DNS_AT
+#define P2PG_DNS_AT(env, w, base) p2pg_dns_denied(env, w, base)
+#endif
+
+/*
+ * Messages walked in one window.  The smallest real query takes 2 + 12 +
+ * 2 + 4 bytes, so 512 bytes hold at most 25 of them.
+ */
+#define P2PG_DNS_TCP_MSGS	32
+
+/**
+ * p2pg_dns_tcp_denied() - DNS over TCP: is any message in @w a denied query?
+ * @env: environment for the name look-ups.
+ * @w:   the stream's bytes from the start of a message on (RFC 1035 4.2.2:
+ *       each message after a BE16 length).
+ *
+ * A message whose question is not whole in the window is not judged here:
+ * its connection keeps it (p2pg_flow_after()) and the next segment is
+ * judged with it.  A window with more messages than P2PG_DNS_TCP_MSGS
+ * holds no real DNS stream; it counts as denied (while P2P is off the
+ * connection is cut).
+ *
+ * Return: 1 when a query is for a denied name.
+ */
+static __always_inline int p2pg_dns_tcp_denied(P2PG_ENV *env,
+					       const struct p2pg_win *w)
+{
+	__u32 o = 0, k;
+
+	for (k = 0; k < P2PG_DNS_TCP_MSGS; k++) {
+		if (o + 2 + 12 >= w->len)
+			return 0;
+		if (P2PG_DNS_AT(env, w, o + 2))
+			return 1;
+		o += 2 + P2PG_BE16(w, o);
+	}
+	return o + 2 + 12 < w->len;
+}
+
+/**
+ * p2pg_dns_tcp_next() - where the first DNS message not yet whole starts.
+ * @w:     as for p2pg_dns_tcp_denied().
+ * @total: the stream's bytes from the window's start to the segment's end.
+ *
+ * Return: its offset from the window's start, @total or more when every
+ * message is whole; where a length field lies beyond the window, the
+ * message that starts there.
+ */
+static __always_inline __u32 p2pg_dns_tcp_next(const struct p2pg_win *w,
+					       __u32 total)
+{
+	__u32 o = 0, k, n;
+
+	for (k = 0; k < P2PG_DNS_TCP_MSGS; k++) {
+		if (o + 2 > w->len)
+			break;
+		n = o + 2 + P2PG_BE16(w, o);
+		if (n > total)
+			break;
+		o = n;
+	}
+	return o;
 }
 
 /* ---- router-opening requests (allowed LAN destinations) --------------- */
@@ -693,13 +770,61 @@ static __always_inline int p2pg_xiongmai(const struct p2pg_win *w)
 	       p2pg_match(w, at - 13, "\"DssProtocol\"", 13, 0);
 }
 
-/* @w may be NULL: see p2pg_decide(). */
-static __always_inline __u32 p2pg_tcp_signatures(const struct p2pg_meta *m,
-						 const struct p2pg_win *w,
-						 const struct p2pg_head *h)
+/*
+ * TCP rendezvous ports, where the protocol reference names TCP: 32100, the
+ * CS2 PPPP servers' port (CS2 has a TCP mode), and 65527, HLP2P's server
+ * port.  The other rendezvous ports are UDP only.
+ */
+static __always_inline int p2pg_tcp_rdv_port(__u16 port)
 {
-	if (w && p2pg_xiongmai(w))
-		return P2PG_R_XIONGMAI;
+	return port == 32100 || port == 65527;
+}
+
+/* Longest PPPP message over TCP: one that fits a datagram at the MTU. */
+#define P2PG_PPPP_TCP_MAX	1400
+
+/*
+ * CS2 PPPP over TCP: the UDP header, plain or scrambled with a known key,
+ * at a message start.  A stream has no datagram length to compare with,
+ * so the message must be whole in the stream seen so far (what the UDP
+ * check's length equality asks of a datagram) and not longer than a
+ * datagram would be.
+ */
+static __always_inline __u32 p2pg_pppp_tcp(P2PG_ENV *env,
+					   const struct p2pg_meta *m,
+					   const struct p2pg_head *h)
+{
+	const struct p2pg_pppp_key *key;
+	__u32 c0, c1, c2, c3, t, len, r = P2PG_R_PPPP;
+
+	if (m->payload_len < 4 || h->len < 4)
+		return P2PG_R_NONE;
+	c0 = P2PG_B(h, 0);
+	c1 = P2PG_B(h, 1);
+	c2 = P2PG_B(h, 2);
+	c3 = P2PG_B(h, 3);
+	t = c1;
+	len = c2 << 8 | c3;
+	if (c0 != 0xf1) {
+		key = p2pg_env_pppp_key(env, c0);
+		if (!key || !key->valid || (__u8)(c0 ^ key->dec[0]) != 0xf1)
+			return P2PG_R_NONE;
+		t = c1 ^ key->dec[c0];
+		len = ((__u32)(__u8)(c2 ^ key->dec[c1]) << 8) |
+		      (__u8)(c3 ^ key->dec[c2]);
+		r = P2PG_R_PPPP_SCRAMBLED;
+	}
+	if (!p2pg_pppp_type_known(t) || len > P2PG_PPPP_TCP_MAX ||
+	    len > m->payload_len - 4)
+		return P2PG_R_NONE;
+	return r;
+}
+
+/* The TCP signatures that start at a message's first byte. */
+static __always_inline __u32 p2pg_tcp_head_signatures(P2PG_ENV *env,
+						      const struct p2pg_meta *m,
+						      const struct p2pg_head *h)
+{
 	if (p2pg_dahua(m, h))
 		return P2PG_R_DAHUA;
 	/* TURN over TCP: bare STUN framing, or RFC 4571 length-prefixed. */
@@ -707,7 +832,48 @@ static __always_inline __u32 p2pg_tcp_signatures(const struct p2pg_meta *m,
 	    (m->payload_len >= 22 &&
 	     p2pg_stun_at(h, 2, P2PG_BE16(h, 0), 1, 0)))
 		return P2PG_R_STUN;
-	return P2PG_R_NONE;
+	return p2pg_pppp_tcp(env, m, h);
+}
+
+/*
+ * p2pg_tcp_head_signatures() at window offset @at: the start of a segment
+ * that follows kept bytes of its stream, which is where a later write
+ * begins (STUN after a first, harmless write).
+ */
+static __always_inline __u32 p2pg_tcp_at(P2PG_ENV *env,
+					 const struct p2pg_meta *m,
+					 const struct p2pg_win *w, __u32 at)
+{
+	struct p2pg_meta sm = *m;
+	struct p2pg_head h;
+	__u32 k, n;
+
+	if (at >= w->len || at >= m->payload_len)
+		return P2PG_R_NONE;
+	P2PG_UNROLL
+	for (k = 0; k < P2PG_HEAD_SIZE; k++)
+		h.b[k] = P2PG_B(w, at + k);
+	n = w->len - at;
+	h.len = n < P2PG_HEAD_SIZE ? n : P2PG_HEAD_SIZE;
+	h.plain = 0;
+	sm.payload_len = m->payload_len - at;
+	return p2pg_tcp_head_signatures(env, &sm, &h);
+}
+
+/* @w may be NULL: see p2pg_decide(). */
+static __always_inline __u32 p2pg_tcp_signatures(P2PG_ENV *env,
+						 const struct p2pg_meta *m,
+						 const struct p2pg_win *w,
+						 const struct p2pg_head *h)
+{
+	__u32 r;
+
+	if (w && p2pg_xiongmai(w))
+		return P2PG_R_XIONGMAI;
+	r = p2pg_tcp_head_signatures(env, m, h);
+	if (!r && w && w->seg)
+		r = p2pg_tcp_at(env, m, w, w->seg);
+	return r;
 }
 
 /* ---- verdict ------------------------------------------------------------ */
@@ -724,6 +890,9 @@ static __always_inline int p2pg_wants_payload(const struct p2pg_meta *m)
 	if (m->payload_len == 0 || (m->flags & P2PG_META_FRAGMENT))
 		return 0;
 	if (m->l4proto != P2PG_IPPROTO_UDP && m->l4proto != P2PG_IPPROTO_TCP)
+		return 0;
+	/* Bytes judged before: DNS over TCP is never clean otherwise. */
+	if (m->l4proto == P2PG_IPPROTO_TCP && (m->flags & P2PG_META_FLOW_CLEAN))
 		return 0;
 	if (m->dport == 53)
 		return 1;
@@ -774,8 +943,8 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 	if (w && !frag && m->dport == 53) {
 		if (m->l4proto == P2PG_IPPROTO_UDP && p2pg_dns_denied(env, w, 0))
 			return P2PG_R_DNS_NAME;
-		/* DNS over TCP: two length bytes precede the message. */
-		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_denied(env, w, 2))
+		/* DNS over TCP: every message of the stream's window. */
+		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_tcp_denied(env, w))
 			return P2PG_R_DNS_NAME;
 	}
 	if (m->dst_class == P2PG_NET_LOOPBACK)
@@ -797,9 +966,12 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 		r = P2PG_R_NONE;
 		if (m->l4proto == P2PG_IPPROTO_UDP)
 			r = p2pg_udp_signatures(env, m, h);
-		else if (m->l4proto == P2PG_IPPROTO_TCP &&
-			 !(m->flags & P2PG_META_FLOW_CLEAN))
-			r = p2pg_tcp_signatures(m, w, h);
+		else if (m->l4proto == P2PG_IPPROTO_TCP) {
+			if (!(m->flags & P2PG_META_FLOW_CLEAN))
+				r = p2pg_tcp_signatures(env, m, w, h);
+			if (!r && p2pg_tcp_rdv_port(m->dport))
+				r = P2PG_R_RDV_PORT;
+		}
 		if (r)
 			return r;
 	}
@@ -901,7 +1073,8 @@ static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
 	if (m->l4proto == P2PG_IPPROTO_UDP)
 		return !p2pg_udp_may_match(env, m, h);
 	if (m->l4proto == P2PG_IPPROTO_TCP)
-		return (m->flags & P2PG_META_FLOW_CLEAN) || h->len == 0;
+		return !p2pg_tcp_rdv_port(m->dport) &&
+		       ((m->flags & P2PG_META_FLOW_CLEAN) || h->len == 0);
 	return 1;
 }
 
@@ -930,8 +1103,309 @@ static __always_inline int p2pg_verdict_drop(const struct p2pg_config *cfg,
 static __always_inline int p2pg_flow_sticky(__u32 reason)
 {
 	return reason == P2PG_R_UPNP_MAP || reason == P2PG_R_XIONGMAI ||
-	       reason == P2PG_R_DAHUA || reason == P2PG_R_STUN;
+	       reason == P2PG_R_DAHUA || reason == P2PG_R_STUN ||
+	       reason == P2PG_R_PPPP || reason == P2PG_R_PPPP_SCRAMBLED ||
+	       reason == P2PG_R_DNS_NAME;
 }
+
+/* ---- TCP streams ---------------------------------------------------------
+ *
+ * A connection is judged as a stream: struct p2pg_flow keeps its first
+ * P2PG_FLOW_KEEP bytes, reassembled by sequence number, and each segment
+ * is judged over the kept bytes followed by its own (the window), so the
+ * segment that completes a signature is the one dropped, and again when
+ * TCP sends it again.  The connection is clean once its kept bytes reach
+ * the bound; from then on a segment costs the flow look-up and
+ * p2pg_flow_settled().  Three things start the kept bytes over at a
+ * segment (the anchor): the stream's first payload; on a LAN connection a
+ * segment that starts with "POST ", a new request to what may be the
+ * router's UPnP control port; a segment after a gap, which only comes
+ * from bytes this program did not see.  DNS over TCP (port 53) keeps the
+ * message under way instead, and is never clean: every message is judged.
+ * A change of configuration voids the clean verdict: the kept bytes are
+ * judged again, under the new policy, with the next segment.
+ */
+
+/**
+ * struct p2pg_seg - one TCP segment, as the stream needs it.
+ * @seq:  sequence number of its first payload byte (a SYN's counted).
+ * @len:  payload bytes.
+ * @post: on a LAN connection, the payload starts with "POST ".
+ */
+struct p2pg_seg {
+	__u32 seq;
+	__u32 len;
+	__u32 post;
+};
+
+/**
+ * struct p2pg_plan - how the window of one segment is made.
+ * @anchor: sequence number of the window's first byte.
+ * @keep:   kept bytes (p2pg_flow.b) that come first.
+ * @skip:   segment bytes left out before those placed after them.
+ * @take:   most segment bytes placed at @keep; 0: none.
+ * @judge:  0 when there is nothing to judge (bytes judged before, under
+ *          this generation): the packet is classified as a clean one's.
+ * @again:  the kept bytes start over at the segment after this judgement:
+ *          a clean connection under a new generation, whose segment lies
+ *          past the bound, is judged from there on anew.
+ * @seq:    the segment's sequence number (p2pg_seg.seq).
+ */
+struct p2pg_plan {
+	__u32 anchor;
+	__u32 keep;
+	__u32 skip;
+	__u32 take;
+	__u32 judge;
+	__u32 again;
+	__u32 seq;
+};
+
+/* Segment bytes after kept ones: the window's rest, a form BPF can bound. */
+#define P2PG_FLOW_TAKE	(P2PG_WIN_SIZE - P2PG_FLOW_KEEP)
+
+/**
+ * p2pg_flow_reset() - forget a connection (its socket connects again).
+ * @f: the connection.
+ */
+static __always_inline void p2pg_flow_reset(struct p2pg_flow *f)
+{
+	f->reason = P2PG_R_NONE;
+	f->flags = 0;
+	f->have = 0;
+}
+
+/**
+ * p2pg_flow_settled() - nothing of this segment needs reading?
+ * @f:    the connection.
+ * @gen:  p2pg_config.generation.
+ * @post: as p2pg_seg.post.
+ *
+ * Return: 1 when the connection is clean under this generation and the
+ * segment starts no LAN request: the fast path.
+ */
+static __always_inline int p2pg_flow_settled(const struct p2pg_flow *f,
+					     __u32 gen, __u32 post)
+{
+	return (f->flags & P2PG_FLOW_CLEAN) && f->generation == gen && !post;
+}
+
+/**
+ * p2pg_flow_plan() - where a segment's bytes go in the window.
+ * @f:   the connection, no sticky reason.
+ * @gen: p2pg_config.generation.
+ * @dns: the connection is DNS over TCP (port 53).
+ * @s:   the segment.
+ * @p:   the plan.
+ *
+ * A segment that starts within or right after the kept bytes is placed at
+ * its stream offset after the kept bytes before it (a retransmission
+ * covering new bytes is judged with them); one that adds nothing is not
+ * judged again; one after a gap starts the kept bytes over.  A segment
+ * that starts before the anchor carries bytes judged earlier, or sent
+ * before the program saw the connection.  Under a new generation the
+ * kept bytes are judged again in every case, and a clean connection's
+ * segment past the bound is judged after them as a message start, its
+ * stream kept anew from there (@p->again): a switch to off applies to the
+ * connections already open.
+ */
+static __always_inline void p2pg_flow_plan(const struct p2pg_flow *f,
+					   __u32 gen, int dns,
+					   const struct p2pg_seg *s,
+					   struct p2pg_plan *p)
+{
+	__u32 have = f->have, rel, end, mend;
+
+	if (have > P2PG_FLOW_KEEP)
+		have = P2PG_FLOW_KEEP;
+	p->anchor = s->seq;
+	p->keep = 0;
+	p->skip = 0;
+	p->take = P2PG_WIN_SIZE;
+	p->judge = 1;
+	p->again = 0;
+	p->seq = s->seq;
+	if (!(f->flags & P2PG_FLOW_ANCHOR) || s->post)
+		return;
+	rel = s->seq - f->anchor;
+	end = rel + s->len;
+	if (rel >= 0x80000000U || end >= 0x80000000U)
+		goto kept;
+	if (dns && have == P2PG_FLOW_KEEP) {
+		/* A message longer than the kept bytes: its tail is skipped. */
+		mend = 2 + ((__u32)f->b[0] << 8 | f->b[1]);
+		if (mend > have) {
+			if (end <= mend)
+				goto kept;
+			if (rel <= mend) {
+				p->anchor = f->anchor + mend;
+				p->skip = mend - rel;
+			}
+			return;
+		}
+	}
+	if (rel > have) {
+		if (dns || have < P2PG_FLOW_KEEP)
+			return;		/* a gap */
+		if (f->generation == gen)
+			goto kept;	/* past the bound */
+		p->anchor = f->anchor;
+		p->keep = have;
+		p->take = P2PG_FLOW_TAKE;
+		p->again = 1;
+		return;
+	}
+	if (end <= have)
+		goto kept;		/* nothing new */
+	p->anchor = f->anchor;
+	p->keep = rel;
+	p->take = rel ? P2PG_FLOW_TAKE : P2PG_WIN_SIZE;
+	return;
+kept:
+	p->anchor = f->anchor;
+	p->keep = have;
+	p->take = 0;
+	p->judge = f->generation != gen;
+}
+
+/**
+ * p2pg_flow_after() - what the connection remembers of a judged segment.
+ * @f:      the connection; every field but @b is written here.
+ * @p:      the segment's plan.
+ * @gen:    p2pg_config.generation.
+ * @dns:    as for p2pg_flow_plan().
+ * @reason: the segment's reason.
+ * @total:  the stream's bytes from the window's start to the segment's
+ *          end (p2pg_meta.payload_len).
+ * @wlen:   bytes in the window.
+ * @next:   DNS: p2pg_dns_tcp_next() over the window.
+ *
+ * Return: the stream offset, from the window's start, of the bytes the
+ * caller copies into @f->b (@f->have of them; the window's first @wlen,
+ * then the segment's), or P2PG_FLOW_NO_COPY.
+ */
+#define P2PG_FLOW_NO_COPY	0xffffffffU
+
+static __always_inline __u32 p2pg_flow_after(struct p2pg_flow *f,
+					     const struct p2pg_plan *p,
+					     __u32 gen, int dns, __u32 reason,
+					     __u32 total, __u32 wlen,
+					     __u32 next)
+{
+	__u32 have;
+
+	if (p2pg_flow_sticky(reason)) {
+		f->reason = reason;
+		return P2PG_FLOW_NO_COPY;
+	}
+	f->flags = P2PG_FLOW_ANCHOR;
+	f->generation = gen;
+	if (dns) {
+		/* The message under way, from its length field on. */
+		have = total > next ? total - next : 0;
+		f->anchor = p->anchor + next;
+		f->have = have < P2PG_FLOW_KEEP ? have : P2PG_FLOW_KEEP;
+		return f->have && (p->take || next) ? next : P2PG_FLOW_NO_COPY;
+	}
+	f->anchor = p->anchor;
+	if (!p->take) {
+		if (f->have >= P2PG_FLOW_KEEP)
+			f->flags |= P2PG_FLOW_CLEAN;
+		return P2PG_FLOW_NO_COPY;
+	}
+	if (p->again) {
+		/* The segment's bytes, from its start: a new anchor. */
+		have = total - p->keep;
+		f->anchor = p->seq;
+		f->have = have < P2PG_FLOW_KEEP ? have : P2PG_FLOW_KEEP;
+		if (f->have == P2PG_FLOW_KEEP)
+			f->flags |= P2PG_FLOW_CLEAN;
+		return f->have ? p->keep : P2PG_FLOW_NO_COPY;
+	}
+	have = wlen < P2PG_FLOW_KEEP ? wlen : P2PG_FLOW_KEEP;
+	f->have = have;
+	if (have == P2PG_FLOW_KEEP)
+		f->flags |= P2PG_FLOW_CLEAN;
+	return 0;
+}
+
+/*
+ * Does the payload @b (at least 8 bytes of it) start a POST request?  On a
+ * LAN connection such a segment starts the kept bytes over
+ * (p2pg_seg.post).
+ */
+static __always_inline int p2pg_is_post(const __u8 *b)
+{
+	return b[0] == 'P' && b[1] == 'O' && b[2] == 'S' && b[3] == 'T' &&
+	       b[4] == ' ';
+}
+
+#ifndef __bpf__
+/**
+ * p2pg_flow_window() - the window of a segment, in plain C.
+ * @f:     the connection.
+ * @p:     p2pg_flow_plan()'s plan.
+ * @bytes: the segment's payload from byte @p->skip on (may be @w->b +
+ *         @p->keep: a loader can fill the window in place).
+ * @n:     bytes at @bytes.
+ * @w:     the window: its first bytes, @w->len and @w->seg written.
+ * @m:     the metadata: @m->payload_len (the segment's length on entry)
+ *         written.
+ *
+ * The kernel module and the native tests; the BPF program does the same
+ * with its own copies (p2pguard.bpf.c).
+ */
+static inline void p2pg_flow_window(const struct p2pg_flow *f,
+				    const struct p2pg_plan *p,
+				    const __u8 *bytes, __u32 n,
+				    struct p2pg_win *w, struct p2pg_meta *m)
+{
+	__u32 i, take = 0, len = m->payload_len;
+
+	for (i = 0; i < p->keep && i < P2PG_FLOW_KEEP; i++)
+		w->b[i] = f->b[i];
+	if (p->take) {
+		take = n < p->take ? n : p->take;
+		if (p->keep + take > P2PG_WIN_SIZE)
+			take = P2PG_WIN_SIZE - p->keep;
+		for (i = 0; i < take; i++)
+			w->b[p->keep + i] = bytes[i];
+	}
+	w->len = p->keep + take;
+	w->seg = p->skip == 0 && p->take ? p->keep : 0;
+	m->payload_len = p->keep + (p->take && len > p->skip ?
+				    len - p->skip : 0);
+}
+
+/**
+ * p2pg_flow_keep() - copy the bytes p2pg_flow_after() asks for into @f->b.
+ * @f:    the connection (@f->have set).
+ * @from: p2pg_flow_after()'s answer, not P2PG_FLOW_NO_COPY.
+ * @w:    the window; the bytes come from it when @from is 0.
+ * @tail: else the segment's payload from byte @p->skip + @from - @p->keep
+ *        on (@from is then at least @p->keep), @n bytes of it.
+ * @n:    bytes at @tail.
+ */
+static inline void p2pg_flow_keep(struct p2pg_flow *f, __u32 from,
+				  const struct p2pg_win *w, const __u8 *tail,
+				  __u32 n)
+{
+	__u32 i, have = f->have;
+
+	if (from == 0) {
+		if (have > w->len)
+			have = w->len;
+		for (i = 0; i < have; i++)
+			f->b[i] = w->b[i];
+	} else {
+		if (have > n)
+			have = n;
+		for (i = 0; i < have; i++)
+			f->b[i] = tail[i];
+	}
+	f->have = have;
+}
+#endif
 
 #ifndef __bpf__
 /**

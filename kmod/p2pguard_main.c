@@ -39,9 +39,25 @@ struct p2pg_kctx {
 	const struct sk_buff *skb;
 };
 
-#define P2PG_ONCE_LOAD(x)	READ_ONCE(x)
-#define P2PG_ONCE_STORE(x, v)	WRITE_ONCE(x, v)
 #include "p2pguard_path.h"
+
+/*
+ * The connection table's locks, one per group of slots: a packet holds
+ * its slot's from the look-up to the last write (p2pg_path()).  Hooks run
+ * with bottom halves disabled (p2pg_hook()).
+ */
+#define P2PG_KFLOW_LOCKS	64
+static spinlock_t p2pg_kflow_locks[P2PG_KFLOW_LOCKS];
+
+static inline void p2pg_path_lock(__u32 slot)
+{
+	spin_lock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
+}
+
+static inline void p2pg_path_unlock(__u32 slot)
+{
+	spin_unlock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
+}
 
 static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
 					  __u32 len, void *buf)
@@ -400,9 +416,10 @@ static void p2pg_free_state(void)
 
 static int __init p2pg_init(void)
 {
-	int err = -ENOMEM;
+	int err = -ENOMEM, i;
 
-	BUILD_BUG_ON(P2PG_R__COUNT > P2PG_KFLOW_REASON);
+	for (i = 0; i < P2PG_KFLOW_LOCKS; i++)
+		spin_lock_init(&p2pg_kflow_locks[i]);
 	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
 	p2pg_counters = alloc_percpu(struct p2pg_kcounters);
 	p2pg_scratch = alloc_percpu(struct p2pg_win);

@@ -16,10 +16,13 @@
  *                                      __u32 *uid);
  *
  * the sending socket's cgroup v2 id (0 when unknown) and uid, asked only
- * when an agent verdict is needed; and, before it, P2PG_ONCE_LOAD(p) and
- * P2PG_ONCE_STORE(p, v): single untorn 32-bit accesses (READ_ONCE() and
- * WRITE_ONCE() in the kernel), for the connection table that packets on
- * several CPUs share without a lock.
+ * when an agent verdict is needed;
+ *
+ *   static inline void p2pg_path_lock(__u32 slot);
+ *   static inline void p2pg_path_unlock(__u32 slot);
+ *
+ * which serialise the packets that use one slot of the connection table
+ * (a spin lock per group of slots in the kernel, nothing natively).
  */
 #ifndef P2PGUARD_PATH_H
 #define P2PGUARD_PATH_H
@@ -27,10 +30,6 @@
 #include "p2pguard_abi.h"
 #include "p2pguard_blob.h"
 #include "p2pguard_parse.h"
-
-#if !defined(P2PG_ONCE_LOAD) || !defined(P2PG_ONCE_STORE)
-#error "define P2PG_ONCE_LOAD and P2PG_ONCE_STORE before p2pguard_path.h"
-#endif
 
 /**
  * struct p2pg_kenv - the classifier's environment in the module.
@@ -80,37 +79,51 @@ static __always_inline int p2pg_env_is_agent(struct p2pg_kenv *env)
  *
  * The BPF program keeps struct p2pg_flow in the socket (socket storage).
  * The module keeps it in a fixed table keyed by the connection: network
- * namespace, family, addresses and ports.  One 32-bit word per slot, read
- * and written whole without a lock: the top 24 bits a tag from the key's
- * hash, then P2PG_KFLOW_VALID, P2PG_KFLOW_CLEAN and the sticky reason.
- * The slot index comes from other bits of the same hash.
+ * namespace, family, addresses and ports, each slot a tag from the key's
+ * hash and the same struct p2pg_flow, used by the same stream code
+ * (p2pg_flow_plan() and p2pg_flow_after() in p2pguard_classify.h).  The
+ * slot index comes from other bits of the same hash.  A packet holds its
+ * slot's lock (p2pg_path_lock()) from the look-up to the last write.
  *
  * Limits, compared with socket storage:
  *  - direct-mapped: two live connections whose keys land in one slot
  *    evict each other; the evicted one starts afresh, so its next payload
- *    is judged again (a clean connection can then be caught by a later
- *    payload; a sticky verdict is kept only while the slot is its own);
- *  - a tag collision (1 in 2^24 for two keys of one slot) would let one
+ *    is judged as the start of a stream (a clean connection can then be
+ *    caught by a later payload; a sticky verdict is kept only while the
+ *    slot is its own);
+ *  - a tag collision (1 in 2^31 for two keys of one slot) would let one
  *    connection read the other's state;
  *  - a new connection on a 4-tuple still in the table starts afresh only
- *    when its SYN is seen (a SYN without ACK resets the slot);
- *  - two CPUs updating one slot at once: the last write wins.
+ *    when its SYN is seen (a SYN without ACK resets the slot).
  */
 #define P2PG_KFLOW_SLOTS	4096	/* a power of two */
-#define P2PG_KFLOW_VALID	0x80
-#define P2PG_KFLOW_CLEAN	0x40
-#define P2PG_KFLOW_REASON	0x3f
-/* Every reason fits P2PG_KFLOW_REASON: checked where the module starts. */
+#define P2PG_KFLOW_VALID	0x01	/* in the tag: the slot is in use */
+
+/**
+ * struct p2pg_kflow - one slot of the module's connection table.
+ * @tag: the key's tag, P2PG_KFLOW_VALID set; 0 when free.
+ * @pad: zero.
+ * @f:   the connection's memory.
+ */
+struct p2pg_kflow {
+	__u32 tag;
+	__u32 pad;
+	struct p2pg_flow f;
+};
 
 /**
  * struct p2pg_kflow_table - the module's TCP connection memory.
  * @seed: hash seed (random in the module).
- * @slot: tag, flags and reason per slot.
+ * @slot: the slots.
  */
 struct p2pg_kflow_table {
 	__u32 seed;
-	__u32 slot[P2PG_KFLOW_SLOTS];
+	__u32 pad;
+	struct p2pg_kflow slot[P2PG_KFLOW_SLOTS];
 };
+
+static inline void p2pg_path_lock(__u32 slot);
+static inline void p2pg_path_unlock(__u32 slot);
 
 /* Murmur3's 32-bit finaliser: every input bit reaches every output bit. */
 static inline __u32 p2pg_kflow_mix(__u32 h)
@@ -141,14 +154,6 @@ static inline __u32 p2pg_kflow_hash(const struct p2pg_kflow_table *t,
 					p->daddr[i + 3]));
 	}
 	return h;
-}
-
-/* The slot's state when its tag is @tag, else a fresh state. */
-static inline __u32 p2pg_kflow_state(__u32 word, __u32 tag)
-{
-	if ((word & ~0xffU) != tag || !(word & P2PG_KFLOW_VALID))
-		return P2PG_KFLOW_VALID;
-	return word & 0xff;
 }
 
 /* ---- the path ----------------------------------------------------------- */
@@ -194,6 +199,68 @@ struct p2pg_path_res {
 	int looked;
 };
 
+/*
+ * Does the payload start a POST request?  Only asked on LAN connections
+ * (p2pg_seg.post).
+ */
+static inline __u32 p2pg_path_post(const void *ctx, const struct p2pg_pkt *p,
+				   __u32 len)
+{
+	__u8 buf[8];
+	const __u8 *b;
+
+	if (!p->poff || len < 8)
+		return 0;
+	b = p2pg_parse_load(ctx, p->poff, 8, buf);
+	return b && p2pg_is_post(b);
+}
+
+/*
+ * A segment of a connection whose bytes are being kept: its window as
+ * p2pg_flow_plan() says (p2pg_flow_window(), the segment's bytes loaded
+ * in place), the classifier, then what the connection keeps.
+ */
+static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
+				     const struct p2pg_config *cfg,
+				     const struct p2pg_pkt *p,
+				     struct p2pg_meta *m, struct p2pg_flow *f,
+				     const struct p2pg_plan *pl, int dns,
+				     struct p2pg_win *w, int *looked)
+{
+	__u32 n = 0, reason, from, next = 0;
+	__u8 *to = w->b + pl->keep;
+	const __u8 *b;
+
+	if (pl->take && p->poff && m->payload_len > pl->skip) {
+		n = m->payload_len - pl->skip;
+		if (n > pl->take)
+			n = pl->take;
+		if (pl->keep + n > P2PG_WIN_SIZE)
+			n = P2PG_WIN_SIZE - pl->keep;
+		b = p2pg_parse_load(ctx, p->poff + pl->skip, n, to);
+		if (!b)
+			return p2pg_classify(env, cfg, m, w);	/* w->len 0 */
+		if (b != to)
+			p2pg_parse_copy(to, b, n);
+	}
+	p2pg_flow_window(f, pl, to, n, w, m);
+	*looked = 1;
+	reason = p2pg_classify(env, cfg, m, w);
+	if (dns)
+		next = p2pg_dns_tcp_next(w, m->payload_len);
+	from = p2pg_flow_after(f, pl, cfg->generation, dns, reason,
+			       m->payload_len, w->len, next);
+	if (from == 0) {
+		p2pg_flow_keep(f, 0, w, (const __u8 *)0, 0);
+	} else if (from != P2PG_FLOW_NO_COPY) {
+		/* DNS: the message under way starts past the kept bytes. */
+		b = p2pg_parse_load(ctx, p->poff + pl->skip + from - pl->keep,
+				    f->have, f->b);
+		p2pg_flow_keep(f, from, w, b, b ? f->have : 0);
+	}
+	return reason;
+}
+
 /**
  * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
  * @ctx:   the packet, for p2pg_parse_load() and p2pg_path_ident().
@@ -217,8 +284,11 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 {
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
+	struct p2pg_flow *f = (struct p2pg_flow *)0;
+	struct p2pg_plan pl;
 	struct p2pg_kenv env;
-	__u32 *slot = (__u32 *)0, tag = 0, state = 0;
+	__u32 idx = 0;
+	int dns = 0, stream = 0;
 
 	m->payload_len = 0;
 	m->sport = 0;
@@ -230,6 +300,7 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	r->drop = 0;
 	r->looked = 0;
 	w->len = 0;
+	w->seg = 0;
 	if (p2pg_parse(ctx, len, family, p)) {
 		r->reason = P2PG_R_NOT_IP;
 		return r->reason;
@@ -241,28 +312,58 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	if (p->fragment)
 		m->flags |= P2PG_META_FRAGMENT;
 	m->dst_class = p2pg_blob_net_class(v, p->family, p->daddr);
+	env.v = v;
+	env.ctx = ctx;
 
 	/* Connection memory only where the classifier reads it. */
 	if (flows && p->l4proto == P2PG_IPPROTO_TCP && !p->fragment &&
 	    (m->dst_class == P2PG_NET_WAN || m->dst_class == P2PG_NET_LAN)) {
-		__u32 h = p2pg_kflow_hash(flows, p, netns);
+		__u32 h = p2pg_kflow_hash(flows, p, netns), tag;
+		int syn = p->tcp_flags & P2PG_TCP_SYN;
+		struct p2pg_kflow *k;
+		struct p2pg_seg seg;
+		const __u8 *sq;
+		__u8 buf[4];
 
-		slot = &flows->slot[h & (P2PG_KFLOW_SLOTS - 1)];
-		tag = p2pg_kflow_mix(h) & ~0xffU;
+		idx = h & (P2PG_KFLOW_SLOTS - 1);
+		tag = p2pg_kflow_mix(h) | P2PG_KFLOW_VALID;
+		k = &flows->slot[idx];
+		p2pg_path_lock(idx);
 		/* A SYN without ACK opens a connection: forget the slot. */
-		if ((p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
-		    P2PG_TCP_SYN)
-			state = P2PG_KFLOW_VALID;
-		else
-			state = p2pg_kflow_state(P2PG_ONCE_LOAD(*slot), tag);
-		m->flow_reason = state & P2PG_KFLOW_REASON;
-		if (state & P2PG_KFLOW_CLEAN)
-			m->flags |= P2PG_META_FLOW_CLEAN;
+		if (k->tag != tag ||
+		    (p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
+		    P2PG_TCP_SYN) {
+			k->tag = tag;
+			p2pg_flow_reset(&k->f);
+		}
+		f = &k->f;
+		dns = m->dport == 53;
+		/* The sequence number: bytes 4..7 of the TCP header. */
+		sq = p2pg_parse_load(ctx, p->l4off + 4, 4, buf);
+		seg.seq = (sq ? (__u32)sq[0] << 24 | sq[1] << 16 |
+			   sq[2] << 8 | sq[3] : 0) + (syn ? 1 : 0);
+		seg.len = m->payload_len;
+		seg.post = m->dst_class == P2PG_NET_LAN &&
+			   p2pg_path_post(ctx, p, m->payload_len);
+		m->flow_reason = f->reason;
+		if (!f->reason) {
+			if (p2pg_flow_settled(f, cfg->generation, seg.post)) {
+				m->flags |= P2PG_META_FLOW_CLEAN;
+			} else if (m->payload_len && p->poff) {
+				p2pg_flow_plan(f, cfg->generation, dns, &seg,
+					       &pl);
+				if (pl.judge)
+					stream = 1;
+				else
+					m->flags |= P2PG_META_FLOW_CLEAN;
+			}
+		}
 	}
 
-	env.v = v;
-	env.ctx = ctx;
-	if (p2pg_head_decides(m)) {
+	if (stream) {
+		r->reason = p2pg_path_stream(ctx, &env, cfg, p, m, f, &pl, dns,
+					     w, &r->looked);
+	} else if (p2pg_head_decides(m)) {
 		/*
 		 * As the BPF program does: the first bytes only, no window,
 		 * and the quick answer before the classifier.  A media
@@ -279,23 +380,14 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 		else
 			r->reason = p2pg_classify_head(&env, cfg, m, &h);
 	} else {
+		/* A connection without memory: the segment alone. */
 		w->len = p2pg_path_payload(ctx, p, m, w->b, P2PG_WIN_SIZE);
 		r->looked = w->len != 0;
 		r->reason = p2pg_classify(&env, cfg, m, w);
 	}
 	r->drop = p2pg_verdict_drop(cfg, r->reason);
-
-	if (slot) {
-		if (r->looked && !(state & P2PG_KFLOW_REASON)) {
-			if (p2pg_flow_sticky(r->reason))
-				state |= r->reason;
-			else
-				state |= P2PG_KFLOW_CLEAN;
-		}
-		/* Claim the slot, reset it, or record what changed. */
-		if (P2PG_ONCE_LOAD(*slot) != (tag | state))
-			P2PG_ONCE_STORE(*slot, tag | state);
-	}
+	if (f)
+		p2pg_path_unlock(idx);
 	return r->reason;
 }
 

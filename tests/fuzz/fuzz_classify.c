@@ -2,7 +2,7 @@
 /*
  * fuzz_classify - libFuzzer target for bpf/p2pguard_classify.h.
  *
- * Input, when byte 0 has its top bit clear (packet mode):
+ * Input, when byte 0's top bits are 00 (packet mode):
  *   0      l4proto: bit 0 TCP else UDP; bit 2 (with bits 3..5) another
  *          protocol number
  *   1      dport: < 0xe0 picks from the interesting ports, else raw (2..3)
@@ -19,6 +19,15 @@
  * tests/lib/vectors.c, byte 3 its flags and how much of it to keep, the
  * rest are (offset, xor) edits: mutations of real signatures, framed by
  * vec_frame() and parsed as the BPF program does (native_classify_vec()).
+ * Stream mode (top bits 01): byte 1 picks a TCP stream vector
+ * (vec_streams()), byte 2 sets P2P on or off at the start (bit 0) and a
+ * configuration change before segment (byte 2 >> 1) % 16; the rest are
+ * segments, 3 bytes each: offset and length into the stream's bytes (4
+ * bits of the first byte move the offset, the second the length), an xor
+ * for one of the segment's bytes.  The segments run through the BPF
+ * program's stream path natively (native_stream()), twice on fresh
+ * connections: the same reasons, in range; the kept bytes within bounds;
+ * the switch changing no reason but lockdown.
  * Name mode (top bits 11): the rest, NUL-terminated, is a domain name:
  * p2pg_domain_hash() must not overflow, and a query for a name it accepts
  * must match a policy that lists it.
@@ -201,6 +210,76 @@ static void fuzz_vector(const uint8_t *data, size_t size)
 	pol.cfg.p2p_enabled = 0;
 }
 
+#define FUZZ_SEGS	24
+
+/* Stream mode: see the comment at the top. */
+static void fuzz_stream(const uint8_t *data, size_t size)
+{
+	struct p2pg_native_env env = { .policy = &pol };
+	const struct vec_stream *st, *s;
+	unsigned int first[FUZZ_SEGS];
+	struct vec_spec v;
+	size_t n, k, nseg, run;
+
+	st = vec_streams(&n);
+	if (size < 2)
+		return;
+	s = &st[data[0] % n];
+	nseg = (size - 2) / 3;
+	if (nseg > FUZZ_SEGS)
+		nseg = FUZZ_SEGS;
+	for (run = 0; run < 2; run++) {
+		struct p2pg_config cfg = pol.cfg;
+		struct p2pg_flow f;
+
+		memset(&f, 0, sizeof(f));
+		cfg.lockdown = 0;
+		cfg.p2p_enabled = data[1] & 1;
+		for (k = 0; k < nseg; k++) {
+			const uint8_t *g = data + 2 + 3 * k;
+			size_t off = (g[0] * 7) % (s->conn.payload_len + 1);
+			size_t len = g[1] % 300;
+			unsigned int r, r_on;
+			struct p2pg_flow save;
+
+			if (k == (size_t)((data[1] >> 1) % 16)) {
+				cfg.p2p_enabled = 0;
+				cfg.generation++;
+			}
+			if (off + len > s->conn.payload_len)
+				len = s->conn.payload_len - off;
+			v = s->conn;
+			memcpy(v.payload, s->conn.payload + off, len);
+			v.payload_len = len;
+			if (len)
+				v.payload[g[2] % len] ^= g[2] >> 4;
+			v.tcp_seq = VEC_ISN + off;
+			/* The switch changes no reason (no lockdown here). */
+			save = f;
+			cfg.p2p_enabled = !cfg.p2p_enabled;
+			r_on = native_stream(&env, &cfg, &save, &v);
+			cfg.p2p_enabled = !cfg.p2p_enabled;
+			r = native_stream(&env, &cfg, &f, &v);
+			FUZZ_ASSERT(r < P2PG_R__COUNT, "stream: reason %u", r);
+			FUZZ_ASSERT(r == r_on, "stream: the switch turned %s into %s",
+				    p2pg_reason_name(r), p2pg_reason_name(r_on));
+			FUZZ_ASSERT(f.have <= P2PG_FLOW_KEEP,
+				    "stream: %u bytes kept", f.have);
+			FUZZ_ASSERT(!f.reason || p2pg_flow_sticky(f.reason),
+				    "stream: %s remembered",
+				    p2pg_reason_name(f.reason));
+			if (run == 0)
+				first[k] = r;
+			else
+				FUZZ_ASSERT(first[k] == r,
+					    "stream %s segment %zu: %s then %s",
+					    s->name, k,
+					    p2pg_reason_name(first[k]),
+					    p2pg_reason_name(r));
+		}
+	}
+}
+
 static void fuzz_input(const uint8_t *data, size_t size)
 {
 	struct p2pg_native_env env = { .policy = &pol };
@@ -216,6 +295,10 @@ static void fuzz_input(const uint8_t *data, size_t size)
 	}
 	if (size >= 1 && (data[0] & 0xc0) == 0x80) {
 		fuzz_vector(data + 1, size - 1);
+		return;
+	}
+	if (size >= 1 && (data[0] & 0xc0) == 0x40) {
+		fuzz_stream(data + 1, size - 1);
 		return;
 	}
 	if (size < HDR)

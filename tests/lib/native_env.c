@@ -85,8 +85,8 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 		break;
 	}
 	w->forget = 0;
-	w->pad[0] = 0;
-	w->pad[1] = 0;
+	w->seg = 0;
+	w->pad = 0;
 	if (n)
 		memcpy(w->b, payload, n);
 	w->len = n;
@@ -222,4 +222,64 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 		return native_classify(env, &m, NULL, 0);
 	return native_classify(env, &m, frame + 14 + poff,
 			       flen - 14 - poff);
+}
+
+/*
+ * The BPF program's TCP stream path (p2pg_egress_full() and
+ * p2pg_window_path()), natively: the same shared steps over @f.
+ */
+unsigned int native_stream(const struct p2pg_native_env *env,
+			   const struct p2pg_config *cfg, struct p2pg_flow *f,
+			   const struct vec_spec *v)
+{
+	static struct p2pg_win w;
+	struct p2pg_native_env e = *env;
+	const __u8 *pl = v->payload;
+	__u32 len = v->payload_len, r, next = 0, from, skip;
+	struct p2pg_meta m;
+	struct p2pg_plan plan;
+	struct p2pg_seg seg;
+	int dns = v->dport == 53;
+
+	memset(&m, 0, sizeof(m));
+	m.l4proto = P2PG_IPPROTO_TCP;
+	m.sport = v->sport;
+	m.dport = v->dport;
+	m.payload_len = len;
+	m.dst_class = p2pg_policy_net_class(env->policy, v->family, v->daddr);
+	if (m.dst_class != P2PG_NET_WAN && m.dst_class != P2PG_NET_LAN)
+		return native_classify(env, &m, pl, len);
+	m.flow_reason = f->reason;
+	seg.seq = v->tcp_seq ? v->tcp_seq : VEC_ISN;
+	seg.len = len;
+	seg.post = m.dst_class == P2PG_NET_LAN && len >= 8 && p2pg_is_post(pl);
+	if (f->reason)
+		return native_classify(env, &m, pl, len);
+	if (p2pg_flow_settled(f, cfg->generation, seg.post) || !len) {
+		if (len)
+			m.flags |= P2PG_META_FLOW_CLEAN;
+		return native_classify(env, &m, pl, len);
+	}
+	p2pg_flow_plan(f, cfg->generation, dns, &seg, &plan);
+	if (!plan.judge) {
+		m.flags |= P2PG_META_FLOW_CLEAN;
+		return native_classify(env, &m, pl, len);
+	}
+	skip = plan.skip < len ? plan.skip : len;
+	/* What the previous segment left past the new bytes stays there. */
+	p2pg_flow_window(f, &plan, pl + skip, len - skip, &w, &m);
+	r = p2pg_classify(&e, cfg, &m, &w);
+	if (dns)
+		next = p2pg_dns_tcp_next(&w, m.payload_len);
+	from = p2pg_flow_after(f, &plan, cfg->generation, dns, r,
+			       m.payload_len, w.len, next);
+	if (from == 0) {
+		p2pg_flow_keep(f, 0, &w, NULL, 0);
+	} else if (from != P2PG_FLOW_NO_COPY) {
+		__u32 at = plan.skip + from - plan.keep;
+
+		p2pg_flow_keep(f, from, &w, pl + (at < len ? at : len),
+			       at < len ? len - at : 0);
+	}
+	return r;
 }

@@ -64,4 +64,22 @@ extern struct native_head_stats native_head_stats;
 unsigned int native_classify_vec(const struct p2pg_native_env *env,
 				 const struct vec_spec *v);
 
+/**
+ * native_stream() - one segment of a TCP stream through the BPF program's
+ * stream path, natively (p2pg_flow_plan(), the window, the classifier,
+ * p2pg_flow_after()).
+ * @env: environment (its policy's class look-ups).
+ * @cfg: the switch, with the generation the connection is judged under.
+ * @f:   the connection's memory (all zero for a new connection).
+ * @v:   the segment (vec_stream_seg()): destination, ports, payload,
+ *       sequence number.
+ *
+ * Return: enum p2pg_reason.
+ */
+struct p2pg_flow;
+struct p2pg_config;
+unsigned int native_stream(const struct p2pg_native_env *env,
+			   const struct p2pg_config *cfg, struct p2pg_flow *f,
+			   const struct vec_spec *v);
+
 #endif /* P2PGUARD_NATIVE_ENV_H */

@@ -1225,6 +1225,329 @@ static void build_lan(void)
 	p_rand(v, 56);
 }
 
+/* ---- TCP streams -------------------------------------------------------- */
+
+#define VEC_STREAMS_MAX	48
+
+static struct vec_stream streams[VEC_STREAMS_MAX];
+static size_t n_streams;
+
+static struct vec_stream *snew(const char *name, const char *addr,
+			       __u16 dport, int p2p_on)
+{
+	struct vec_stream *s;
+
+	if (n_streams >= VEC_STREAMS_MAX) {
+		fprintf(stderr, "vectors: raise VEC_STREAMS_MAX\n");
+		abort();
+	}
+	s = &streams[n_streams++];
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->p2p_on = p2p_on;
+	s->conn.name = name;
+	s->conn.l4proto = IPPROTO_TCP;
+	s->conn.dport = dport;
+	s->conn.sport = 40000 + (n_streams * 7919) % 20000;
+	vec_set_addr(&s->conn, addr);
+	return s;
+}
+
+/* Append @t's payload to the stream; return the stream's new length. */
+static size_t sput(struct vec_stream *s, const struct vec_spec *t)
+{
+	memcpy(p_room(&s->conn, t->payload_len), t->payload, t->payload_len);
+	return s->conn.payload_len;
+}
+
+static size_t sput_str(struct vec_stream *s, const char *str)
+{
+	p_str(&s->conn, str);
+	return s->conn.payload_len;
+}
+
+static void sseg(struct vec_stream *s, size_t off, size_t len,
+		 unsigned int expect, __u8 flags)
+{
+	struct vec_seg *g;
+
+	if (s->n_seg >= VEC_STREAM_SEGS || off + len > s->conn.payload_len) {
+		fprintf(stderr, "vectors: %s: bad segment\n", s->name);
+		abort();
+	}
+	g = &s->seg[s->n_seg++];
+	g->off = off;
+	g->len = len;
+	g->expect = expect;
+	g->flags = flags;
+}
+
+/* A scratch packet for the payload builders above. */
+static struct vec_spec *tmp_spec(void)
+{
+	static struct vec_spec t;
+
+	memset(&t, 0, sizeof(t));
+	t.name = "stream-part";
+	t.l4proto = IPPROTO_TCP;
+	return &t;
+}
+
+/* Offset just past the first "\r\n\r\n" of @t's payload. */
+static size_t hdr_end(const struct vec_spec *t)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= t->payload_len; i++)
+		if (!memcmp(t->payload + i, "\r\n\r\n", 4))
+			return i + 4;
+	abort();
+}
+
+static const char http_get_long[] =
+	"GET /rootDesc.xml HTTP/1.1\r\n"
+	"Host: 192.168.1.1:5000\r\n"
+	"User-Agent: Linux/5.10 UPnP/1.1 MiniUPnPc/2.2.4\r\n"
+	"Accept: text/xml, application/xml;q=0.9, */*;q=0.5\r\n"
+	"Accept-Language: en-US,en;q=0.8\r\n"
+	"Cache-Control: no-cache\r\n"
+	"Pragma: no-cache\r\n"
+	"Connection: keep-alive\r\n"
+	"X-Padding: 0123456789abcdef0123456789abcdef0123456789abcdef\r\n\r\n";
+
+static void build_streams(void)
+{
+	struct vec_stream *s;
+	struct vec_spec *t;
+	size_t a, b, c, i;
+
+	/* STUN after a harmless first write on the same connection. */
+	s = snew("stun-after-write", "198.51.100.140", 3478, 0);
+	a = sput_str(s, "HELLO 1\r\n");
+	t = tmp_spec();
+	p_stun_binding(t);
+	b = sput(s, t);
+	c = sput_str(s, "more\r\n");
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(STUN), 0);
+	sseg(s, a, b - a, R(STUN), 0);		/* TCP sends it again */
+	sseg(s, b, c - b, R(STUN), 0);		/* sticky */
+
+	/* STUN written one byte per segment (TCP_NODELAY). */
+	s = snew("stun-byte-per-segment", "198.51.100.141", 443, 0);
+	t = tmp_spec();
+	p_stun_binding(t);
+	b = sput(s, t);
+	for (i = 0; i + 1 < b; i++)
+		sseg(s, i, 1, R(NONE), 0);
+	sseg(s, b - 1, 1, R(STUN), 0);
+	sseg(s, b - 1, 1, R(STUN), 0);
+
+	/* An HTTP POST whose header and body are separate writes. */
+	s = snew("xiongmai-body-apart", "198.51.100.142", 8086, 0);
+	t = tmp_spec();
+	p_xm_post(t, "pub-cfg.secu100.net:8086", xm_cfg_json);
+	a = hdr_end(t);
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(XIONGMAI), 0);
+
+	/* GET, then SOAP AddPortMapping, kept alive, to the LAN router. */
+	s = snew("upnp-keepalive-add", "192.168.1.1", 5000, 0);
+	a = sput_str(s, http_get_long);
+	t = tmp_spec();
+	p_soap(t, "192.168.1.1:5000", "WANIPConnection:1", "AddPortMapping",
+	       add_mapping_args);
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(UPNP_MAP), 0);
+	sseg(s, a, b - a, R(UPNP_MAP), 0);
+	/* The same with a short GET, and the SOAP headers in two writes. */
+	s = snew("upnp-keepalive-add-split", "192.168.1.1", 5000, 0);
+	a = sput_str(s, "GET /rootDesc.xml HTTP/1.1\r\nHost: 192.168.1.1\r\n\r\n");
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, 40, R(NONE), 0);
+	sseg(s, a + 40, b - a - 40, R(UPNP_MAP), 0);
+	/* Ordinary requests on a kept-alive connection to the router. */
+	s = snew("upnp-keepalive-ordinary", "192.168.1.1", 5000, 0);
+	a = sput_str(s, http_get_long);
+	t = tmp_spec();
+	p_soap(t, "192.168.1.1:5000", "WANIPConnection:1",
+	       "GetExternalIPAddress", "");
+	b = sput(s, t);
+	c = sput_str(s, http_get_long);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(NONE), 0);
+	sseg(s, b, c - b, R(NONE), 0);
+
+	/* Opened while P2P was on: past the bound, then STUN, P2P off. */
+	s = snew("switch-off-stun", "198.51.100.143", 3478, 1);
+	a = sput_str(s, http_get_long);
+	t = tmp_spec();
+	p_stun_binding(t);
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(STUN), VSEG_SWITCH);
+	/* Within the bound. */
+	s = snew("switch-off-stun-short", "198.51.100.144", 3478, 1);
+	a = sput_str(s, "HELLO 1\r\n");
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(STUN), VSEG_SWITCH);
+	/* STUN while P2P was on: the reason stays when it goes off. */
+	s = snew("switch-off-sticky", "198.51.100.145", 3478, 1);
+	b = sput(s, t);
+	c = sput_str(s, "more\r\n");
+	sseg(s, 0, b, R(STUN), 0);
+	sseg(s, b, c - b, R(STUN), VSEG_SWITCH);
+
+	/* CS2 PPPP over TCP, any port. */
+	s = snew("pppp-tcp-hello", "198.51.100.146", 8000, 0);
+	t = tmp_spec();
+	p_pppp(t, PPPP_HELLO, 0);
+	b = sput(s, t);
+	sseg(s, 0, b, R(PPPP), 0);
+	s = snew("pppp-tcp-dev-lgn-bytes", "198.51.100.147", 8000, 0);
+	t = tmp_spec();
+	p_pppp(t, PPPP_DEV_LGN, 0);
+	b = sput(s, t);
+	sseg(s, 0, 1, R(NONE), 0);
+	sseg(s, 1, 1, R(NONE), 0);
+	sseg(s, 2, 2, R(NONE), 0);
+	sseg(s, 4, 20, R(NONE), 0);
+	sseg(s, 24, b - 24, R(PPPP), 0);
+	sseg(s, 24, b - 24, R(PPPP), 0);
+	s = snew("pppp-tcp-after-write", "198.51.100.148", 8000, 0);
+	a = sput_str(s, "HELLO 1\r\n");
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(PPPP), 0);
+	s = snew("pppp-tcp-scrambled", "198.51.100.149", 443, 0);
+	t = tmp_spec();
+	p_pppp_scrambled(t, "SSD@cs2-network.", PPPP_DEV_LGN, 0);
+	b = sput(s, t);
+	sseg(s, 0, b, R(PPPP_SCRAMBLED), 0);
+	/* TCP to CS2's server port: whatever it carries. */
+	s = snew("pppp-tcp-32100", "198.51.100.150", 32100, 0);
+	b = sput_str(s, "HELLO 1\r\n");
+	sseg(s, 0, b, R(RDV_PORT), 0);
+
+	/* DNS over TCP. */
+	s = snew("dns-tcp-length-apart", "192.0.2.53", 53, 0);
+	t = tmp_spec();
+	p_dns(t, 0x3a01, "m1.iotcplatform.com", 1, 0);
+	b = sput(s, t);
+	sseg(s, 0, 2, R(NONE), 0);
+	sseg(s, 2, b - 2, R(DNS_NAME), 0);
+	sseg(s, 2, b - 2, R(DNS_NAME), 0);
+	s = snew("dns-tcp-second-message", "192.0.2.53", 53, 0);
+	t = tmp_spec();
+	p_dns(t, 0x3a02, "example.com", 1, 0);
+	a = sput(s, t);
+	t = tmp_spec();
+	p_dns(t, 0x3a03, "kalay.net.cn", 1, 1);
+	b = sput(s, t);
+	sseg(s, 0, b, R(DNS_NAME), 0);
+	s = snew("dns-tcp-split-name", "192.168.1.1", 53, 0);
+	t = tmp_spec();
+	p_dns(t, 0x3a04, "m2.iotcplatform.com", 1, 0);
+	b = sput(s, t);
+	sseg(s, 0, 20, R(NONE), 0);
+	sseg(s, 20, b - 20, R(DNS_NAME), 0);
+	s = snew("dns-tcp-third-segment", "192.0.2.53", 53, 0);
+	t = tmp_spec();
+	p_dns(t, 0x3a05, "example.com", 1, 0);
+	a = sput(s, t);
+	t = tmp_spec();
+	p_dns(t, 0x3a06, "example.net", 28, 1);
+	c = sput(s, t);
+	t = tmp_spec();
+	p_dns(t, 0x3a07, "easy4ipcloud.com", 1, 0);
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, c - a, R(NONE), 0);
+	sseg(s, c, b - c, R(DNS_NAME), 0);
+	s = snew("dns-tcp-ordinary", "192.0.2.53", 53, 0);
+	t = tmp_spec();
+	p_dns(t, 0x3a08, "example.com", 1, 1);
+	a = sput(s, t);
+	t = tmp_spec();
+	p_dns(t, 0x3a09, "ntp.example.org", 28, 0);
+	c = sput(s, t);
+	t = tmp_spec();
+	p_dns(t, 0x3a0a, "fw.example.net", 1, 0);
+	b = sput(s, t);
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, 2, R(NONE), 0);
+	sseg(s, a + 2, c - a - 2, R(NONE), 0);
+	sseg(s, a, c - a, R(NONE), 0);		/* a retransmission */
+	sseg(s, c, b - c, R(NONE), 0);
+
+	/* Retransmissions and duplicates of a STUN request's parts. */
+	s = snew("retransmit-then-stun", "198.51.100.151", 5349, 0);
+	t = tmp_spec();
+	p_stun_binding(t);
+	b = sput(s, t);
+	c = sput_str(s, "more\r\n");
+	sseg(s, 0, 8, R(NONE), 0);
+	sseg(s, 0, 8, R(NONE), 0);		/* a duplicate */
+	sseg(s, 8, 4, R(NONE), 0);
+	sseg(s, 0, 14, R(NONE), 0);		/* all again, and 2 more */
+	sseg(s, 8, 6, R(NONE), 0);		/* a duplicate */
+	sseg(s, 14, b - 14, R(STUN), 0);
+	sseg(s, 14, b - 14, R(STUN), 0);
+	sseg(s, b, c - b, R(STUN), 0);
+
+	/* Ordinary TCP: HTTP to the Internet, an upload, RTSP to the LAN. */
+	s = snew("http-get-stream", "198.51.100.152", 80, 0);
+	b = sput(s, vec_find("http-get-firmware"));
+	sseg(s, 0, b, R(NONE), 0);
+	s = snew("upload-stream", "198.51.100.153", 80, 0);
+	a = sput_str(s, "POST /upload/clip.mp4 HTTP/1.1\r\n"
+			"Host: upload.example.com\r\n"
+			"Content-Type: video/mp4\r\n"
+			"Content-Length: 1200\r\n\r\n");
+	for (i = 0; s->conn.payload_len < 1300; i++)
+		p_u8(&s->conn, "\x00\x00\x00\x18" "ftypmp42"[i % 12] ^ (i >> 4));
+	b = s->conn.payload_len;
+	sseg(s, 0, a, R(NONE), 0);
+	for (i = a; i < b; i += 100)
+		sseg(s, i, i + 100 < b ? 100 : b - i, R(NONE), 0);
+	s = snew("rtsp-lan-session", "192.168.1.20", 554, 0);
+	a = sput(s, vec_find("rtsp-options"));
+	b = sput_str(s, "DESCRIBE rtsp://192.168.1.20/stream1 RTSP/1.0\r\n"
+			"CSeq: 3\r\nAccept: application/sdp\r\n\r\n");
+	c = sput_str(s, "SETUP rtsp://192.168.1.20/stream1/track1 RTSP/1.0\r\n"
+			"CSeq: 4\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
+	sseg(s, 0, a, R(NONE), 0);
+	sseg(s, a, b - a, R(NONE), 0);
+	sseg(s, b, c - b, R(NONE), 0);
+}
+
+const struct vec_stream *vec_streams(size_t *n)
+{
+	size_t m;
+
+	vec_all(&m);
+	if (!n_streams)
+		build_streams();
+	*n = n_streams;
+	return streams;
+}
+
+void vec_stream_seg(const struct vec_stream *s, size_t i,
+		    struct vec_spec *out)
+{
+	const struct vec_seg *g = &s->seg[i];
+
+	*out = s->conn;
+	memcpy(out->payload, s->conn.payload + g->off, g->len);
+	out->payload_len = g->len;
+	out->expect = g->expect;
+	out->tcp_seq = VEC_ISN + g->off;
+}
+
 const struct vec_spec *vec_all(size_t *n)
 {
 	if (!n_vecs) {
@@ -1279,6 +1602,12 @@ static void put_be16(__u8 *p, __u16 x)
 {
 	p[0] = x >> 8;
 	p[1] = x;
+}
+
+static void put_be32(__u8 *p, __u32 x)
+{
+	put_be16(p, x >> 16);
+	put_be16(p + 2, x);
 }
 
 /* The camera's own address: LAN, link-local or loopback to match. */
@@ -1391,7 +1720,7 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 		memset(l4, 0, 20);
 		put_be16(l4, v->sport);
 		put_be16(l4 + 2, v->dport);
-		put_be16(l4 + 4, 0x1000);	/* seq */
+		put_be32(l4 + 4, v->tcp_seq ? v->tcp_seq : VEC_ISN);
 		put_be16(l4 + 10, 0x2000);	/* ack */
 		l4[12] = 5 << 4;
 		l4[13] = 0x18;			/* ACK | PSH */

@@ -28,6 +28,7 @@
  * @payload, @payload_len: L4 payload.
  * @expect:  enum p2pg_reason under the default policy (P2P off, enforce,
  *           no lockdown, no agents).
+ * @tcp_seq: TCP: the sequence number; 0 for the default, VEC_ISN.
  */
 struct vec_spec {
 	const char *name;
@@ -39,7 +40,67 @@ struct vec_spec {
 	__u8 payload[VEC_PAYLOAD_MAX];
 	size_t payload_len;
 	unsigned int expect;
+	__u32 tcp_seq;
 };
+
+/* The sequence number of a TCP vector's first payload byte. */
+#define VEC_ISN		0x10000000U
+
+#define VEC_STREAM_SEGS	32
+
+/* vec_seg.flags */
+#define VSEG_SWITCH	0x01	/* P2P goes off (a new configuration) first */
+
+/**
+ * struct vec_seg - one segment of a TCP stream vector.
+ * @off:    stream offset of its first byte (its sequence number less
+ *          VEC_ISN).
+ * @len:    its bytes.
+ * @flags:  VSEG_*.
+ * @expect: its enum p2pg_reason, the connection's earlier segments sent
+ *          as listed before it.
+ */
+struct vec_seg {
+	__u16 off;
+	__u16 len;
+	__u8 flags;
+	__u8 expect;
+};
+
+/**
+ * struct vec_stream - a TCP connection's segments, in the order they are
+ * sent: the stream shapes of the TCP bypasses and of ordinary traffic.
+ * @name:   what it is.
+ * @conn:   destination, ports; @conn.payload is the whole stream.
+ * @p2p_on: P2P is on when the connection starts (VSEG_SWITCH turns it
+ *          off).
+ * @n_seg:  segments.
+ * @seg:    the segments.
+ */
+struct vec_stream {
+	const char *name;
+	struct vec_spec conn;
+	int p2p_on;
+	size_t n_seg;
+	struct vec_seg seg[VEC_STREAM_SEGS];
+};
+
+/**
+ * vec_streams() - every TCP stream vector.
+ * @n: set to the count.
+ *
+ * Return: a static array (built on first call).
+ */
+const struct vec_stream *vec_streams(size_t *n);
+
+/**
+ * vec_stream_seg() - segment @i of @s as a packet (sequence number set).
+ * @s:   the stream.
+ * @i:   the segment.
+ * @out: the packet; vec_frame() builds its frame.
+ */
+void vec_stream_seg(const struct vec_stream *s, size_t i,
+		    struct vec_spec *out);
 
 /**
  * vec_all() - every positive and negative vector.

@@ -25,6 +25,16 @@
  *                                exists, 15 more bytes on the same connection
  *   netpeer stream ADDR PORT SECONDS
  *                                a 2 Mbit/s TCP "RTSP" stream; prints bytes
+ *   netpeer tcp-streams          the names of the TCP stream vectors
+ *   netpeer tcp-stream NAME WAN4 LAN4 [GOFILE]
+ *                                the stream vector NAME on one connection,
+ *                                each new segment its own write
+ *                                (TCP_NODELAY); before a segment that comes
+ *                                after the switch, wait for GOFILE (P2P on
+ *                                until then); print "PORT SENT OFF": bytes
+ *                                sent, and bytes the sink gets with P2P off
+ *                                (those before the first segment with a
+ *                                reason sent while P2P is off)
  *
  * Only addresses the test put in its own network namespaces are used.
  */
@@ -33,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,8 +137,9 @@ static int cmd_sink(const char *role, const char *out)
 	__u16 port[MAX_SOCKS];
 	struct conn *conns = calloc(MAX_SOCKS, sizeof(*conns));
 	struct p2pg_policy p;
+	const struct vec_stream *st;
 	const struct vec_spec *v;
-	size_t nv, k;
+	size_t nv, ns, k;
 	FILE *f;
 
 	if (!conns || p2pg_policy_init_defaults(&p))
@@ -137,25 +149,28 @@ static int cmd_sink(const char *role, const char *out)
 		return 2;
 	setvbuf(f, NULL, _IOLBF, 0);
 	v = vec_all(&nv);
-	for (k = 0; k < nv; k++) {
+	st = vec_streams(&ns);
+	/* Every vector's port, and every TCP stream vector's. */
+	for (k = 0; k < nv + ns; k++) {
+		const struct vec_spec *x = k < nv ? &v[k] : &st[k - nv].conn;
 		int dup = 0;
 
-		if (!sendable(&p, &v[k]) || is_lan(&p, &v[k]) != !strcmp(role, "lan"))
+		if (!sendable(&p, x) || is_lan(&p, x) != !strcmp(role, "lan"))
 			continue;
 		for (i = 0; i < n; i++)
-			dup |= proto[i] == v[k].l4proto && port[i] == v[k].dport;
+			dup |= proto[i] == x->l4proto && port[i] == x->dport;
 		if (dup || n >= MAX_SOCKS / 2)
 			continue;
-		pfd[n].fd = open_listener(v[k].l4proto, v[k].dport);
+		pfd[n].fd = open_listener(x->l4proto, x->dport);
 		if (pfd[n].fd < 0) {
 			fprintf(stderr, "sink: cannot listen on %s %u: %s\n",
-				v[k].l4proto == IPPROTO_UDP ? "udp" : "tcp",
-				v[k].dport, strerror(errno));
+				x->l4proto == IPPROTO_UDP ? "udp" : "tcp",
+				x->dport, strerror(errno));
 			return 2;
 		}
 		pfd[n].events = POLLIN;
-		proto[n] = v[k].l4proto;
-		port[n++] = v[k].dport;
+		proto[n] = x->l4proto;
+		port[n++] = x->dport;
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
@@ -490,6 +505,91 @@ static int cmd_session(const char *dst, const char *name, const char *go)
 	return 0;
 }
 
+static int cmd_tcp_streams(void)
+{
+	const struct vec_stream *st;
+	size_t n, i;
+
+	st = vec_streams(&n);
+	for (i = 0; i < n; i++)
+		printf("%s\n", st[i].name);
+	return 0;
+}
+
+/* connect() within 2 s: a dropped SYN must not hang the test. */
+static int connect_timeout(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLOUT };
+	int fl = fcntl(fd, F_GETFL), err = 0;
+	socklen_t el = sizeof(err);
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, sa, len) && errno != EINPROGRESS)
+		return -1;
+	if (poll(&pf, 1, 2000) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err)
+		return -1;
+	fcntl(fd, F_SETFL, fl);
+	return 0;
+}
+
+static int cmd_tcp_stream(const char *name, const char *wan4,
+			  const char *lan4, const char *go)
+{
+	const struct vec_stream *st, *s = NULL;
+	struct sockaddr_storage ss;
+	struct p2pg_policy p;
+	socklen_t len;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	size_t n, i, sent = 0, off = 0;
+	int fd, one = 1, blocked = 0, k, on;
+
+	st = vec_streams(&n);
+	for (i = 0; i < n; i++)
+		if (!strcmp(st[i].name, name))
+			s = &st[i];
+	if (!s || p2pg_policy_init_defaults(&p))
+		return 2;
+	on = s->p2p_on && go;	/* without GOFILE, P2P is off throughout */
+	fd = socket(to_addr(is_lan(&p, &s->conn) ? lan4 : wan4, &ss, &len,
+			    s->conn.dport), SOCK_STREAM, 0);
+	if (fd < 0)
+		return 2;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect_timeout(fd, (struct sockaddr *)&ss, len)) {
+		printf("%u 0 0\n", s->conn.dport);
+		close(fd);
+		return 0;
+	}
+	for (i = 0; i < s->n_seg; i++) {
+		const struct vec_seg *g = &s->seg[i];
+
+		/* Retransmissions are the kernel's: new bytes only. */
+		if (g->off != sent)
+			continue;
+		if (g->flags & VSEG_SWITCH) {
+			for (k = 0; go && k < 200 && access(go, F_OK); k++)
+				usleep(50000);
+			on = 0;
+		}
+		if (g->expect != P2PG_R_NONE && !on)
+			blocked = 1;
+		if (!blocked)
+			off = g->off + g->len;
+		if (send(fd, s->conn.payload + g->off, g->len, MSG_NOSIGNAL) !=
+		    g->len)
+			break;
+		sent += g->len;
+		usleep(20000);	/* each write its own segment */
+	}
+	usleep(300000);
+	/* A reset: no retransmission outlives this stream into the next. */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	printf("%u %zu %zu\n", s->conn.dport, sent, off);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "sink"))
@@ -504,6 +604,11 @@ int main(int argc, char **argv)
 		return cmd_p2p_calls(argv[2], atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "session"))
 		return cmd_session(argv[2], argv[3], argv[4]);
+	if (argc == 2 && !strcmp(argv[1], "tcp-streams"))
+		return cmd_tcp_streams();
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "tcp-stream"))
+		return cmd_tcp_stream(argv[2], argv[3], argv[4],
+				      argc == 6 ? argv[5] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "stream"))
 		return cmd_stream(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of netpeer.c\n");

@@ -1102,6 +1102,50 @@ static void test_window(void)
 	      rname(r1));
 }
 
+/*
+ * TCP streams (vec_streams()): each segment in order on one connection,
+ * the switch as the stream says, through the BPF program's stream path
+ * natively.  With P2P on at the start, a segment's reason is the same
+ * (the switch changes verdicts, not reasons).
+ */
+static void test_streams(void)
+{
+	struct p2pg_native_env env = { .policy = &defpol };
+	const struct vec_stream *st;
+	size_t n, i, k, segs = 0, bad = 0;
+
+	st = vec_streams(&n);
+	for (i = 0; i < n; i++) {
+		const struct vec_stream *s = &st[i];
+		struct p2pg_config cfg = defpol.cfg;
+		struct p2pg_flow f;
+		struct vec_spec v;
+
+		memset(&f, 0, sizeof(f));
+		cfg.p2p_enabled = s->p2p_on;
+		for (k = 0; k < s->n_seg; k++) {
+			unsigned int got;
+
+			if (s->seg[k].flags & VSEG_SWITCH) {
+				cfg.p2p_enabled = 0;
+				cfg.generation++;
+			}
+			vec_stream_seg(s, k, &v);
+			got = native_stream(&env, &cfg, &f, &v);
+			segs++;
+			if (got == s->seg[k].expect)
+				continue;
+			bad++;
+			printf("  %s: segment %zu [%u, +%u): %s, want %s\n",
+			       s->name, k, s->seg[k].off, s->seg[k].len,
+			       rname(got), rname(s->seg[k].expect));
+			break;
+		}
+	}
+	check(!bad && n >= 20, "streams: %zu TCP streams, %zu segments, %zu wrong",
+	      n, segs, bad);
+}
+
 int main(void)
 {
 	int r = p2pg_policy_init_defaults(&defpol);
@@ -1126,6 +1170,7 @@ int main(void)
 	test_truncated();
 	test_tcp_router_dns_edges();
 	test_window();
+	test_streams();
 	p2pg_policy_free(&defpol);
 	return check_exit();
 }

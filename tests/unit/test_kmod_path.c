@@ -45,9 +45,18 @@ struct kp_ctx {
 	__u32 uid;
 };
 
-#define P2PG_ONCE_LOAD(x)	(x)
-#define P2PG_ONCE_STORE(x, v)	((x) = (v))
 #include "../../kmod/p2pguard_path.h"
+
+/* One packet at a time here: nothing to serialise. */
+static inline void p2pg_path_lock(__u32 slot)
+{
+	(void)slot;
+}
+
+static inline void p2pg_path_unlock(__u32 slot)
+{
+	(void)slot;
+}
 
 static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
 					  __u32 len, void *buf)
@@ -392,9 +401,6 @@ static void kp_flows(void)
 	const __u8 psh = 0x18, syn = P2PG_TCP_SYN;
 	__u32 r1, r2, r3, r4;
 
-	check(P2PG_R__COUNT <= P2PG_KFLOW_REASON,
-	      "flows: %d reasons fit the slot's %d", P2PG_R__COUNT,
-	      P2PG_KFLOW_REASON);
 	if (kp_phase_policy(&p, KP_DEFAULT) || kp_load(&kp, &p, "flows")) {
 		check(0, "flows: cannot build the policy");
 		p2pg_policy_free(&p);
@@ -417,12 +423,15 @@ static void kp_flows(void)
 	check(r3 == P2PG_R_NONE && r4 == P2PG_R_NONE,
 	      "flows: SYN then plain HTTP on the same 4-tuple: %s, %s",
 	      p2pg_reason_name(r3), p2pg_reason_name(r4));
-	/* A clean first payload: later ones are not read (as in BPF). */
+	/*
+	 * The same bytes again on a connection judged clean are a
+	 * retransmission: not judged again (streams: kp_streams()).
+	 */
 	r1 = kp_tcp(&kp, &ft, "http-get-firmware", "http-get-firmware", psh);
-	r2 = kp_tcp(&kp, &ft, "http-get-firmware", "xiongmai-cfg", psh);
+	r2 = kp_tcp(&kp, &ft, "http-get-firmware", "http-get-firmware", psh);
 	r3 = kp_tcp(&kp, &ft, "xiongmai-cfg", "xiongmai-cfg", psh);
 	check(r1 == P2PG_R_NONE && r2 == P2PG_R_NONE && r3 == P2PG_R_XIONGMAI,
-	      "flows: clean connection, then xiongmai bytes on it: %s, %s; on its own: %s",
+	      "flows: a clean request, sent again: %s, %s; xiongmai on its own: %s",
 	      p2pg_reason_name(r1), p2pg_reason_name(r2),
 	      p2pg_reason_name(r3));
 	/* Sticky on LAN too: a UPnP AddPortMapping connection. */
@@ -432,6 +441,76 @@ static void kp_flows(void)
 	check(r1 == P2PG_R_UPNP_MAP && r2 == P2PG_R_UPNP_MAP,
 	      "flows: upnp add-port-mapping, then more on it: %s, %s",
 	      p2pg_reason_name(r1), p2pg_reason_name(r2));
+	free(kp.blob);
+	p2pg_policy_free(&p);
+}
+
+/*
+ * TCP streams (vec_streams()) through the module's path and its
+ * connection table: each segment's reason and verdict as the vector says,
+ * and as the BPF program's stream path natively (native_stream()).
+ */
+static void kp_streams(void)
+{
+	static struct p2pg_kflow_table ft;
+	struct p2pg_native_env env;
+	const struct vec_stream *st;
+	struct p2pg_policy p;
+	struct kp_policy kp;
+	size_t n, i, k, segs = 0, bad = 0;
+
+	if (kp_phase_policy(&p, KP_DEFAULT) || kp_load(&kp, &p, "streams")) {
+		check(0, "streams: cannot build the policy");
+		p2pg_policy_free(&p);
+		return;
+	}
+	env.policy = &p;
+	env.is_agent = 0;
+	st = vec_streams(&n);
+	for (i = 0; i < n; i++) {
+		const struct vec_stream *s = &st[i];
+		struct p2pg_config ncfg = p.cfg;
+		struct p2pg_flow f;
+
+		memset(&ft, 0, sizeof(ft));
+		ft.seed = 0x5eed + i;
+		memset(&f, 0, sizeof(f));
+		kp.cfg.p2p_enabled = s->p2p_on;
+		ncfg.p2p_enabled = s->p2p_on;
+		for (k = 0; k < s->n_seg; k++) {
+			__u8 frame[VEC_FRAME_MAX];
+			struct p2pg_path_res r;
+			struct vec_spec v;
+			unsigned int want = s->seg[k].expect, nat;
+			int family;
+			size_t len;
+
+			if (s->seg[k].flags & VSEG_SWITCH) {
+				kp.cfg.p2p_enabled = 0;
+				kp.cfg.generation++;
+				ncfg.p2p_enabled = 0;
+				ncfg.generation++;
+			}
+			vec_stream_seg(s, k, &v);
+			len = kp_packet(&v, frame, &family);
+			kp_run(&kp, &ft, frame + 14, len, family, KP_CG, KP_UID,
+			       &r);
+			nat = native_stream(&env, &ncfg, &f, &v);
+			segs++;
+			if (r.reason == want && nat == want &&
+			    r.drop == p2pg_verdict_drop(&kp.cfg, want))
+				continue;
+			bad++;
+			printf("  %s: segment %zu [%u, +%u): module %s %s, native %s, want %s\n",
+			       s->name, k, s->seg[k].off, s->seg[k].len,
+			       p2pg_reason_name(r.reason),
+			       r.drop ? "drop" : "pass",
+			       p2pg_reason_name(nat), p2pg_reason_name(want));
+			break;
+		}
+	}
+	check(!bad, "streams: %zu TCP streams, %zu segments through the module's table, %zu wrong",
+	      n, segs, bad);
 	free(kp.blob);
 	p2pg_policy_free(&p);
 }
@@ -657,6 +736,7 @@ int main(int argc, char **argv)
 		kp_phase(ph);
 	kp_mutations();
 	kp_flows();
+	kp_streams();
 	kp_parse_edges();
 	kp_parse_quick();
 	return check_exit();

@@ -211,6 +211,26 @@ ok "boot: the vendor daemon sent PPPP from its start ($vsent packets)" \
 ok "boot: none of them reached the Internet ($(wan_pppp) arrived)" \
 	test "$(wan_pppp)" = 0
 
+# tcp_streams on|off: every TCP stream vector (netpeer tcp-streams) on a
+# connection of its own, each segment its own write; with P2P on every
+# byte arrives, with P2P off the bytes before the segment that completes a
+# signature (those that start with P2P on are the live tests').
+tcp_streams() {
+	for s in $($V/netpeer tcp-streams); do
+		case "$1 $s" in "off switch-off-"*) continue ;; esac
+		: > /tmp/wan.log
+		: > /tmp/lan.log
+		set -- "$1" $($V/netpeer tcp-stream "$s" $WAN4 $LAN4)
+		sleep 0.3
+		got=$(cat /tmp/wan.log /tmp/lan.log | awk -v p="$2" \
+			'$1 ~ /^tcpdata/ && $2 == p && $3 > m { m = $3 } END { print m + 0 }')
+		if [ "$1" = on ]; then want=$3; else want=$4; fi
+		ok "TCP stream, P2P $1: $s: $got of $3 bytes arrived, want $want" \
+			test "$got" = "$want"
+		set -- "$1"
+	done
+}
+
 # --- 3. enforcement, P2P off ---------------------------------------------
 : > /tmp/wan.log
 : > /tmp/lan.log
@@ -256,6 +276,7 @@ fi
 ok "drop events logged by p2pguardd" grep -q '"action":"blocked"' $RUN/events.log
 ok "p2pguardctl top names a blocked DNS question" \
 	sh -c "$CTL top --count 100 | grep -q iotcplatform.com"
+tcp_streams off
 
 # --- P2P on: everything arrives -------------------------------------------
 $CTL p2p on > /dev/null
@@ -265,6 +286,7 @@ ok "p2pguardctl p2p on: followed by the daemon" wait_for 100 p2p_is on
 $V/netpeer send $WAN4 $WAN6 $LAN4 $LAN6 /tmp/expect 1
 sleep 1
 $V/netpeer check /tmp/expect /tmp/wan.log /tmp/lan.log p2p-on | label
+tcp_streams on
 # The flood is the control of the boot check: with P2P on it arrives.
 : > /tmp/wan.log
 $V/netpeer flood $WAN4 32100 1 > /tmp/flood.on
