@@ -394,6 +394,7 @@ static void test_streams(void)
 	if (!check(!err, "streams: program loads with the test key (%s)",
 		   strerror(-err)))
 		goto out;
+	r.prog = bpf_program__fd(p2pg_skel_entry(r.skel));
 	p2pg_skel_map_fds(r.skel, &r.fds);
 	if (!check(!p2pg_policy_init_defaults(&p) &&
 		   !p2pg_policy_write_maps(&p, &r.fds),
