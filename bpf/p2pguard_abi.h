@@ -21,7 +21,7 @@
 #include <stddef.h>
 #endif
 
-#define P2PG_ABI_VERSION	1
+#define P2PG_ABI_VERSION	2
 
 #define P2PG_STRUCT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), "ABI: size of " #type)
@@ -73,6 +73,16 @@
 /* Bound on IPv6 extension headers walked before giving up. */
 #define P2PG_IPV6_EXT_MAX	6
 
+/* Questions of one DNS query the classifier judges (QDCOUNT above: unjudged). */
+#define P2PG_DNS_QD_MAX		4
+
+/*
+ * Segments of one UDP GSO send judged one by one: the kernel's
+ * UDP_MAX_SEGMENTS (64 in 5.10, 128 from 6.1 on), so a send of more (none
+ * the kernel makes) is unjudgeable.
+ */
+#define P2PG_GSO_SEGS_MAX	128
+
 enum p2pg_mode {
 	P2PG_MODE_ENFORCE = 0,
 	P2PG_MODE_AUDIT = 1,
@@ -102,7 +112,8 @@ enum p2pg_mode {
 	X(XIONGMAI,	"xiongmai-cloud")			\
 	X(RDV_PORT,	"rendezvous-port")			\
 	X(AGENT,	"agent")				\
-	X(LOCKDOWN,	"lockdown")
+	X(LOCKDOWN,	"lockdown")				\
+	X(UNJUDGED,	"unjudgeable")
 
 #define P2PG_REASON_ENUM(sym, name) P2PG_R_##sym,
 enum p2pg_reason {
