@@ -21,7 +21,8 @@
 
 /*
  * The agent verdict is taken before the classifier runs (see below); the
- * nesting level names the window for p2pg_dns_msg_pkt().
+ * nesting level names the window for p2pg_dns_msg_pkt() and
+ * p2pg_dns_question_pkt().
  */
 struct p2pg_bpf_env {
 	__u32 is_agent;
@@ -55,6 +56,13 @@ static __always_inline __u64 p2pg_blur(__u64 x, __u64 u)
  */
 __attribute__((noinline)) int p2pg_dns_msg_pkt(__u32 level, __u32 base);
 #define P2PG_DNS_AT(env, w, base) p2pg_dns_msg_pkt((env)->level, (base))
+/*
+ * A DNS question is judged by a global function of its own, verified once,
+ * not once per question of p2pg_dns_query()'s loop (inline, the classifier
+ * passed the verifier's 1,000,000 instructions).
+ */
+__u32 p2pg_dns_question_pkt(__u32 level, __u32 at);
+#define P2PG_DNS_QUESTION(env, w, at) p2pg_dns_question_pkt((env)->level, (at))
 
 #define P2PG_ENV struct p2pg_bpf_env
 #include "p2pguard_classify.h"
@@ -81,6 +89,8 @@ const volatile __u32 p2pg_use_sk_storage = 1;	/* else cookie LRU (< 5.2) */
  * through it (tests/bpf/test_bpf.c).  0, the loader's value, prunes it.
  */
 const volatile __u64 p2pg_test_flow_key = 0;
+/* skb->gso_size (5.7); else a UDP GSO send is unjudgeable (signatures.rst). */
+const volatile __u32 p2pg_use_gso_size = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -511,7 +521,7 @@ static __attribute__((noinline)) void p2pg_emit(struct __sk_buff *skb,
 	ev.uid = bpf_get_socket_uid(skb);
 	ev.reason = reason;
 	ev.family = p->family;
-	ev.l4proto = m->l4proto;
+	ev.l4proto = p->l4proto;	/* UDP-Lite's own number */
 	ev.flags = dropped ? P2PG_EV_DROPPED : P2PG_EV_AUDIT;
 	ev.dport = m->dport;
 	ev.len = skb->len;
@@ -596,7 +606,7 @@ int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 __attribute__((noinline))
 int p2pg_dns_msg_pkt(__u32 level, __u32 base)
 {
-	struct p2pg_bpf_env env = {};
+	struct p2pg_bpf_env env = { .level = level };
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 
 	if (!sc)
@@ -604,14 +614,34 @@ int p2pg_dns_msg_pkt(__u32 level, __u32 base)
 	return p2pg_dns_denied(&env, &sc->w, base);
 }
 
+/*
+ * p2pg_dns_question() over the window of nesting level @level, for
+ * P2PG_DNS_QUESTION (above).  Scalars only, as p2pg_classify_pkt().
+ */
+__attribute__((noinline))
+__u32 p2pg_dns_question_pkt(__u32 level, __u32 at)
+{
+	struct p2pg_bpf_env env = { .level = level };
+	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+
+	if (!sc)
+		return 0;
+	return p2pg_dns_question(&env, &sc->w, at);
+}
+
 _Static_assert(P2PG_HEAD_SIZE == 24, "p2pg_classify_head_pkt() takes 3 words");
+
+/* p2pg_classify_head_pkt(): the head cannot decide, read the window. */
+#define P2PG_HEAD_WINDOW	0x100
 
 /*
  * p2pg_classify_head() as a global function, for the reason given above
  * p2pg_classify_pkt(): inlined on every path to it, the verifier would
  * exceed its limit.  The head travels as three words (@h0..@h2, its bytes
  * in memory order), its length in bits 32..39 of @bits, the agent verdict
- * in bit 40.
+ * in bit 40.  P2PG_HEAD_WINDOW when the packet needs the window
+ * (p2pg_head_decides(), p2pg_head_wants_window()); p2pg_head_quiet()
+ * first, for the segments of a GSO send (p2pg_gso_path()).
  */
 __attribute__((noinline))
 int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
@@ -639,6 +669,12 @@ int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
 	__builtin_memcpy(h.b, &h0, 8);
 	__builtin_memcpy(h.b + 8, &h1, 8);
 	__builtin_memcpy(h.b + 16, &h2, 8);
+	if (!p2pg_head_decides(&m))
+		return P2PG_HEAD_WINDOW;
+	if (p2pg_head_quiet(&env, cfg, &m, &h))
+		return P2PG_R_NONE;
+	if (p2pg_head_wants_window(&m, &h))
+		return P2PG_HEAD_WINDOW;
 	return p2pg_classify_head(&env, cfg, &m, &h);
 }
 
@@ -676,17 +712,19 @@ static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
  * stack.  No window, so no nesting level and no 512-byte copy.  And most
  * of these packets are answered by p2pg_head_quiet(), inline, without the
  * classifier's call.
+ * Return: the reason, or P2PG_HEAD_WINDOW when the head cannot decide
+ * (p2pg_head_wants_window()).
  */
-static __always_inline int p2pg_head_path(struct __sk_buff *skb,
-					  const struct p2pg_config *cfg,
-					  const struct p2pg_pkt *p,
-					  const struct p2pg_meta *m, __u32 poff)
+static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
+					      const struct p2pg_config *cfg,
+					      const struct p2pg_meta *m,
+					      __u32 poff, __u32 agent)
 {
 	/* Aligned: the classifier's call takes the bytes as three words. */
 	struct p2pg_head h __attribute__((aligned(8))) = {};
-	struct p2pg_bpf_env env = {};
+	struct p2pg_bpf_env env = { .is_agent = agent };
 	__u64 bits = p2pg_bits(m), w0, w1, w2;
-	__u32 reason, n;
+	__u32 n;
 
 	/* Set apart: an initialiser would be copied from a constant pool. */
 	h.plain = 1;
@@ -708,19 +746,34 @@ static __always_inline int p2pg_head_path(struct __sk_buff *skb,
 		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1))
 			h.len = n;
 	}
-	/* Consulted for Internet destinations only. */
-	if (m->dst_class == P2PG_NET_WAN)
-		env.is_agent = p2pg_agent(skb, cfg);
-	if (p2pg_head_quiet(&env, cfg, m, &h)) {
-		reason = P2PG_R_NONE;
-	} else {
-		bits |= (__u64)h.len << 32 | (__u64)env.is_agent << 40;
-		__builtin_memcpy(&w0, h.b, 8);
-		__builtin_memcpy(&w1, h.b + 8, 8);
-		__builtin_memcpy(&w2, h.b + 16, 8);
-		reason = p2pg_classify_head_pkt(p2pg_lens(m), bits, w0, w1, w2);
-	}
-	return p2pg_finish(skb, cfg, p, m, 0, reason);
+	if (p2pg_head_quiet(&env, cfg, m, &h))
+		return P2PG_R_NONE;
+	bits |= (__u64)h.len << 32 | (__u64)agent << 40;
+	__builtin_memcpy(&w0, h.b, 8);
+	__builtin_memcpy(&w1, h.b + 8, 8);
+	__builtin_memcpy(&w2, h.b + 16, 8);
+	return p2pg_classify_head_pkt(p2pg_lens(m), bits, w0, w1, w2);
+}
+
+/*
+ * Copy min(@len, P2PG_WIN_SIZE) payload bytes at @off into @w (@len >= 1).
+ * Return: 0, or < 0 when the packet does not have them (w->len stays 0).
+ */
+static __always_inline int p2pg_window_load(struct __sk_buff *skb,
+					    struct p2pg_win *w, __u32 off,
+					    __u32 len)
+{
+	__u32 n = len;
+
+	w->len = 0;
+	if (n > P2PG_WIN_SIZE)
+		n = P2PG_WIN_SIZE;
+	/* [1, 512] in a form the verifier can see. */
+	n = p2pg_idx(n - 1) + 1;
+	if (bpf_skb_load_bytes(skb, off, w->b, n))
+		return -1;
+	w->len = n;
+	return 0;
 }
 
 /*
@@ -792,19 +845,20 @@ static __always_inline void p2pg_stream_keep(struct __sk_buff *skb,
 
 /*
  * DNS, SSDP, a TCP segment whose stream is judged (@flow: see
- * p2pg_flow_plan(); @post as p2pg_seg.post), or one of a connection
- * without memory: the whole window.
+ * p2pg_flow_plan(); @post as p2pg_seg.post), one of a connection without
+ * memory, a head that wants the window: the whole window.
  */
 static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 					    const struct p2pg_config *cfg,
 					    const struct p2pg_pkt *p,
 					    struct p2pg_meta *m,
 					    struct p2pg_flow *flow, __u32 post,
-					    __u32 poff, __u32 level)
+					    __u32 poff, __u32 level,
+					    __u32 agent)
 {
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	struct p2pg_win *w;
-	__u32 reason, n, r, from;
+	__u32 reason, r, from;
 	int dns = m->dport == 53, stream = 0;
 
 	if (!sc)
@@ -826,18 +880,9 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 		else if (!p2pg_stream_window(skb, m, flow, &sc->pl, poff, w))
 			stream = 1;
 	} else if (poff && p2pg_wants_payload(m)) {
-		n = m->payload_len;	/* >= 1 here */
-		if (n > P2PG_WIN_SIZE)
-			n = P2PG_WIN_SIZE;
-		/* [1, 512] in a form the verifier can see. */
-		n = p2pg_idx(n - 1) + 1;
-		if (!bpf_skb_load_bytes(skb, poff, w->b, n))
-			w->len = n;
+		p2pg_window_load(skb, w, poff, m->payload_len);
 	}
-	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level,
-			      /* Consulted for Internet destinations only. */
-			      m->dst_class == P2PG_NET_WAN ?
-			      p2pg_agent(skb, cfg) : 0);
+	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level, agent);
 	reason = r & 0xff;
 	if (stream) {
 		from = p2pg_flow_after(flow, &sc->pl, cfg->generation, dns,
@@ -845,6 +890,97 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 		p2pg_stream_keep(skb, flow, &sc->pl, w, poff, from);
 	}
 	return p2pg_finish(skb, cfg, p, m, w, reason);
+}
+
+/*
+ * A GSO send's loop state, per CPU and nesting level (p2pg_gso_path()):
+ * in map memory, not in registers that the calls in the loop would have
+ * clang spill to p2pguard_full()'s frame.  Not state: the loader does not
+ * pin it.
+ */
+struct p2pg_gso_state {
+	__u64 lens;	/* p2pg_lens() without the length */
+	__u64 bits;	/* p2pg_bits(), the agent verdict in bit 40 */
+	__u32 poff;
+	__u32 send;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, P2PG_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct p2pg_gso_state);
+} p2pg_gso SEC(".maps");
+
+/*
+ * A UDP GSO send (@m->payload_len bytes at @poff, in segments of @gso
+ * bytes; p2pg_gso_seg()): each segment is judged as the datagram it
+ * becomes, its head first (p2pg_classify_head_pkt(), which answers the
+ * quiet ones) and the window of @level where the head cannot decide.  The
+ * send takes the first reason a segment has, agent and lockdown (which
+ * every segment has) only when no segment has another (p2pg_gso_more());
+ * a segment that cannot be read is unjudgeable.  Its own path: UDP has no
+ * connection memory.
+ */
+static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
+					 const struct p2pg_config *cfg,
+					 const struct p2pg_pkt *p,
+					 const struct p2pg_meta *m, __u32 poff,
+					 __u32 level, __u32 agent, __u32 gso)
+{
+	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	struct p2pg_gso_state *st = bpf_map_lookup_elem(&p2pg_gso, &level);
+	__u32 total = m->payload_len, k, at, seg, n, r;
+	struct p2pg_win *w;
+	__u64 w0, w1, w2, x;
+
+	if (!sc || !st)
+		return SK_PASS;	/* cannot happen: arrays */
+	w = &sc->w;
+	w->seg = 0;
+	st->lens = p2pg_lens(m) & ~0xffffffffULL;
+	st->bits = p2pg_bits(m) | (__u64)agent << 40;
+	st->poff = poff;
+	st->send = P2PG_R_NONE;
+	/*
+	 * @total and @gso in registers, not loaded from @st in the loop:
+	 * then clang put the loads of the next round before the loop's
+	 * head, which 5.10's verifier refused as a back-edge.
+	 */
+	for (k = 0; k < P2PG_GSO_SEGS_MAX; k++) {
+		seg = p2pg_gso_seg(total, gso, k, &at);
+		if (!seg)
+			break;
+		n = seg < P2PG_HEAD_SIZE ? seg : P2PG_HEAD_SIZE;
+		/* The head into the window: [1, 32] bytes, as the verifier sees. */
+		x = n - 1;
+		asm volatile("%0 &= 31" : "+r"(x));
+		w->len = 0;
+		if (bpf_skb_load_bytes(skb, st->poff + at, w->b, x + 1)) {
+			st->send = P2PG_R_UNJUDGED;
+			break;
+		}
+		__builtin_memcpy(&w0, w->b, 8);
+		__builtin_memcpy(&w1, w->b + 8, 8);
+		__builtin_memcpy(&w2, w->b + 16, 8);
+		r = p2pg_classify_head_pkt(st->lens | seg,
+					   st->bits | (__u64)n << 32, w0, w1, w2);
+		if (r == P2PG_HEAD_WINDOW) {
+			/* Again rather than kept across the call. */
+			seg = p2pg_gso_seg(total, gso, k, &at);
+			r = P2PG_R_UNJUDGED;
+			if (seg && !p2pg_window_load(skb, w, st->poff + at, seg))
+				r = p2pg_classify_pkt(st->lens | seg, st->bits,
+						      level,
+						      (st->bits >> 40) & 1);
+			r &= 0xff;
+		}
+		if (r != P2PG_R_NONE)
+			st->send = r;
+		if (!p2pg_gso_more(st->send))
+			break;
+	}
+	return p2pg_finish(skb, cfg, p, m, w, st->send);
 }
 
 /*
@@ -857,7 +993,7 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 					      const struct p2pg_pkt *p,
 					      struct p2pg_meta *m,
 					      struct p2pg_flow *flow, __u32 post,
-					      __u32 poff)
+					      __u32 poff, __u32 agent, __u32 gso)
 {
 	__u32 zero = 0, level;
 	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
@@ -871,10 +1007,13 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 	 */
 	__sync_fetch_and_add(nest, 1);
 	level = *nest - 1;
-	if (level < P2PG_NEST_MAX)
-		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff, level);
-	else
+	if (level >= P2PG_NEST_MAX)
 		ret = SK_PASS;	/* deeper than any real stack of softirqs */
+	else if (gso)
+		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, agent, gso);
+	else
+		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff, level,
+				       agent);
 	__sync_fetch_and_add(nest, -1);
 	return ret;
 }
@@ -894,7 +1033,7 @@ int p2pguard_full(struct __sk_buff *skb)
 	struct p2pg_meta m = {};
 	struct p2pg_flow *flow = 0;
 	struct p2pg_config *cfg;
-	__u32 zero = 0, poff, blur;
+	__u32 zero = 0, poff, blur, gso = 0, agent, reason;
 	int family = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
@@ -907,13 +1046,33 @@ int p2pguard_full(struct __sk_buff *skb)
 		family = 6;
 	if (p2pg_parse(skb, skb->len, family, &p))
 		goto not_ip;
-	m.l4proto = p.l4proto;
+	/* UDP-Lite is judged as UDP. */
+	m.l4proto = p2pg_parse_is_udp(p.l4proto) ? IPPROTO_UDP : p.l4proto;
 	m.sport = p.sport;
 	m.dport = p.dport;
 	m.payload_len = p.payload_len;
 	if (p.fragment)
 		m.flags |= P2PG_META_FRAGMENT;
+	if (p.unjudged)
+		m.flags |= P2PG_META_UNJUDGED;
 	poff = p.poff;
+	/*
+	 * A UDP GSO send becomes one datagram per gso_size payload bytes,
+	 * each judged as such (p2pg_gso_path()); more segments than the
+	 * kernel makes are unjudgeable.  Where the kernel does not say the
+	 * size (before 5.7), the send cannot be cut: unjudgeable
+	 * (internals.rst).
+	 */
+	if (p.l4proto == IPPROTO_UDP && poff) {
+		if (p2pg_use_gso_size)
+			gso = skb->gso_size;
+		else if (skb->gso_segs > 1)
+			m.flags |= P2PG_META_UNJUDGED;
+		if (!gso || gso >= m.payload_len)
+			gso = 0;	/* one datagram */
+		else if (m.payload_len > gso * P2PG_GSO_SEGS_MAX)
+			m.flags |= P2PG_META_UNJUDGED;
+	}
 	m.dst_class = p2pg_dst_class(cfg, &p);
 	/*
 	 * The parsers leave values the verifier knows exactly or within
@@ -927,6 +1086,11 @@ int p2pguard_full(struct __sk_buff *skb)
 	poff = p2pg_blur(poff, blur);
 	m.payload_len = p2pg_blur(m.payload_len, blur);
 	m.flags = p2pg_blur(m.flags, blur);
+	/* Consulted for Internet destinations only. */
+	agent = m.dst_class == P2PG_NET_WAN ? p2pg_agent(skb, cfg) : 0;
+	if (gso && !(m.flags & P2PG_META_UNJUDGED))
+		return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, agent,
+					  gso);
 	/* Connection memory only where the classifier reads it. */
 	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
 	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN))
@@ -948,12 +1112,15 @@ int p2pguard_full(struct __sk_buff *skb)
 		} else if (m.payload_len && poff) {
 			/* The stream: p2pg_flow_plan() in the window path. */
 			return p2pg_window_nested(skb, cfg, &p, &m, flow, post,
-						  poff);
+						  poff, agent, 0);
 		}
 	}
-	if (p2pg_head_decides(&m))
-		return p2pg_head_path(skb, cfg, &p, &m, poff);
-	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff);
+	if (p2pg_head_decides(&m)) {
+		reason = p2pg_head_reason(skb, cfg, &m, poff, agent);
+		if (reason != P2PG_HEAD_WINDOW)
+			return p2pg_finish(skb, cfg, &p, &m, 0, reason);
+	}
+	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, agent, 0);
 
 not_ip:
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
@@ -1014,8 +1181,8 @@ int p2pguard_egress(struct __sk_buff *skb)
 	if (data + P2PG_QUICK_BYTES > end ||
 	    p2pg_parse_quick((const __u32 *)data, len, family, &p))
 		goto full;
-	/* DNS and SSDP: the window (p2pg_head_decides()). */
-	if (p.dport == 53 || p.dport == 1900)
+	/* DNS and SSDP: the window (p2pg_head_decides()); GSO: segments. */
+	if (p.dport == 53 || p.dport == 1900 || skb->gso_segs > 1)
 		goto full;
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
 	if (!cfg)

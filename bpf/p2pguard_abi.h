@@ -73,6 +73,17 @@
 /* Bound on IPv6 extension headers walked before giving up. */
 #define P2PG_IPV6_EXT_MAX	6
 
+/* Questions of one DNS query the classifier judges (QDCOUNT above: unjudged). */
+#define P2PG_DNS_QD_MAX		4
+
+/*
+ * Segments of one UDP GSO send judged one by one: 64, the kernel's
+ * UDP_MAX_SEGMENTS up to 6.8.  A send of more (newer kernels allow 128)
+ * is unjudgeable: each segment judged costs the verifier about 2,200
+ * instructions, and 128 would pass its 1,000,000 (internals.rst).
+ */
+#define P2PG_GSO_SEGS_MAX	64
+
 enum p2pg_mode {
 	P2PG_MODE_ENFORCE = 0,
 	P2PG_MODE_AUDIT = 1,
@@ -102,7 +113,8 @@ enum p2pg_mode {
 	X(XIONGMAI,	"xiongmai-cloud")			\
 	X(RDV_PORT,	"rendezvous-port")			\
 	X(AGENT,	"agent")				\
-	X(LOCKDOWN,	"lockdown")
+	X(LOCKDOWN,	"lockdown")				\
+	X(UNJUDGED,	"unjudgeable")
 
 #define P2PG_REASON_ENUM(sym, name) P2PG_R_##sym,
 enum p2pg_reason {

@@ -40,6 +40,7 @@
 /* Metadata flags. */
 #define P2PG_META_FRAGMENT	0x01	/* non-first fragment: no L4 header */
 #define P2PG_META_FLOW_CLEAN	0x02	/* TCP: first payload already judged */
+#define P2PG_META_UNJUDGED	0x04	/* the parser could not judge it whole */
 
 /**
  * struct p2pg_meta - what the caller knows about the packet.
@@ -285,44 +286,188 @@ static __always_inline __u64 p2pg_name_hash_step(__u64 h, __u8 c)
 }
 
 /*
- * Is the first question of the DNS query at @base a deny-listed name or a
- * subdomain of one?  The name ends at its first zero byte (the root label;
- * host names hold no zero byte).  Walking backwards from there, the hash
- * is looked up wherever the byte could be a label length (1..63): at a
- * real label start it is the hash of that suffix.  Inside a label the only
- * host-name bytes in 1..63 are '-' and the digits (45..57); a match there
- * would need the bytes that follow to spell the wire form of a listed name
- * whose first label is 45 to 57 characters long.
- * Returns 0 when the question is not whole in the window.
+ * A DNS question's way through the BPF verifier: p2pg_dns_question() is
+ * verified once as a function of its own there (the BPF includer defines
+ * P2PG_DNS_QUESTION to call it), not once per question of the loop in
+ * p2pg_dns_query().  Elsewhere it is the inline function.
  */
-static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
-					   const struct p2pg_win *w, __u32 base)
+#ifndef P2PG_DNS_QUESTION
+#define P2PG_DNS_QUESTION(env, w, at) p2pg_dns_question(env, w, at)
+#endif
+
+/* p2pg_dns_question(): the name is listed (or'ed to the offset). */
+#define P2PG_DNS_LISTED_AT	0x10000
+
+/**
+ * p2pg_dns_question() - judge the DNS question at @at of the window.
+ * @env: environment (the name look-ups).
+ * @w:   the window.
+ * @at:  offset of the question's name.
+ *
+ * The name is walked label by label: lengths 1..63, at most
+ * P2PG_DNS_NAME_MAX bytes, ending in the root label; a compression
+ * pointer or any other length byte ends the walk unjudged.  Then it is
+ * hashed backwards, and the hash is looked up wherever the byte could be
+ * a label length (1..63): at a real label start it is the hash of that
+ * suffix.  Inside a label the only host-name bytes in 1..63 are '-' and
+ * the digits (45..57); a match there would need the bytes that follow to
+ * spell the wire form of a listed name whose first label is 45 to 57
+ * characters long.
+ *
+ * Return: the offset just past the question (name, QTYPE, QCLASS) when it
+ * is well-formed and whole in the window, else 0; or'ed with
+ * P2PG_DNS_LISTED_AT when the name (whole in the window) or a suffix of it
+ * is listed.
+ */
+static __always_inline __u32 p2pg_dns_question(P2PG_ENV *env,
+					       const struct p2pg_win *w,
+					       __u32 at)
 {
-	__u32 name = base + 12, end, i;
+	__u32 name = at, end = 0, i, listed = 0;
 	__u64 h = P2PG_FNV64_OFFSET;
 
-	if (name >= w->len)
-		return 0;
-	/* Queries only: QR = 0, opcode QUERY, at least one question. */
-	if (P2PG_B(w, base + 2) & 0xf8)
-		return 0;
-	if (P2PG_BE16(w, base + 4) == 0)
-		return 0;
-	end = p2pg_find_zero(w, name, name + P2PG_DNS_NAME_MAX);
-	if (end <= name)
+	/* Every label is 2 bytes at least: 128 steps reach 255 bytes. */
+	for (i = 0; i < P2PG_DNS_NAME_MAX / 2 + 1; i++) {
+		__u32 c;
+
+		if (at >= w->len || at - name >= P2PG_DNS_NAME_MAX)
+			return 0;
+		c = P2PG_B(w, at);
+		if (c == 0) {
+			end = at;
+			break;
+		}
+		if (c > 63)
+			return 0;	/* a pointer, or no length */
+		at += c + 1;
+	}
+	end = P2PG_FORGET(w, end);
+	if (end <= name || end - name > P2PG_DNS_NAME_MAX)
 		return 0;
 	for (i = 1; i <= P2PG_DNS_NAME_MAX; i++) {
-		__u32 at = end - i;
 		__u8 c;
 
 		if (i > end - name)
 			break;
-		c = P2PG_B(w, at);
+		c = P2PG_B(w, end - i);
 		h = p2pg_name_hash_step(h, c);
-		if (c >= 1 && c <= 63 && p2pg_env_name_denied(env, h))
-			return 1;
+		if (c >= 1 && c <= 63 && p2pg_env_name_denied(env, h)) {
+			listed = P2PG_DNS_LISTED_AT;
+			break;
+		}
 	}
-	return 0;
+	/* QTYPE and QCLASS too, for the next question. */
+	return listed | (end + 5 <= w->len ? end + 5 : 0);
+}
+
+/* Shortest query a strict parse takes: header, a 1-byte label, types. */
+#define P2PG_DNS_MIN		(12 + 3 + 4)
+
+/*
+ * Does a DNS message of @plen bytes whose first 12 bytes are the words
+ * @a, @b, @c (big-endian) and whose byte 12 is @b12 start like a query
+ * whose questions the classifier reads?  The header: QR 0, opcode QUERY,
+ * no AA or TC (RD may be set); RA, Z and RCODE 0 (AD and CD may be set);
+ * QDCOUNT 1..P2PG_DNS_QD_MAX; ANCOUNT and NSCOUNT 0; ARCOUNT 0 or 1
+ * (EDNS); the first name starts with a label.  Over a head, the
+ * necessary condition for p2pg_dns_query()'s strict form (the BPF
+ * program then reads the window).
+ */
+static __always_inline int p2pg_dns_hdr_like(__u32 plen, __u32 a, __u32 b,
+					     __u32 c, __u32 b12)
+{
+	return plen >= P2PG_DNS_MIN && !(a & 0xfecf) &&
+	       (b >> 16) - 1 < P2PG_DNS_QD_MAX && !(b & 0xffff) &&
+	       !(c >> 16) && (c & 0xffff) <= 1 && b12 - 1 < 63;
+}
+
+/* p2pg_dns_hdr_like() over the first bytes of a window or head. */
+#define p2pg_dns_head_like(w, plen)					\
+	((w)->len > 12 &&						\
+	 p2pg_dns_hdr_like((plen), P2PG_BE32(w, 0), P2PG_BE32(w, 4),	\
+			   P2PG_BE32(w, 8), P2PG_B(w, 12)))
+
+/* p2pg_dns_query() */
+#define P2PG_DNS_NOT		0	/* not a query it reads */
+#define P2PG_DNS_CLEAN		1	/* every question judged, none listed */
+#define P2PG_DNS_PARTIAL	2	/* a query not every question of which
+					 * could be judged */
+#define P2PG_DNS_LISTED		3	/* a question names a listed name */
+
+/**
+ * p2pg_dns_query() - judge every question of the DNS query at @base.
+ * @env:     environment (the name look-ups).
+ * @w:       the window.
+ * @base:    offset of the message in the window (a TCP caller passes the
+ *           offset past each message's length prefix).
+ * @msg_len: 0 for a query to port 53; else the message's length, and the
+ *           message must parse strictly (p2pg_dns_head_like(), QTYPE
+ *           1..259, QCLASS IN or IN with the mDNS unicast bit, nothing
+ *           after the questions but one EDNS OPT record, ending exactly
+ *           at @msg_len) to count as a query at all.
+ *
+ * Up to P2PG_DNS_QD_MAX questions, each by p2pg_dns_question().
+ *
+ * Return: P2PG_DNS_*.
+ */
+static __always_inline __u32 p2pg_dns_query(P2PG_ENV *env,
+					    const struct p2pg_win *w,
+					    __u32 base, __u32 msg_len)
+{
+	__u32 at = base + 12, qd, q, t, listed = 0;
+
+	if (at >= w->len)
+		return P2PG_DNS_NOT;
+	/* Queries only: QR = 0, opcode QUERY, at least one question. */
+	if (P2PG_B(w, base + 2) & 0xf8)
+		return P2PG_DNS_NOT;
+	qd = P2PG_BE16(w, base + 4);
+	if (qd == 0)
+		return P2PG_DNS_NOT;
+	if (msg_len && (base || !p2pg_dns_head_like(w, msg_len)))
+		return P2PG_DNS_NOT;
+	for (q = 0; q < P2PG_DNS_QD_MAX; q++) {
+		if (q >= qd)
+			break;
+		t = P2PG_DNS_QUESTION(env, w, at);
+		/* To port 53 a listed name decides; elsewhere the parse. */
+		if ((t & P2PG_DNS_LISTED_AT) && !msg_len)
+			return P2PG_DNS_LISTED;
+		listed |= t & P2PG_DNS_LISTED_AT;
+		t &= ~P2PG_DNS_LISTED_AT;
+		if (!t)
+			return msg_len ? P2PG_DNS_NOT : P2PG_DNS_PARTIAL;
+		at = P2PG_FORGET(w, t);
+		/* Strict: a plausible QTYPE and QCLASS. */
+		if (msg_len && (P2PG_BE16(w, at - 4) - 1 >= 259 ||
+				(P2PG_BE16(w, at - 2) & 0x7fff) != 1))
+			return P2PG_DNS_NOT;
+	}
+	if (qd > P2PG_DNS_QD_MAX)
+		return P2PG_DNS_PARTIAL;
+	if (!msg_len)
+		return P2PG_DNS_CLEAN;
+	/* Strict: the message ends here, or after one OPT record. */
+	if (P2PG_B(w, base + 11) == 0) {
+		if (at != msg_len)
+			return P2PG_DNS_NOT;
+	} else if (at + 11 > w->len || P2PG_B(w, at) != 0 ||
+		   P2PG_BE16(w, at + 1) != 41 ||
+		   at + 11 + P2PG_BE16(w, at + 9) != msg_len) {
+		return P2PG_DNS_NOT;
+	}
+	return listed ? P2PG_DNS_LISTED : P2PG_DNS_CLEAN;
+}
+
+/*
+ * Is a question of the DNS query at @base a deny-listed name or a
+ * subdomain of one?  (p2pg_dns_query() for port 53.)  Returns 0 when no
+ * question it could read is listed.
+ */
+static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
+					   const struct p2pg_win *w, __u32 base)
+{
+	return p2pg_dns_query(env, w, base, 0) == P2PG_DNS_LISTED;
 }
 
 /*
@@ -582,19 +727,23 @@ static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
 				     const struct p2pg_head *h)
 {
 	__u32 t2, t3, x0, x1, q0, q1;
-	__u8 t[16] = { 0 };
 
 	if (!p2pg_tutk_magic(m, h))
 		return 0;
+	/*
+	 * Bytes 8..15 of the rotated block are t2's and t3's; named
+	 * P2PG_TB(), not copied to an array, which cost 16 bytes of the BPF
+	 * stack budget.
+	 */
+#define P2PG_TB(x, i)	((__u32)(__u8)((x) >> (8 * (i))))
 	t2 = p2pg_rotl32(P2PG_LE32(h, 8), 11);
 	t3 = p2pg_rotl32(P2PG_LE32(h, 12), 15);
-	t[8] = t2; t[9] = t2 >> 8; t[10] = t2 >> 16; t[11] = t2 >> 24;
-	t[12] = t3; t[13] = t3 >> 8; t[14] = t3 >> 16; t[15] = t3 >> 24;
 	/* shuffle dst[k] = src[{11,9,8,15,13,10,12,14,...}[k]], then XOR. */
-	x0 = (__u32)(__u8)(t[11] ^ 'C') | (__u32)(__u8)(t[9] ^ 'h') << 8 |
-	     (__u32)(__u8)(t[8] ^ 'a') << 16 | (__u32)(__u8)(t[15] ^ 'r') << 24;
-	x1 = (__u32)(__u8)(t[13] ^ 'l') | (__u32)(__u8)(t[10] ^ 'i') << 8 |
-	     (__u32)(__u8)(t[12] ^ 'e') << 16 | (__u32)(__u8)(t[14] ^ ' ') << 24;
+	x0 = (P2PG_TB(t2, 3) ^ 'C') | (P2PG_TB(t2, 1) ^ 'h') << 8 |
+	     (P2PG_TB(t2, 0) ^ 'a') << 16 | (P2PG_TB(t3, 3) ^ 'r') << 24;
+	x1 = (P2PG_TB(t3, 1) ^ 'l') | (P2PG_TB(t2, 2) ^ 'i') << 8 |
+	     (P2PG_TB(t3, 0) ^ 'e') << 16 | (P2PG_TB(t3, 2) ^ ' ') << 24;
+#undef P2PG_TB
 	q0 = p2pg_rotl32(x0, 1);
 	q1 = p2pg_rotl32(x1, 5);
 	return (q0 & 0xffff) == 0x0204 && (q1 & 0xffff) == m->payload_len - 16;
@@ -632,6 +781,84 @@ static __always_inline int p2pg_stun_at(const struct p2pg_head *h, __u32 off,
 	return exact ? len == msg_len - 20 : len <= msg_len - 20;
 }
 
+/*
+ * Classic STUN (RFC 3489, no magic cookie): a Binding Request (0x0001) or
+ * Shared Secret Request (0x0002), its BE16 length the payload's (@plen)
+ * less the 20-byte header, a multiple of 4; @a is the first word,
+ * big-endian.  Over a head, the necessary condition for p2pg_stun3489();
+ * a message of exactly 20 bytes (no attributes) it decides alone.
+ */
+static __always_inline int p2pg_stun3489_hdr_like(__u32 plen, __u32 a)
+{
+	return plen >= 20 && (a >> 16) - 1 < 2 && (a & 0xffff) == plen - 20 &&
+	       !(a & 3);
+}
+
+#define p2pg_stun3489_head_like(w, plen)				\
+	((w)->len >= 4 && p2pg_stun3489_hdr_like((plen), P2PG_BE32(w, 0)))
+
+/*
+ * RFC 3489 attribute @t of @len bytes in a request: the known types with
+ * their lengths (IPv4 addresses 8, CHANGE-REQUEST 4, MESSAGE-INTEGRITY
+ * 20), the rest a multiple of 4; plus what the Vovida stun client and
+ * servers of its time add: XOR-MAPPED-ADDRESS (0x0020, 0x8020), XOR-ONLY
+ * (0x0021, empty) and SERVER (0x8022).
+ */
+static __always_inline int p2pg_stun3489_attr(__u32 t, __u32 len)
+{
+	if (len & 3)
+		return 0;
+	switch (t) {
+	case 0x0001: case 0x0002: case 0x0004: case 0x0005: case 0x000b:
+	case 0x0020: case 0x8020:
+		return len == 8;
+	case 0x0003:
+		return len == 4;
+	case 0x0008:
+		return len == 20;
+	case 0x0021:
+		return len == 0;
+	case 0x0006: case 0x0007: case 0x0009: case 0x000a: case 0x8022:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * p2pg_stun3489_head_like(), then the attributes: type-length-value
+ * records, each p2pg_stun3489_attr(), walking exactly to the end of the
+ * payload, which must be whole in the window.  Attributes start at offset
+ * 20, so only a 20-byte message is decided over a head (@w NULL).
+ */
+static __always_inline int p2pg_stun3489(const struct p2pg_meta *m,
+					 const struct p2pg_win *w,
+					 const struct p2pg_head *h)
+{
+	__u32 at = 20, end = m->payload_len, i, t, n;
+
+	if (!p2pg_stun3489_head_like(h, end))
+		return 0;
+	if (end == 20)
+		return 1;
+	if (!w || end > w->len)
+		return 0;
+	for (i = 0; i < (P2PG_WIN_SIZE - 20) / 4; i++) {
+		if (at == end)
+			return 1;
+		if (at + 4 > end)
+			return 0;
+		t = P2PG_BE16(w, at);
+		n = P2PG_BE16(w, at + 2);
+		if (!p2pg_stun3489_attr(t, n))
+			return 0;
+		/* One state per step, whichever attribute it was. */
+		at = P2PG_FORGET(w, at + 4 + n);
+		if (at > end)
+			return 0;
+	}
+	return 0;
+}
+
 /* Dahua P2P: DHGET/DHPOST text over UDP, PTCP tunnel, bit-inverted STUN. */
 static __always_inline int p2pg_dahua(const struct p2pg_meta *m,
 				      const struct p2pg_head *h)
@@ -662,8 +889,10 @@ static __always_inline int p2pg_rdv_port(__u16 port)
 	       port == 8800 || port == 9999;
 }
 
+/* @w may be NULL: see p2pg_decide(). */
 static __always_inline __u32 p2pg_udp_signatures(P2PG_ENV *env,
 						 const struct p2pg_meta *m,
+						 const struct p2pg_win *w,
 						 const struct p2pg_head *h)
 {
 	if (p2pg_pppp_plain(m, h))
@@ -680,7 +909,8 @@ static __always_inline __u32 p2pg_udp_signatures(P2PG_ENV *env,
 		return P2PG_R_DAHUA;
 	if (p2pg_gwell(m, h))
 		return P2PG_R_GWELL;
-	if (p2pg_stun_at(h, 0, m->payload_len, 1, 0))
+	if (p2pg_stun_at(h, 0, m->payload_len, 1, 0) ||
+	    p2pg_stun3489(m, w, h))
 		return P2PG_R_STUN;
 	if (p2pg_rdv_port(m->dport))
 		return P2PG_R_RDV_PORT;
@@ -717,17 +947,19 @@ static __always_inline int p2pg_udp_first_byte(__u32 b)
 }
 
 /**
- * p2pg_udp_may_match() - could p2pg_udp_signatures() find anything here?
+ * p2pg_udp_may_match() - could p2pg_classify() find anything here?
  * @env: environment (the scrambled-PPPP keys).
  * @m:   packet metadata.
  * @h:   the head.
  *
  * A necessary condition for every UDP signature, at a fraction of their
  * cost: the rendezvous ports; a first byte some signature starts with;
- * the STUN cookie, plain or bit-inverted (Dahua); TUTK's magic; a
- * scrambled-PPPP key for the first byte.
+ * the STUN cookie, plain or bit-inverted (Dahua); TUTK's magic; a head
+ * that starts a DNS query or a classic STUN request
+ * (p2pg_head_wants_window()); a scrambled-PPPP key for the first byte.
  *
- * Return: 0 only when p2pg_udp_signatures() returns NONE.
+ * Return: 0 only when p2pg_udp_signatures() and the any-port DNS check
+ * find nothing, over the head and over the window alike.
  */
 static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
 					      const struct p2pg_meta *m,
@@ -749,8 +981,34 @@ static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
 	}
 	if (p2pg_tutk_magic(m, h))
 		return 1;
+	if (p2pg_dns_head_like(h, m->payload_len) ||
+	    p2pg_stun3489_head_like(h, m->payload_len))
+		return 1;
 	key = p2pg_env_pppp_key(env, P2PG_B(h, 0));
 	return key && key->valid;
+}
+
+/**
+ * p2pg_head_wants_window() - does this head need the window after all?
+ * @m: packet metadata; p2pg_head_decides(@m) is true.
+ * @h: the head.
+ *
+ * A UDP datagram to the Internet whose head starts a DNS query
+ * (p2pg_dns_head_like(): its names are read whatever the port) or a
+ * classic STUN request (its attributes are walked to the end).
+ * p2pg_head_quiet() is never 1 for these (p2pg_udp_may_match()), so a
+ * caller asks this only when the head was not quiet.
+ *
+ * Return: 1 when the caller must classify over the window instead.
+ */
+static __always_inline int p2pg_head_wants_window(const struct p2pg_meta *m,
+						  const struct p2pg_head *h)
+{
+	if (m->l4proto != P2PG_IPPROTO_UDP || m->dst_class != P2PG_NET_WAN ||
+	    (m->flags & (P2PG_META_FRAGMENT | P2PG_META_UNJUDGED)))
+		return 0;
+	return p2pg_dns_head_like(h, m->payload_len) ||
+	       p2pg_stun3489_head_like(h, m->payload_len);
 }
 
 /* ---- TCP signatures ----------------------------------------------------- */
@@ -912,9 +1170,10 @@ static __always_inline int p2pg_wants_payload(const struct p2pg_meta *m)
  *
  * True when p2pg_classify() reads no payload byte past the first
  * P2PG_HEAD_SIZE: no payload wanted at all, or UDP other than DNS and SSDP
- * (whose text is searched).  Then p2pg_classify_head() over the head gives
- * the same reason as p2pg_classify() over the window (the tests check it
- * on every vector and mutated packet), and the caller can keep the head on
+ * (whose text is searched), unless p2pg_head_wants_window() says so once
+ * the head is read.  Then p2pg_classify_head() over the head gives the
+ * same reason as p2pg_classify() over the window (the tests check it on
+ * every vector and mutated packet), and the caller can keep the head on
  * the stack instead of copying the window.
  */
 static __always_inline int p2pg_head_decides(const struct p2pg_meta *m)
@@ -938,14 +1197,23 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 					 const struct p2pg_head *h)
 {
 	int frag = m->flags & P2PG_META_FRAGMENT;
+	int udp = m->l4proto == P2PG_IPPROTO_UDP;
+	int unjudged = m->flags & P2PG_META_UNJUDGED;
 	__u32 r;
 
-	if (w && !frag && m->dport == 53) {
-		if (m->l4proto == P2PG_IPPROTO_UDP && p2pg_dns_denied(env, w, 0))
+	/* DNS over TCP: every message of the stream's window. */
+	if (w && !frag && m->dport == 53 && m->l4proto == P2PG_IPPROTO_TCP &&
+	    p2pg_dns_tcp_denied(env, w))
+		return P2PG_R_DNS_NAME;
+	/* UDP: port 53; to the Internet, any port, by a strict parse. */
+	if (w && !frag && udp &&
+	    (m->dport == 53 || m->dst_class == P2PG_NET_WAN)) {
+		r = p2pg_dns_query(env, w, 0,
+				   m->dport == 53 ? 0 : m->payload_len);
+		if (r == P2PG_DNS_LISTED)
 			return P2PG_R_DNS_NAME;
-		/* DNS over TCP: every message of the stream's window. */
-		if (m->l4proto == P2PG_IPPROTO_TCP && p2pg_dns_tcp_denied(env, w))
-			return P2PG_R_DNS_NAME;
+		/* UDP questions it could not read: see below. */
+		unjudged |= udp && r == P2PG_DNS_PARTIAL;
 	}
 	if (m->dst_class == P2PG_NET_LOOPBACK)
 		return P2PG_R_NONE;
@@ -962,10 +1230,13 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 	}
 	if (m->dst_class == P2PG_NET_LAN)
 		return P2PG_R_NONE;
+	/* To the Internet, what cannot be judged whole fails closed. */
+	if (unjudged)
+		return P2PG_R_UNJUDGED;
 	if (!frag) {
 		r = P2PG_R_NONE;
 		if (m->l4proto == P2PG_IPPROTO_UDP)
-			r = p2pg_udp_signatures(env, m, h);
+			r = p2pg_udp_signatures(env, m, w, h);
 		else if (m->l4proto == P2PG_IPPROTO_TCP) {
 			if (!(m->flags & P2PG_META_FLOW_CLEAN))
 				r = p2pg_tcp_signatures(env, m, w, h);
@@ -991,8 +1262,8 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
  *
  * The order is the policy (Documentation/signatures.rst): denied DNS names
  * whatever the resolver; loopback; allow-list; deny-list; the connection's
- * earlier verdict; router-opening requests; LAN; signatures; agents;
- * lockdown.
+ * earlier verdict; router-opening requests; LAN; what cannot be judged;
+ * signatures; agents; lockdown.
  *
  * Return: enum p2pg_reason.
  */
@@ -1019,7 +1290,8 @@ static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
  * @cfg: the switch.
  * @m:   packet metadata; p2pg_head_decides(@m) must be true.
  * @h:   the first min(payload_len, P2PG_HEAD_SIZE) payload bytes, or none
- *       (h->len = 0) when p2pg_wants_payload() says no.
+ *       (h->len = 0) when p2pg_wants_payload() says no;
+ *       p2pg_head_wants_window(@m, @h) must be false.
  *
  * Return: enum p2pg_reason, the same as p2pg_classify() would return.
  */
@@ -1066,6 +1338,8 @@ static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
 		return 0;	/* NAT-PMP, to the LAN too */
 	if (m->dst_class == P2PG_NET_LAN)
 		return 1;
+	if (m->flags & P2PG_META_UNJUDGED)
+		return 0;
 	if (p2pg_env_is_agent(env) || (cfg->lockdown && !cfg->p2p_enabled))
 		return 0;
 	if (frag)

@@ -40,6 +40,22 @@
 /* Is the kernel built against @a.@b.@c or newer? */
 #define P2PG_KV(a, b, c)	(KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
 
+/* ---- UDP GSO ------------------------------------------------------------ */
+
+/*
+ * The segment size of a UDP GSO send (UDP_SEGMENT, 4.18), whose segments
+ * the peer receives as datagrams of their own; 0 for any other skb.
+ * Before 4.18 a UDP GSO skb is UFO's: one datagram, cut into IP fragments.
+ */
+static inline u32 p2pg_udp_gso_size(const struct sk_buff *skb)
+{
+#if P2PG_KV(4, 18, 0)
+	if (skb_is_gso(skb) && (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4))
+		return skb_shinfo(skb)->gso_size;
+#endif
+	return 0;
+}
+
 /* ---- netfilter hook function -------------------------------------------- */
 
 /*

@@ -302,7 +302,7 @@ static unsigned int p2pg_hook(struct sk_buff *skb, struct net *net,
 	rcu_read_lock();
 	pol = rcu_dereference(p2pg_policy);
 	p2pg_path(&ctx, skb->len, family, &pol->view, &pol->cfg, p2pg_flows,
-		  (u32)(unsigned long)net, w, &r);
+		  (u32)(unsigned long)net, p2pg_udp_gso_size(skb), w, &r);
 	p2pg_count(r.reason, skb->len, r.drop);
 	/* Events while P2P is off, as the BPF program: drops and audits. */
 	report = r.reason != P2PG_R_NONE && r.reason != P2PG_R_NOT_IP &&

@@ -159,13 +159,14 @@ static inline __u32 p2pg_kflow_hash(const struct p2pg_kflow_table *t,
 /* ---- the path ----------------------------------------------------------- */
 
 /*
- * The first min(payload length, @max) payload bytes into @buf, when the
- * classifier wants them.  Return: how many, 0 when none were read.
+ * The first min(payload length, @max) payload bytes at @off (the payload's,
+ * or a GSO segment's) into @buf, when the classifier wants them.
+ * Return: how many, 0 when none were read.
  */
 static inline __u32 p2pg_path_payload(const void *ctx,
 				      const struct p2pg_pkt *p,
-				      const struct p2pg_meta *m, __u8 *buf,
-				      __u32 max)
+				      const struct p2pg_meta *m, __u32 off,
+				      __u8 *buf, __u32 max)
 {
 	const __u8 *b;
 	__u32 n;
@@ -175,7 +176,7 @@ static inline __u32 p2pg_path_payload(const void *ctx,
 	n = m->payload_len;	/* >= 1 here */
 	if (n > max)
 		n = max;
-	b = p2pg_parse_load(ctx, p->poff, n, buf);
+	b = p2pg_parse_load(ctx, off, n, buf);
 	if (!b)
 		return 0;
 	if (b != buf)
@@ -261,6 +262,34 @@ static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
 	return reason;
 }
 
+/*
+ * Judge the datagram or segment whose payload (@m->payload_len bytes) is
+ * at @off, as the BPF program does: the first bytes only, no window, and
+ * the quick answer before the classifier, where the head decides; else
+ * the window.  Sets @r->looked when payload bytes were read.
+ */
+static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
+				    const struct p2pg_config *cfg,
+				    const struct p2pg_meta *m, __u32 off,
+				    struct p2pg_win *w, struct p2pg_path_res *r)
+{
+	if (p2pg_head_decides(m)) {
+		struct p2pg_head h;
+
+		h.len = p2pg_path_payload(ctx, &r->pkt, m, off, h.b,
+					  P2PG_HEAD_SIZE);
+		h.plain = 0;
+		r->looked = h.len != 0;
+		if (p2pg_head_quiet(env, cfg, m, &h))
+			return P2PG_R_NONE;
+		if (!p2pg_head_wants_window(m, &h))
+			return p2pg_classify_head(env, cfg, m, &h);
+	}
+	w->len = p2pg_path_payload(ctx, &r->pkt, m, off, w->b, P2PG_WIN_SIZE);
+	r->looked = w->len != 0;
+	return p2pg_classify(env, cfg, m, w);
+}
+
 /**
  * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
  * @ctx:   the packet, for p2pg_parse_load() and p2pg_path_ident().
@@ -271,6 +300,9 @@ static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
  * @flows: TCP connection memory, or NULL for none (every packet then
  *         looks like the first of its connection).
  * @netns: network namespace identity, part of the connection key.
+ * @gso:   UDP GSO segment size (skb_shinfo(skb)->gso_size of a
+ *         SKB_GSO_UDP_L4 skb), else 0: each segment is judged as the
+ *         datagram it becomes, the first reason stands.
  * @w:     the payload window (scratch memory; w->len and w->b written).
  * @r:     the result.
  *
@@ -280,14 +312,15 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 			      const struct p2pg_blob_view *v,
 			      const struct p2pg_config *cfg,
 			      struct p2pg_kflow_table *flows, __u32 netns,
-			      struct p2pg_win *w, struct p2pg_path_res *r)
+			      __u32 gso, struct p2pg_win *w,
+			      struct p2pg_path_res *r)
 {
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
 	struct p2pg_flow *f = (struct p2pg_flow *)0;
 	struct p2pg_plan pl;
 	struct p2pg_kenv env;
-	__u32 idx = 0;
+	__u32 idx = 0, total, at, k, sr;
 	int dns = 0, stream = 0;
 
 	m->payload_len = 0;
@@ -308,9 +341,19 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	m->payload_len = p->payload_len;
 	m->sport = p->sport;
 	m->dport = p->dport;
-	m->l4proto = p->l4proto;
+	/* UDP-Lite is judged as UDP. */
+	m->l4proto = p2pg_parse_is_udp(p->l4proto) ? P2PG_IPPROTO_UDP :
+		     p->l4proto;
 	if (p->fragment)
 		m->flags |= P2PG_META_FRAGMENT;
+	if (p->unjudged)
+		m->flags |= P2PG_META_UNJUDGED;
+	/* A UDP GSO send: its segments (p2pg_gso_seg()), at most the kernel's. */
+	if (p->l4proto != P2PG_IPPROTO_UDP || !p->poff || !gso ||
+	    gso >= m->payload_len)
+		gso = 0;
+	else if (m->payload_len > gso * P2PG_GSO_SEGS_MAX)
+		m->flags |= P2PG_META_UNJUDGED;
 	m->dst_class = p2pg_blob_net_class(v, p->family, p->daddr);
 	env.v = v;
 	env.ctx = ctx;
@@ -363,27 +406,21 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	if (stream) {
 		r->reason = p2pg_path_stream(ctx, &env, cfg, p, m, f, &pl, dns,
 					     w, &r->looked);
-	} else if (p2pg_head_decides(m)) {
-		/*
-		 * As the BPF program does: the first bytes only, no window,
-		 * and the quick answer before the classifier.  A media
-		 * datagram to the Internet is then 24 bytes copied instead
-		 * of 512.
-		 */
-		struct p2pg_head h;
-
-		h.len = p2pg_path_payload(ctx, p, m, h.b, P2PG_HEAD_SIZE);
-		h.plain = 0;
-		r->looked = h.len != 0;
-		if (p2pg_head_quiet(&env, cfg, m, &h))
-			r->reason = P2PG_R_NONE;
-		else
-			r->reason = p2pg_classify_head(&env, cfg, m, &h);
+	} else if (!gso || (m->flags & P2PG_META_UNJUDGED)) {
+		r->reason = p2pg_path_judge(ctx, &env, cfg, m, p->poff, w, r);
 	} else {
-		/* A connection without memory: the segment alone. */
-		w->len = p2pg_path_payload(ctx, p, m, w->b, P2PG_WIN_SIZE);
-		r->looked = w->len != 0;
-		r->reason = p2pg_classify(&env, cfg, m, w);
+		total = m->payload_len;
+		r->reason = P2PG_R_NONE;
+		for (k = 0; p2pg_gso_more(r->reason); k++) {
+			m->payload_len = p2pg_gso_seg(total, gso, k, &at);
+			if (!m->payload_len)
+				break;
+			sr = p2pg_path_judge(ctx, &env, cfg, m, p->poff + at,
+					     w, r);
+			if (sr != P2PG_R_NONE)
+				r->reason = sr;
+		}
+		m->payload_len = total;
 	}
 	r->drop = p2pg_verdict_drop(cfg, r->reason);
 	if (f)

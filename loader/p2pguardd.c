@@ -302,11 +302,12 @@ static int load_program(struct daemon *d)
 		char path[PATH_MAX];
 
 		/*
-		 * Not state: the per-packet window, the destination cache
-		 * (filed under the generation, which the next write changes)
-		 * and the rodata knobs.
+		 * Not state: the per-packet window, a GSO send's loop
+		 * state, the destination cache (filed under the generation,
+		 * which the next write changes) and the rodata knobs.
 		 */
 		if (map == d->skel->maps.p2pg_scratch ||
+		    map == d->skel->maps.p2pg_gso ||
 		    map == d->skel->maps.p2pg_dcache ||
 		    bpf_map__is_internal(map) || !bpf_map__autocreate(map))
 			continue;

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,26 @@ int p2pg_load_trivial(void)
 			     insns, 2, NULL);
 }
 
+/*
+ * A load, like the program's own: an older kernel refuses the offset.
+ */
+int p2pg_probe_gso_size(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 0, .src_reg = 1,
+		  .off = offsetof(struct __sk_buff, gso_size) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "p2pg_probe", "GPL",
+			       insns, 3, NULL);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 void p2pg_features_probe(struct p2pg_features *f)
 {
 	char path[PATH_MAX];
@@ -49,6 +70,7 @@ void p2pg_features_probe(struct p2pg_features *f)
 		if (r >= 0)
 			close(r);
 		close(fd);
+		f->gso_size = p2pg_probe_gso_size();
 	}
 	f->cgroup2 = p2pg_cgroup2_mount(path, sizeof(path)) == 0;
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
@@ -68,6 +90,7 @@ void p2pg_features_string(const struct p2pg_features *f, int missing,
 		{ "cgroup_bpf", f->cgroup_bpf }, { "cgroup2", f->cgroup2 },
 		{ "cgroup_link", f->link }, { "ringbuf", f->ringbuf },
 		{ "sk_storage", f->sk_storage }, { "btf", f->btf },
+		{ "gso_size", f->gso_size },
 	};
 	size_t i, off = 0;
 
@@ -101,6 +124,7 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 		return NULL;
 	skel->rodata->p2pg_use_ringbuf = f->ringbuf;
 	skel->rodata->p2pg_use_sk_storage = f->sk_storage;
+	skel->rodata->p2pg_use_gso_size = f->gso_size;
 	/*
 	 * Only one of each pair is created: a map the kernel lacks cannot be,
 	 * and its fallback twin would lock memory for nothing.  The code that

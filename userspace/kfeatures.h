@@ -21,6 +21,8 @@ struct p2pguard_bpf;
  * @ringbuf:     BPF ring buffer (5.8); else perf buffer.
  * @sk_storage:  socket storage (5.2); else socket-cookie LRU.
  * @btf:         vmlinux BTF (/sys/kernel/btf/vmlinux).
+ * @gso_size:    struct __sk_buff gso_size (5.7); else a UDP GSO send to
+ *               the Internet is unjudgeable.
  */
 struct p2pg_features {
 	int bpf_syscall;
@@ -31,6 +33,7 @@ struct p2pg_features {
 	int ringbuf;
 	int sk_storage;
 	int btf;
+	int gso_size;
 };
 
 /**
@@ -38,6 +41,13 @@ struct p2pg_features {
  * @f: results.
  */
 void p2pg_features_probe(struct p2pg_features *f);
+
+/**
+ * p2pg_probe_gso_size() - may a cgroup_skb program read skb->gso_size?
+ *
+ * Return: 1 where it may (5.7 and later), else 0.
+ */
+int p2pg_probe_gso_size(void);
 
 /**
  * p2pg_features_string() - "link ringbuf sk_storage btf" style list.

@@ -35,6 +35,7 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 	f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	f.sk_storage =
 		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) == 1;
+	f.gso_size = p2pg_probe_gso_size();
 	r->skel = p2pg_skel_open(&f);
 	if (!r->skel) {
 		err = errno ? -errno : -EINVAL;
@@ -66,6 +67,14 @@ fail:
 int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
 		    unsigned int *reason)
 {
+	return p2pg_runner_run_gso(r, frame, len, 0, 0, reason);
+}
+
+int p2pg_runner_run_gso(struct p2pg_runner *r, const void *frame,
+			size_t len, __u32 gso_size, __u32 gso_segs,
+			unsigned int *reason)
+{
+	struct __sk_buff ctx = { .gso_size = gso_size, .gso_segs = gso_segs };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = len, .repeat = 1);
 	struct p2pg_counter before[P2PG_R__COUNT], after[P2PG_R__COUNT];
@@ -75,6 +84,11 @@ int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
 
 	if (len < ETH_HLEN)
 		return -EINVAL;
+	/* The skb's fields only when asked: kernels before 5.10 take none. */
+	if (gso_size) {
+		o.ctx_in = &ctx;
+		o.ctx_size_in = sizeof(ctx);
+	}
 	/*
 	 * Every run counts its packet under its reason, once: the reason is
 	 * the one counter that moved (the program is attached nowhere, so

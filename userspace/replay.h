@@ -46,6 +46,22 @@ int p2pg_runner_run(struct p2pg_runner *r, const void *frame, size_t len,
 		    unsigned int *reason);
 
 /**
+ * p2pg_runner_run_gso() - p2pg_runner_run() for a UDP GSO send.
+ * @r:        runner.
+ * @frame:    Ethernet frame: the whole send.
+ * @len:      its length, at least 14.
+ * @gso_size: segment size (struct __sk_buff gso_size), 0 for none.
+ * @gso_segs: segments (gso_segs).
+ * @reason:   set to the reason the program counted the packet under.
+ *
+ * Return: 1 pass, 0 drop, or a negative errno (-EINVAL where the kernel's
+ * test run takes no gso_size).
+ */
+int p2pg_runner_run_gso(struct p2pg_runner *r, const void *frame,
+			size_t len, __u32 gso_size, __u32 gso_segs,
+			unsigned int *reason);
+
+/**
  * p2pg_runner_close() - unload.
  * @r: runner.
  */

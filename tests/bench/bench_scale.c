@@ -73,6 +73,7 @@ static int runner_open_sized(struct p2pg_runner *r, const struct p2pg_policy *p,
 	f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	f.sk_storage =
 		libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) == 1;
+	f.gso_size = p2pg_probe_gso_size();
 	r->skel = p2pg_skel_open(&f);
 	if (!r->skel)
 		return -errno;

@@ -16,7 +16,8 @@
  *   9..10  raw length / delta
  *   11..   payload
  * Vector mode (byte 0 top bits 10): bytes 1..2 pick a vector of
- * tests/lib/vectors.c, byte 3 its flags and how much of it to keep, the
+ * tests/lib/vectors.c, byte 3 its flags (fragments, extension headers, a
+ * UDP GSO segment size) and how much of it to keep, the
  * rest are (offset, xor) edits: mutations of real signatures, framed by
  * vec_frame() and parsed as the BPF program does (native_classify_vec()).
  * Stream mode (top bits 01): byte 1 picks a TCP stream vector
@@ -183,13 +184,18 @@ static void fuzz_vector(const uint8_t *data, size_t size)
 	all = vec_all(&n);
 	v = all[(data[0] << 8 | data[1]) % n];
 	if (data[2] & 0x80) {
-		v.flags = data[2] & (VEC_FRAGMENT | VEC_IPV6_EXT);
+		/* Fragments, extension headers, and a UDP GSO segment size. */
+		v.flags = data[2] & (VEC_FRAGMENT | VEC_IPV6_EXT |
+				     VEC_FIRST_FRAG | VEC_IPV6_EXT_MANY);
+		v.gso = (const __u32[]){ 0, 16, 24, 200 }[(data[2] >> 4) & 3];
 		edited = 1;
 	}
 	if (data[2] & 0x40 && v.payload_len) {
 		v.payload_len -= (data[2] & 0x3f) % v.payload_len;
 		edited = 1;
 	}
+	if (v.frag_keep > v.payload_len)
+		v.frag_keep = v.payload_len;
 	for (i = 3; i + 1 < size && v.payload_len; i += 2) {
 		v.payload[data[i] % v.payload_len] ^= data[i + 1];
 		edited = 1;

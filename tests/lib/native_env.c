@@ -2,7 +2,7 @@
 /*
  * native_env.c - bpf/p2pguard_classify.h compiled for the host, with the
  * environment the BPF program gets from its maps answered from a struct
- * p2pg_policy, and the program's packet parsing mirrored for test frames.
+ * p2pg_policy, and test frames parsed by the program's own parser.
  */
 #include <string.h>
 
@@ -102,10 +102,14 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 		h.len = n < P2PG_HEAD_SIZE ? n : P2PG_HEAD_SIZE;
 		if (h.len)
 			memcpy(h.b, payload, h.len);
-		native_head_stats.decided++;
-		native_head_stats.hits += r != P2PG_R_NONE;
-		native_head_stats.mismatches +=
-			p2pg_classify_head(&e, &e.policy->cfg, m, &h) != r;
+		/* Where the head needs the window, the program reads it. */
+		if (!p2pg_head_wants_window(m, &h)) {
+			native_head_stats.decided++;
+			native_head_stats.hits += r != P2PG_R_NONE;
+			native_head_stats.mismatches +=
+				p2pg_classify_head(&e, &e.policy->cfg, m,
+						   &h) != r;
+		}
 		if (p2pg_head_quiet(&e, &e.policy->cfg, m, &h)) {
 			native_head_stats.quiet++;
 			native_head_stats.quiet_wrong += r != P2PG_R_NONE;
@@ -115,89 +119,63 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 }
 
 /*
- * Mirror of p2pg_parse_ipv4/6() and p2pg_parse_l4() in bpf/p2pguard.bpf.c
- * over the frame without its Ethernet header (what the program sees).
- * Returns the payload offset (0: none), or -1 where the program goes to
- * not_ip.  A failed bpf_skb_load_bytes() is "offset + size > len".
+ * The packet parse is the shared one, bpf/p2pguard_parse.h, over the
+ * frame without its Ethernet header (what the program sees).  A load past
+ * the end fails, as bpf_skb_load_bytes() does.
  */
-static long native_parse(const struct p2pg_policy *p, const __u8 *pkt,
-			 size_t len, __u16 ethertype, struct p2pg_meta *m)
+struct native_pkt {
+	const __u8 *b;
+	size_t len;
+};
+
+#include "p2pguard_parse.h"
+
+/* p2pg_parse_ipv6() loads both addresses into @saddr at once. */
+_Static_assert(__builtin_offsetof(struct p2pg_pkt, daddr) ==
+	       __builtin_offsetof(struct p2pg_pkt, saddr) + 16,
+	       "saddr and daddr are one run of 32 bytes");
+
+static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
+					  __u32 len, void *buf)
 {
-	__u32 off, plen;
+	const struct native_pkt *k = ctx;
 
-	if (ethertype == 0x0800) {
-		if (len < 20 || pkt[0] >> 4 != 4)
-			return -1;
-		off = (pkt[0] & 0x0f) * 4;
-		m->l4proto = pkt[9];
-		if (((pkt[6] << 8) | pkt[7]) & 0x1fff)
-			m->flags |= P2PG_META_FRAGMENT;
-		m->dst_class = p2pg_policy_net_class(p, 4, pkt + 16);
-	} else if (ethertype == 0x86dd) {
-		__u8 nh;
-		int i;
+	(void)buf;
+	return off + len <= k->len ? k->b + off : NULL;
+}
 
-		if (len < 40 || pkt[0] >> 4 != 6)
-			return -1;
-		nh = pkt[6];
-		off = 40;
-		for (i = 0; i < P2PG_IPV6_EXT_MAX; i++) {
-			const __u8 *h;
+/*
+ * The metadata the program builds from the parse (p2pguard_full()).
+ * Returns the payload offset (0: none), or -1 where the program goes to
+ * not_ip.  @gso: the send's segment size, kept only where the program
+ * cuts the send (else 0).
+ */
+static long native_parse(const struct p2pg_policy *pol, const __u8 *pkt,
+			 size_t len, __u16 ethertype, __u32 *gso,
+			 struct p2pg_meta *m)
+{
+	struct native_pkt k = { .b = pkt, .len = len };
+	struct p2pg_pkt p;
+	int family = ethertype == 0x0800 ? 4 : ethertype == 0x86dd ? 6 : 0;
 
-			/* hop-by-hop, routing, destination, fragment, AH */
-			if (nh != 0 && nh != 43 && nh != 60 && nh != 44 &&
-			    nh != 51)
-				break;
-			if (off + 8 > len)
-				return -1;
-			h = pkt + off;
-			if (nh == 44) {
-				off += 8;
-				if (((h[2] << 8) | h[3]) & 0xfff8) {
-					/* payload follows, not headers */
-					m->flags |= P2PG_META_FRAGMENT;
-					nh = h[0];
-					break;
-				}
-			} else if (nh == 51) {
-				off += (h[1] + 2) * 4;
-			} else {
-				off += (h[1] + 1) * 8;
-			}
-			nh = h[0];
-		}
-		m->l4proto = nh;
-		m->dst_class = p2pg_policy_net_class(p, 6, pkt + 24);
-	} else {
+	if (p2pg_parse(&k, len, family, &p))
 		return -1;
-	}
-
-	if (m->flags & P2PG_META_FRAGMENT)
-		return 0;
-	if (m->l4proto == P2PG_IPPROTO_UDP) {
-		if (off + 8 > len)
-			return 0;
-		m->sport = pkt[off] << 8 | pkt[off + 1];
-		m->dport = pkt[off + 2] << 8 | pkt[off + 3];
-		plen = pkt[off + 4] << 8 | pkt[off + 5];
-		plen = plen >= 8 ? plen - 8 : 0;
-		off += 8;
-	} else if (m->l4proto == P2PG_IPPROTO_TCP) {
-		if (off + 20 > len)
-			return 0;
-		m->sport = pkt[off] << 8 | pkt[off + 1];
-		m->dport = pkt[off + 2] << 8 | pkt[off + 3];
-		off += (pkt[off + 12] >> 4) * 4;
-		plen = 0xffffffff;
-	} else {
-		return 0;
-	}
-	if (off > len)
-		return 0;
-	if (plen > len - off)
-		plen = len - off;
-	m->payload_len = plen;
-	return off;
+	m->l4proto = p2pg_parse_is_udp(p.l4proto) ? P2PG_IPPROTO_UDP :
+		     p.l4proto;
+	m->sport = p.sport;
+	m->dport = p.dport;
+	m->payload_len = p.payload_len;
+	if (p.fragment)
+		m->flags |= P2PG_META_FRAGMENT;
+	if (p.unjudged)
+		m->flags |= P2PG_META_UNJUDGED;
+	if (p.l4proto != P2PG_IPPROTO_UDP || !p.poff || !*gso ||
+	    *gso >= m->payload_len)
+		*gso = 0;
+	else if (m->payload_len > *gso * P2PG_GSO_SEGS_MAX)
+		m->flags |= P2PG_META_UNJUDGED;
+	m->dst_class = p2pg_policy_net_class(pol, p.family, p.daddr);
+	return p.poff;
 }
 
 unsigned int native_classify_vec(const struct p2pg_native_env *env,
@@ -206,6 +184,8 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 	__u8 frame[VEC_FRAME_MAX];
 	struct p2pg_meta m;
 	size_t flen = vec_frame(v, frame);
+	__u32 gso = v->gso, total, at, k;
+	unsigned int r = P2PG_R_NONE, seg;
 	long poff;
 
 	memset(&m, 0, sizeof(m));
@@ -215,13 +195,26 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 	 * flow_reason stays NONE.
 	 */
 	poff = native_parse(env->policy, frame + 14, flen - 14,
-			    frame[12] << 8 | frame[13], &m);
+			    frame[12] << 8 | frame[13], &gso, &m);
 	if (poff < 0)
 		return P2PG_R_NOT_IP;
 	if (!poff)
 		return native_classify(env, &m, NULL, 0);
-	return native_classify(env, &m, frame + 14 + poff,
-			       flen - 14 - poff);
+	if (!gso || (m.flags & P2PG_META_UNJUDGED))
+		return native_classify(env, &m, frame + 14 + poff,
+				       flen - 14 - poff);
+	/* A GSO send: each segment as a datagram (p2pg_gso_more()). */
+	total = m.payload_len;
+	for (k = 0; p2pg_gso_more(r); k++) {
+		m.payload_len = p2pg_gso_seg(total, gso, k, &at);
+		if (!m.payload_len)
+			break;
+		seg = native_classify(env, &m, frame + 14 + poff + at,
+				      m.payload_len);
+		if (seg != P2PG_R_NONE)
+			r = seg;
+	}
+	return r;
 }
 
 /*

@@ -21,7 +21,7 @@
 #include "vectors.h"
 #include "policy.h"
 
-#define VEC_MAX		192
+#define VEC_MAX		224
 #define VEC_NAME_MAX	64
 
 static struct vec_spec vecs[VEC_MAX];
@@ -209,6 +209,8 @@ static struct vec_spec *vdup(const struct vec_spec *src, const char *suffix,
 	v->payload_len = src->payload_len;
 	v->sport = src->sport;
 	v->flags = src->flags;
+	v->gso = src->gso;
+	v->frag_keep = src->frag_keep;
 	snprintf(vec_names[i], VEC_NAME_MAX, "%s-%s", src->name, suffix);
 	return v;
 }
@@ -443,24 +445,11 @@ static void p_tutk(struct vec_spec *v, __u8 ver, __u8 mode, __u16 cmd,
 			  v->payload_len - at);
 }
 
-/*
- * DNS query (RFC 1035): header, one question, optional EDNS0 OPT record;
- * over TCP a BE16 length comes first (RFC 7766).
- */
-static void p_dns(struct vec_spec *v, __u16 id, const char *name, __u16 qtype,
-		  int edns)
+/* A dotted name in DNS wire form: labels, then the root. */
+static void p_dns_name(struct vec_spec *v, const char *name)
 {
-	size_t at = 0;
 	const char *l = name;
 
-	if (v->l4proto == IPPROTO_TCP)
-		at = p_len_mark(v, 2);
-	p_be16(v, id);
-	p_be16(v, 0x0100);		/* standard query, RD */
-	p_be16(v, 1);
-	p_be16(v, 0);
-	p_be16(v, 0);
-	p_be16(v, edns ? 1 : 0);
 	while (*l) {
 		const char *dot = strchr(l, '.');
 		size_t n = dot ? (size_t)(dot - l) : strlen(l);
@@ -470,6 +459,26 @@ static void p_dns(struct vec_spec *v, __u16 id, const char *name, __u16 qtype,
 		l += n + (dot ? 1 : 0);
 	}
 	p_u8(v, 0);
+}
+
+/*
+ * DNS query (RFC 1035): header, one question, optional EDNS0 OPT record;
+ * over TCP a BE16 length comes first (RFC 7766).
+ */
+static void p_dns(struct vec_spec *v, __u16 id, const char *name, __u16 qtype,
+		  int edns)
+{
+	size_t at = 0;
+
+	if (v->l4proto == IPPROTO_TCP)
+		at = p_len_mark(v, 2);
+	p_be16(v, id);
+	p_be16(v, 0x0100);		/* standard query, RD */
+	p_be16(v, 1);
+	p_be16(v, 0);
+	p_be16(v, 0);
+	p_be16(v, edns ? 1 : 0);
+	p_dns_name(v, name);
 	p_be16(v, qtype);
 	p_be16(v, 1);			/* IN */
 	if (edns) {
@@ -1548,6 +1557,189 @@ void vec_stream_seg(const struct vec_stream *s, size_t i,
 	out->tcp_seq = VEC_ISN + g->off;
 }
 
+/* A DNS query of several questions (RFC 1035 allows QDCOUNT > 1). */
+static void p_dns_multi(struct vec_spec *v, __u16 id, const char *const *names,
+			size_t n)
+{
+	size_t i;
+
+	p_be16(v, id);
+	p_be16(v, 0x0100);		/* standard query, RD */
+	p_be16(v, n);
+	p_be16(v, 0);
+	p_be16(v, 0);
+	p_be16(v, 0);
+	for (i = 0; i < n; i++) {
+		p_dns_name(v, names[i]);
+		p_be16(v, 1);		/* A */
+		p_be16(v, 1);		/* IN */
+	}
+}
+
+/*
+ * Classic STUN (RFC 3489 §11.1) Binding Request as the Vovida "stun"
+ * client sends it: 16-byte transaction id, no magic cookie; with
+ * @change a CHANGE-REQUEST attribute (its tests II and III).
+ */
+static void p_stun3489(struct vec_spec *v, int change)
+{
+	p_be16(v, 0x0001);
+	p_be16(v, change ? 8 : 0);
+	p_rand(v, 16);
+	if (change) {
+		p_be16(v, 0x0003);	/* CHANGE-REQUEST */
+		p_be16(v, 4);
+		p_be32(v, 0x00000006);	/* change IP and port */
+	}
+}
+
+/*
+ * What issue 14 found passing: UDP-Lite, classic STUN, DNS questions
+ * after the first and to other ports, UDP GSO sends, and packets the
+ * parser cannot judge whole (which fail closed to the Internet).
+ */
+static void build_datagram_shapes(void)
+{
+	static const char *const q_second[] = {
+		"www.example.com", "m1.iotcplatform.com",
+	};
+	static const char *const q_clean[] = {
+		"www.example.com", "ntp.example.org",
+	};
+	static const char *const q_five[] = {
+		"a.example.com", "b.example.com", "c.example.com",
+		"d.example.com", "e.example.com",
+	};
+	struct vec_spec *v;
+	size_t i;
+
+	/* UDP-Lite (RFC 3828) is UDP's header with a checksum coverage. */
+	v = vnew("udplite-pppp-hello", "198.51.100.140", 136, 32100, R(PPPP));
+	p_pppp(v, PPPP_HELLO, 0);
+	vdup(v, "v6", "2001:db8::140");
+	v = vnew("udplite-random", "198.51.100.141", 136, 4433, R(NONE));
+	p_rand(v, 200);
+
+	/* Classic STUN (RFC 3489): no cookie, strict length and attributes. */
+	v = vnew("stun3489-binding", "198.51.100.142", UDP, 3478, R(STUN));
+	p_stun3489(v, 0);
+	vdup(v, "v6", "2001:db8::142");
+	v = vnew("stun3489-change-request", "192.0.2.143", UDP, 3479,
+		 R(STUN));
+	p_stun3489(v, 1);
+	/* An attribute RFC 3489 does not know: not classic STUN. */
+	v = vnew("stun3489-unknown-attr", "192.0.2.144", UDP, 3478, R(NONE));
+	p_be16(v, 0x0001);
+	p_be16(v, 8);
+	p_rand(v, 16);
+	p_be16(v, 0x7a7a);
+	p_be16(v, 4);
+	p_be32(v, 0);
+	/* The length field must be the payload's. */
+	v = vnew("stun3489-bad-length", "192.0.2.145", UDP, 3478, R(NONE));
+	p_be16(v, 0x0001);
+	p_be16(v, 12);
+	p_rand(v, 16);
+	p_be16(v, 0x0003);
+	p_be16(v, 4);
+	p_be32(v, 0);
+	v = vnew("stun3489-binding-lan", "192.168.1.31", UDP, 3478, R(NONE));
+	p_stun3489(v, 1);
+
+	/* DNS: every question, and any port by a strict parse. */
+	v = vnew("dns-second-question", "192.0.2.53", UDP, 53, R(DNS_NAME));
+	p_dns_multi(v, 0x4142, q_second, 2);
+	vdup(v, "v6", "2001:db8::53");
+	v = vnew("dns-two-clean-questions", "192.0.2.53", UDP, 53, R(NONE));
+	p_dns_multi(v, 0x4243, q_clean, 2);
+	v = vnew("dns-five-questions", "192.0.2.53", UDP, 53, R(UNJUDGED));
+	p_dns_multi(v, 0x4344, q_five, 5);
+	v = vnew("dns-five-questions-lan", "192.168.1.1", UDP, 53, R(NONE));
+	p_dns_multi(v, 0x4445, q_five, 5);
+	v = vnew("dns-port5300", "198.51.100.54", UDP, 5300, R(DNS_NAME));
+	p_dns(v, 0x4546, "p2p.iotcplatform.com", 1, 0);
+	vdup(v, "v6", "2001:db8::54");
+	v = vnew("dns-port5300-edns", "198.51.100.54", UDP, 5300, R(DNS_NAME));
+	p_dns(v, 0x4647, "P2P3.Reolink.Com", 28, 1);
+	v = vnew("dns-port5300-second", "198.51.100.54", UDP, 5300,
+		 R(DNS_NAME));
+	p_dns_multi(v, 0x4748, q_second, 2);
+	v = vnew("dns-port5300-example", "198.51.100.54", UDP, 5300, R(NONE));
+	p_dns(v, 0x4849, "www.example.com", 1, 1);
+	/* A listed name in a message that is not a strict query: not DNS. */
+	v = vnew("dns-port5300-trailing", "198.51.100.54", UDP, 5300,
+		 R(NONE));
+	p_dns(v, 0x494a, "p2p.iotcplatform.com", 1, 0);
+	p_rand(v, 3);
+
+	/* Fail closed: what the parser cannot judge whole, to the Internet. */
+	v = vnew("frag-first-tiny", "198.51.100.150", UDP, 32100,
+		 R(UNJUDGED));
+	v->flags = VEC_FIRST_FRAG;
+	v->frag_keep = 0;
+	p_pppp(v, PPPP_HELLO, 0);
+	vdup(v, "v6", "2001:db8::150");
+	v = vnew("frag-first-short", "198.51.100.151", UDP, 4433,
+		 R(UNJUDGED));
+	v->flags = VEC_FIRST_FRAG;
+	v->frag_keep = 24;
+	p_rand(v, 1200);
+	v = vnew("frag-first-tiny-lan", "192.168.1.32", UDP, 32100, R(NONE));
+	v->flags = VEC_FIRST_FRAG;
+	v->frag_keep = 0;
+	p_pppp(v, PPPP_HELLO, 0);
+	/* A first fragment with the window whole is judged as the datagram. */
+	v = vnew("frag-first-drw", "198.51.100.152", UDP, 32100, R(PPPP));
+	v->flags = VEC_FIRST_FRAG;
+	v->frag_keep = 1000;
+	p_pppp(v, PPPP_DRW, 1200);
+	v = vnew("ipv6-ext-many", "2001:db8::153", UDP, 4433, R(UNJUDGED));
+	v->flags = VEC_IPV6_EXT_MANY;
+	p_rand(v, 64);
+	v = vnew("ipv6-ext-many-lan", "fe80::153", UDP, 4433, R(NONE));
+	v->flags = VEC_IPV6_EXT_MANY;
+	p_rand(v, 64);
+
+	/* UDP GSO: each segment is the datagram the peer receives. */
+	v = vnew("gso-quic", "198.51.100.160", UDP, 443, R(NONE));
+	v->gso = 200;
+	for (i = 0; i < 6; i++) {
+		p_u8(v, 0x40 | (vec_rand() & 0x3f));	/* QUIC short header */
+		p_rand(v, i < 5 ? 199 : 77);
+	}
+	vdup(v, "v6", "2001:db8::160");
+	v = vnew("gso-pppp-first", "198.51.100.161", UDP, 4433, R(PPPP));
+	v->gso = 24;
+	p_pppp(v, PPPP_DRW, 16);	/* a 24-byte DRW */
+	p_rand(v, 40);
+	v = vnew("gso-pppp-second", "198.51.100.162", UDP, 4433, R(PPPP));
+	v->gso = 24;
+	p_rand(v, 24);
+	p_pppp(v, PPPP_DRW, 16);
+	p_rand(v, 24);
+	vdup(v, "v6", "2001:db8::162");
+	v = vnew("gso-pppp-last", "198.51.100.163", UDP, 4433, R(PPPP));
+	v->gso = 100;
+	p_rand(v, 300);
+	p_pppp(v, PPPP_HELLO, 0);	/* a last, shorter segment */
+	v = vnew("gso-stun-third", "198.51.100.164", UDP, 4433, R(STUN));
+	v->gso = 20;
+	p_rand(v, 40);
+	p_stun_binding(v);
+	v = vnew("gso-stun3489-second", "198.51.100.165", UDP, 4433, R(STUN));
+	v->gso = 28;
+	p_rand(v, 28);
+	p_stun3489(v, 1);
+	v = vnew("gso-dns-second", "198.51.100.166", UDP, 5300, R(DNS_NAME));
+	v->gso = 40;
+	p_rand(v, 40);
+	p_dns(v, 0x4a4b, "m1.iotcplatform.com", 1, 0);	/* 37 bytes */
+	v = vnew("gso-pppp-lan", "192.168.1.33", UDP, 32100, R(NONE));
+	v->gso = 24;
+	p_rand(v, 24);
+	p_pppp(v, PPPP_DRW, 16);
+}
+
 const struct vec_spec *vec_all(size_t *n)
 {
 	if (!n_vecs) {
@@ -1560,6 +1752,7 @@ const struct vec_spec *vec_all(size_t *n)
 		build_dns();
 		build_router();
 		build_lan();
+		build_datagram_shapes();
 	}
 	*n = n_vecs;
 	return vecs;
@@ -1636,19 +1829,26 @@ static void vec_saddr(const struct vec_spec *v, __u8 *s)
  *
  * IPv4: IHL 5, DF, correct total length and header checksum; a fragment
  * has offset 1480.  IPv6: VEC_IPV6_EXT puts hop-by-hop and destination
- * options headers (8 bytes each, PadN) before the transport;
- * VEC_FRAGMENT a fragment header with offset 1480.  UDP and TCP (doff 5,
- * ACK|PSH) get correct lengths and checksums; a non-first fragment and any
- * other protocol carry the payload with no transport header.
+ * options headers (8 bytes each, PadN) before the transport,
+ * VEC_IPV6_EXT_MANY seven destination options headers;
+ * VEC_FRAGMENT a fragment header with offset 1480.  UDP, UDP-Lite
+ * (checksum coverage 0: the whole datagram) and TCP (doff 5, ACK|PSH) get
+ * correct lengths and checksums; a non-first fragment and any other
+ * protocol carry the payload with no transport header.  VEC_FIRST_FRAG
+ * makes a first fragment (MF set, offset 0) that ends after frag_keep
+ * payload bytes, its UDP length still the whole datagram's.
  *
  * Return: frame length.
  */
 size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 {
+	int udp = v->l4proto == IPPROTO_UDP || v->l4proto == 136;
 	int l4hdr = !(v->flags & VEC_FRAGMENT) &&
-		    (v->l4proto == IPPROTO_UDP || v->l4proto == IPPROTO_TCP);
-	size_t l4len = (l4hdr ? (v->l4proto == IPPROTO_UDP ? 8 : 20) : 0) +
-		       v->payload_len;
+		    (udp || v->l4proto == IPPROTO_TCP);
+	size_t l4len = (l4hdr ? (udp ? 8 : 20) : 0) + v->payload_len;
+	/* What the frame carries of it: a first fragment ends early. */
+	size_t cut = (v->flags & VEC_FIRST_FRAG) ?
+		     l4len - v->payload_len + v->frag_keep : l4len;
 	__u8 saddr[16] = { 0 }, *ip = buf + 14, *l4;
 	__u32 sum = 0;
 	size_t iplen;
@@ -1656,13 +1856,14 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 	memcpy(buf, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
 	vec_saddr(v, saddr);
 	if (v->family == 4) {
-		__u16 frag = (v->flags & VEC_FRAGMENT) ? 1480 / 8 : 0x4000;
+		__u16 frag = (v->flags & VEC_FRAGMENT) ? 1480 / 8 :
+			     (v->flags & VEC_FIRST_FRAG) ? 0x2000 : 0x4000;
 
 		put_be16(buf + 12, 0x0800);
 		iplen = 20;
 		memset(ip, 0, 20);
 		ip[0] = 0x45;
-		put_be16(ip + 2, iplen + l4len);
+		put_be16(ip + 2, iplen + cut);
 		put_be16(ip + 4, 0x1000 + (v->sport & 0xfff));
 		put_be16(ip + 6, frag);
 		ip[8] = 64;
@@ -1694,26 +1895,38 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 			nh = ip + iplen;
 			iplen += 8;
 		}
-		if (v->flags & VEC_FRAGMENT) {
+		if (v->flags & VEC_IPV6_EXT_MANY) {
+			static const __u8 opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
+			int k;
+
+			for (k = 0; k < 7; k++) {
+				*nh = 60;	/* IPPROTO_DSTOPTS */
+				memcpy(ip + iplen, opts, 8);
+				nh = ip + iplen;
+				iplen += 8;
+			}
+		}
+		if (v->flags & (VEC_FRAGMENT | VEC_FIRST_FRAG)) {
 			__u8 *f = ip + iplen;
 
 			*nh = 44;		/* IPPROTO_FRAGMENT */
 			memset(f, 0, 8);
-			put_be16(f + 2, 1480);	/* offset 185, M = 0 */
+			/* offset 185, M = 0; or offset 0, M = 1 */
+			put_be16(f + 2, (v->flags & VEC_FRAGMENT) ? 1480 : 1);
 			f[4] = 0x12;
 			f[7] = 0x34;
 			nh = f;
 			iplen += 8;
 		}
 		*nh = v->l4proto;
-		put_be16(ip + 4, iplen - 40 + l4len);
+		put_be16(ip + 4, iplen - 40 + cut);
 		sum = csum_add(0, ip + 8, 32);
 	}
 	l4 = ip + iplen;
-	if (l4hdr && v->l4proto == IPPROTO_UDP) {
+	if (l4hdr && udp) {
 		put_be16(l4, v->sport);
 		put_be16(l4 + 2, v->dport);
-		put_be16(l4 + 4, l4len);
+		put_be16(l4 + 4, v->l4proto == IPPROTO_UDP ? l4len : 0);
 		put_be16(l4 + 6, 0);
 		memcpy(l4 + 8, v->payload, v->payload_len);
 	} else if (l4hdr) {
@@ -1737,7 +1950,7 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 		c = csum_fold(csum_add(sum, l4, l4len));
 		if (v->l4proto == IPPROTO_UDP && c == 0)
 			c = 0xffff;
-		put_be16(l4 + (v->l4proto == IPPROTO_UDP ? 6 : 16), c);
+		put_be16(l4 + (udp ? 6 : 16), c);
 	}
-	return 14 + iplen + l4len;
+	return 14 + iplen + cut;
 }

@@ -16,16 +16,23 @@
 /* vec_spec.flags */
 #define VEC_FRAGMENT	0x01	/* non-first fragment (IPv4 offset / IPv6 frag hdr) */
 #define VEC_IPV6_EXT	0x02	/* IPv6: hop-by-hop + destination options before L4 */
+#define VEC_FIRST_FRAG	0x04	/* first fragment (MF, offset 0) holding frag_keep
+				 * payload bytes of the datagram */
+#define VEC_IPV6_EXT_MANY 0x08	/* IPv6: 7 destination options headers */
 
 /**
  * struct vec_spec - one packet, described; vec_frame() builds its bytes.
  * @name:    what it is ("pppp-plain-hello", "rtsp-to-lan", ...).
  * @family:  4 or 6.
- * @l4proto: 17 UDP, 6 TCP, or another protocol number (no L4 header built).
+ * @l4proto: 17 UDP, 136 UDP-Lite (coverage 0: all), 6 TCP, or another
+ *           protocol number (no L4 header built).
  * @daddr:   destination address (IPv4 in the first 4 bytes).
  * @sport, @dport: ports, host order.
  * @flags:   VEC_*.
  * @payload, @payload_len: L4 payload.
+ * @gso:     UDP GSO segment size (UDP_SEGMENT), 0 for none: the frame is
+ *           the whole send, its segments are the datagrams.
+ * @frag_keep: VEC_FIRST_FRAG: payload bytes the fragment holds.
  * @expect:  enum p2pg_reason under the default policy (P2P off, enforce,
  *           no lockdown, no agents).
  * @tcp_seq: TCP: the sequence number; 0 for the default, VEC_ISN.
@@ -39,6 +46,8 @@ struct vec_spec {
 	__u32 flags;
 	__u8 payload[VEC_PAYLOAD_MAX];
 	size_t payload_len;
+	__u32 gso;
+	size_t frag_keep;
 	unsigned int expect;
 	__u32 tcp_seq;
 };

@@ -169,7 +169,9 @@ static const char *frame_problem(const struct vec_spec *v)
 	size_t len = vec_frame(v, f), l4off, l4len;
 	const __u8 *ip = f + 14, *l4;
 	int l4hdr = !(v->flags & VEC_FRAGMENT) &&
-		    (v->l4proto == 6 || v->l4proto == 17);
+		    (v->l4proto == 6 || v->l4proto == 17 || v->l4proto == 136);
+	int first = !!(v->flags & VEC_FIRST_FRAG);
+	size_t keep = first ? v->frag_keep : v->payload_len;
 	__u32 ps;
 
 	if (len > VEC_FRAME_MAX)
@@ -184,6 +186,8 @@ static const char *frame_problem(const struct vec_spec *v)
 		if (!(v->flags & VEC_FRAGMENT) !=
 		    !((ip[6] << 8 | ip[7]) & 0x1fff))
 			return "IPv4 fragment offset";
+		if (!first != !(ip[6] & 0x20))
+			return "IPv4 more-fragments flag";
 		if (memcmp(ip + 16, v->daddr, 4) || ip[9] != v->l4proto)
 			return "IPv4 daddr/protocol";
 		l4off = 20;
@@ -204,9 +208,19 @@ static const char *frame_problem(const struct vec_spec *v)
 			nh = ip[off + 8];
 			off += 16;
 		}
-		if (v->flags & VEC_FRAGMENT) {
+		if (v->flags & VEC_IPV6_EXT_MANY) {
+			int k;
+
+			for (k = 0; k < 7; k++, off += 8)
+				if (nh != 60 || ip[off + 1] != 0)
+					return "destination options chain";
+				else
+					nh = ip[off];
+		}
+		if (v->flags & (VEC_FRAGMENT | VEC_FIRST_FRAG)) {
 			if (nh != 44 ||
-			    !((ip[off + 2] << 8 | ip[off + 3]) & 0xfff8))
+			    !((ip[off + 2] << 8 | ip[off + 3]) & 0xfff8) ==
+			    !first || (ip[off + 3] & 1) != first)
 				return "fragment header";
 			nh = ip[off];
 			off += 8;
@@ -224,13 +238,19 @@ static const char *frame_problem(const struct vec_spec *v)
 	if ((l4[0] << 8 | l4[1]) != v->sport ||
 	    (l4[2] << 8 | l4[3]) != v->dport)
 		return "ports";
-	if (v->l4proto == 17 && (size_t)(l4[4] << 8 | l4[5]) != l4len)
+	/* A first fragment's UDP length is the whole datagram's. */
+	if (v->l4proto == 17 &&
+	    (size_t)(l4[4] << 8 | l4[5]) != l4len - keep + v->payload_len)
 		return "UDP length";
+	if (v->l4proto == 136 && (l4[4] << 8 | l4[5]) != 0)
+		return "UDP-Lite checksum coverage";
 	if (v->l4proto == 6 && (l4[12] >> 4 != 5 || l4[13] != 0x18))
 		return "TCP doff/flags";
-	if (!folds_to_ffff(sum16(ps + v->l4proto + l4len, l4, l4len)))
+	/* The checksum covers bytes a first fragment does not carry. */
+	if (!first &&
+	    !folds_to_ffff(sum16(ps + v->l4proto + l4len, l4, l4len)))
 		return "L4 checksum";
-	if (memcmp(l4 + l4len - v->payload_len, v->payload, v->payload_len))
+	if (memcmp(l4 + l4len - keep, v->payload, keep))
 		return "payload";
 	return NULL;
 }
@@ -905,6 +925,8 @@ static void test_other_edges(void)
 	pair("stun type with top bits 01", P2PG_R_STUN, g, 20, b, 20);
 	memcpy(b, g, 20);
 	b[7] = 0x43;
+	/* Without the cookie, type 0x0003 is no classic (RFC 3489) request. */
+	b[1] = 0x03;
 	pair("stun cookie 2112a443", P2PG_R_STUN, g, 20, b, 20);
 	pair("stun 19 bytes", P2PG_R_STUN, g, 20, g, 19);
 }
@@ -1146,6 +1168,82 @@ static void test_streams(void)
 	      n, segs, bad);
 }
 
+/*
+ * The false-positive figures of signatures.rst for the two checks that
+ * read every Internet UDP datagram whatever its port: a strict DNS query
+ * (p2pg_dns_query() with a length) and classic STUN (p2pg_stun3489()).
+ * Every vector that is not DNS, sent as Internet UDP to port 4433, and a
+ * million random datagrams: how many start like either (the window is
+ * read) and how many get a reason from them.
+ */
+static void test_fp_any_port(void)
+{
+	const struct vec_spec *vecs;
+	size_t n, i, like = 0, hits = 0, rnd_like = 0, rnd_hits = 0;
+	size_t ordinary = 0;
+	struct p2pg_head h;
+	__u8 buf[1400];
+	__u32 x = 0x2545f491, r, len, k;
+
+	vecs = vec_all(&n);
+	for (i = 0; i < n; i++) {
+		const struct vec_spec *v = &vecs[i];
+		struct p2pg_meta m = {
+			.payload_len = v->payload_len, .dport = 4433,
+			.l4proto = P2PG_IPPROTO_UDP, .dst_class = P2PG_NET_WAN,
+		};
+
+		/* Not DNS or STUN themselves, only sent where they pass. */
+		if (v->expect != P2PG_R_NONE || !v->payload_len ||
+		    !strncmp(v->name, "dns-", 4) ||
+		    !strncmp(v->name, "stun", 4))
+			continue;
+		ordinary++;
+		h.len = v->payload_len < P2PG_HEAD_SIZE ? v->payload_len :
+			P2PG_HEAD_SIZE;
+		memcpy(h.b, v->payload, h.len);
+		like += p2pg_head_wants_window(&m, &h);
+		r = udp_wan(v->payload, v->payload_len);
+		if (r == P2PG_R_DNS_NAME || r == P2PG_R_STUN ||
+		    r == P2PG_R_UNJUDGED) {
+			printf("  %s: %s\n", v->name, p2pg_reason_name(r));
+			hits++;
+		}
+	}
+	check(!hits && ordinary > 30,
+	      "false positives: any-port DNS and classic STUN over the %zu ordinary vectors as Internet UDP: %zu start like them, %zu get a reason",
+	      ordinary, like, hits);
+	for (k = 0; k < 1000000; k++) {
+		struct p2pg_meta m = {
+			.dport = 4433, .l4proto = P2PG_IPPROTO_UDP,
+			.dst_class = P2PG_NET_WAN,
+		};
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		len = 1 + x % sizeof(buf);
+		for (i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = x >> 11;
+		}
+		m.payload_len = len;
+		h.len = len < P2PG_HEAD_SIZE ? len : P2PG_HEAD_SIZE;
+		memcpy(h.b, buf, h.len);
+		if (!p2pg_head_wants_window(&m, &h))
+			continue;	/* then neither check can match */
+		rnd_like++;
+		r = udp_wan(buf, len);
+		rnd_hits += r == P2PG_R_DNS_NAME || r == P2PG_R_STUN ||
+			    r == P2PG_R_UNJUDGED;
+	}
+	check(rnd_hits == 0 && rnd_like < 10,
+	      "false positives: 1,000,000 random datagrams: %zu start like a DNS query or classic STUN, %zu get a reason",
+	      rnd_like, rnd_hits);
+}
+
 int main(void)
 {
 	int r = p2pg_policy_init_defaults(&defpol);
@@ -1171,6 +1269,7 @@ int main(void)
 	test_tcp_router_dns_edges();
 	test_window();
 	test_streams();
+	test_fp_any_port();
 	p2pg_policy_free(&defpol);
 	return check_exit();
 }

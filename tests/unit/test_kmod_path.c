@@ -130,14 +130,23 @@ static size_t kp_packet(const struct vec_spec *v, __u8 *frame, int *family)
 	return len - 14;
 }
 
+/* As kp_run(), for a UDP GSO send of segments of @gso bytes. */
+static __u32 kp_run_gso(const struct kp_policy *kp,
+			struct p2pg_kflow_table *ft, const __u8 *pkt,
+			size_t len, int family, __u64 cg, __u32 uid, __u32 gso,
+			struct p2pg_path_res *r)
+{
+	struct kp_ctx c = { .pkt = pkt, .len = len, .cg = cg, .uid = uid };
+
+	return p2pg_path(&c, len, family, &kp->view, &kp->cfg, ft, 1, gso,
+			 &kp_win, r);
+}
+
 static __u32 kp_run(const struct kp_policy *kp, struct p2pg_kflow_table *ft,
 		    const __u8 *pkt, size_t len, int family, __u64 cg,
 		    __u32 uid, struct p2pg_path_res *r)
 {
-	struct kp_ctx c = { .pkt = pkt, .len = len, .cg = cg, .uid = uid };
-
-	return p2pg_path(&c, len, family, &kp->view, &kp->cfg, ft, 1, &kp_win,
-			 r);
+	return kp_run_gso(kp, ft, pkt, len, family, cg, uid, 0, r);
 }
 
 /* ---- phases ------------------------------------------------------------- */
@@ -272,7 +281,8 @@ static void kp_phase(enum kp_phase ph)
 		int family, want_drop;
 		size_t len = kp_packet(v, frame, &family);
 
-		kp_run(&kp, NULL, frame + 14, len, family, KP_CG, KP_UID, &r);
+		kp_run_gso(&kp, NULL, frame + 14, len, family, KP_CG, KP_UID,
+			   v->gso, &r);
 		bpf = native_classify_vec(&env, v);
 		want_drop = want != P2PG_R_NONE && want != P2PG_R_NOT_IP &&
 			    !p.cfg.p2p_enabled &&
@@ -353,8 +363,8 @@ static void kp_mutations(void)
 				m.dport = (const __u16[]){ 53, 1900, 5351,
 					32100, 8800, 47000 }[kp_rand() % 6];
 			len = kp_packet(&m, frame, &family);
-			kp_run(&kp, NULL, frame + 14, len, family, KP_CG,
-			       KP_UID, &r);
+			kp_run_gso(&kp, NULL, frame + 14, len, family, KP_CG,
+				   KP_UID, m.gso, &r);
 			bpf = native_classify_vec(&env, &m);
 			runs++;
 			if (r.reason != bpf && bad++ < 5)
@@ -545,9 +555,9 @@ static void kp_parse_edges(void)
 	check(got == P2PG_R_PPPP && r.m.payload_len == v->payload_len,
 	      "parse: UDP length 100 beyond the packet -> %s, payload %u",
 	      p2pg_reason_name(got), r.m.payload_len);
-	/* Cut inside the UDP header: no ports, no payload, still IPv4. */
+	/* Cut inside the UDP header: no ports, no payload: fails closed. */
 	got = kp_run(&kp, NULL, frame + 14, 24, family, 0, 0, &r);
-	check(got == P2PG_R_NONE && r.m.dport == 0 && !r.looked,
+	check(got == P2PG_R_UNJUDGED && r.drop && r.m.dport == 0 && !r.looked,
 	      "parse: packet cut inside the UDP header -> %s",
 	      p2pg_reason_name(got));
 	/* Not the hook's family, or not IP at all: not-ip, passed. */
