@@ -139,7 +139,8 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
 	$(BUILD)/tests/test_blob \
-	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer $(BUILD)/tests/fakedev
+	$(BUILD)/tests/test_bpf $(BUILD)/tests/netpeer $(BUILD)/tests/fakedev \
+	$(BUILD)/tests/p2pshape
 # test_bpf writes captures with libpcap.
 ifneq ($(PCAP),1)
 TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
@@ -243,6 +244,10 @@ $(BUILD)/tests/test_bpf: $(BUILD)/tests/bpf/test_bpf.o $(TEST_LIB_OBJS) $(LIB_OB
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/netpeer: $(BUILD)/tests/live/netpeer.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/p2pshape: $(BUILD)/tests/live/p2pshape.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
