@@ -12,10 +12,12 @@
  *                                for each datagram or connection that
  *                                arrives, then "fence LINE": an ordinary
  *                                datagram sent last, to the discard port
- *   p2pshape sink OUT            listen on every port and protocol the
- *                                shapes use, append "PROTO PORT HASH LEN"
- *                                per datagram and per closed connection to
- *                                OUT until SIGTERM
+ *   p2pshape sink OUT [PROTO:PORT...]
+ *                                listen on every port and protocol the
+ *                                shapes use (and on udp:5301, tcp:8080...
+ *                                for a PORT given to a sender), append
+ *                                "PROTO PORT HASH LEN" per datagram and per
+ *                                closed connection to OUT until SIGTERM
  *
  * The sender stays on one CPU, so its packets go through the veth in the
  * order they were sent: once the fence has arrived, everything before it
@@ -773,11 +775,13 @@ static int sink_read(FILE *f, int fd, struct sock *sk)
 	return 1;
 }
 
-static int cmd_sink(const char *out)
+static int cmd_sink(const char *out, char **extra, int n_extra)
 {
 	struct pollfd pfd[MAX_SOCKS];
 	struct sock sk[MAX_SOCKS];
-	int n = 0, listeners, i;
+	int n = 0, listeners, i, proto;
+	char name[8];
+	unsigned int port;
 	size_t k;
 	FILE *f = fopen(out, "a");
 
@@ -787,6 +791,17 @@ static int cmd_sink(const char *out)
 	for (k = 0; k < N_SHAPES; k++)
 		n = add_listener(pfd, sk, n, proto_of(&shapes[k]),
 				 port_of(&shapes[k]));
+	for (i = 0; i < n_extra; i++) {
+		if (sscanf(extra[i], "%7[a-z]:%u", name, &port) != 2 ||
+		    !port || port > 65535 || n >= MAX_SOCKS / 2)
+			return 2;
+		proto = !strcmp(name, "tcp") ? IPPROTO_TCP :
+			!strcmp(name, "udplite") ? IPPROTO_UDPLITE :
+			!strcmp(name, "udp") ? IPPROTO_UDP : -1;
+		if (proto < 0)
+			return 2;
+		n = add_listener(pfd, sk, n, proto, port);
+	}
 	/* The fence last: a poll round logs the shapes' packets first. */
 	n = add_listener(pfd, sk, n, IPPROTO_UDP, FENCE_PORT);
 	listeners = n;
@@ -827,8 +842,8 @@ int main(int argc, char **argv)
 			       shapes[k].p2p ? "p2p" : "ordinary");
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "sink"))
-		return cmd_sink(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "sink"))
+		return cmd_sink(argv[2], argv + 3, argc - 3);
 	for (k = 0; argc >= 3 && argc <= 4 && k < N_SHAPES; k++)
 		if (!strcmp(argv[1], shapes[k].name))
 			return cmd_send(&shapes[k], argv[2],

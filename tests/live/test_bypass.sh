@@ -26,7 +26,7 @@ ip -n "$NS_CAM" route add $FRAG4/32 dev "${ID}a" mtu lock 576
 
 : > "$T/wan.log"
 : > "$T/lan.log"
-ip netns exec "$NS_WAN" "$B/tests/p2pshape" sink "$T/wan.log" &
+ip netns exec "$NS_WAN" "$B/tests/p2pshape" sink "$T/wan.log" udp:40001 &
 PIDS+=($!)
 ip netns exec "$NS_LAN" "$B/tests/p2pshape" sink "$T/lan.log" &
 PIDS+=($!)
@@ -45,7 +45,9 @@ ok "live-bypass: P2P off in the kernel" wait_for 20 p2p_is 0
 
 "$B/tests/p2pshape" list > "$T/shapes"
 
-# What is sent: shape, destination, and who sends it.
+# What is sent: shape, destination, who sends it, and a port other than
+# the shape's own.  (A trailing dot in a DNS name does not reach the
+# wire: the query is the same bytes as without it.)
 ROWS="
 pppp-32100		$WAN4	user
 pppp-32100		$WAN6	user
@@ -58,6 +60,7 @@ udplite			$WAN6	user
 udplite-cscov		$WAN4	user
 stun-classic		$WAN4	user
 stun-classic		$WAN6	user
+stun-classic		$WAN4	user	40001
 stun-classic-change	$WAN4	user
 dns-port-5300		$WAN4	user
 dns-port-5300		$WAN6	user
@@ -98,9 +101,19 @@ count_is() {
 	test "$(grep -cxFf "$T/want" "$1")" = "$2"
 }
 
-row() {	# row off|on SHAPE ADDR user|root
-	local p2p=$1 shape=$2 addr=$3 who=$4 log kind fence want n got
-	local name="live-bypass p2p-$p2p: $shape to $addr ($who)"
+CTL="$B/p2pguardctl --config $T/p2pguard.conf"
+drops() {	# drops FILE: "reason dropped-packets", one a line, sorted
+	$CTL stats | awk 'NR > 1 { print $1, $4 }' | sort > "$1"
+}
+
+# shellcheck disable=SC2317
+both_equal() {	# both_equal A B C D: A = B and C = D
+	[ "$1" = "$2" ] && [ "$3" = "$4" ]
+}
+
+row() {	# row off|on SHAPE ADDR user|root [PORT]
+	local p2p=$1 shape=$2 addr=$3 who=$4 port=${5:-} log kind fence want n
+	local got dropped blocked='' name="live-bypass p2p-$p2p: $shape to $addr${5:+ port $5} ($who)"
 	local cmd=("$B/tests/p2pshape")
 
 	case $addr in
@@ -111,7 +124,8 @@ row() {	# row off|on SHAPE ADDR user|root
 	[ "$who" = user ] &&
 		cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups "${cmd[@]}")
 	: > "$log"
-	if ! in_cam "${cmd[@]}" "$shape" "$addr" > "$T/sent" 2> "$T/err"; then
+	drops "$T/drops.before"
+	if ! in_cam "${cmd[@]}" "$shape" "$addr" ${port:+"$port"} > "$T/sent" 2> "$T/err"; then
 		fail "$name: p2pshape: $(cat "$T/err")"
 		return
 	fi
@@ -127,14 +141,21 @@ row() {	# row off|on SHAPE ADDR user|root
 	# Past the fence all should be in; a short grace all the same.
 	[ "$n" = 0 ] || wait_for 20 count_is "$log" "$n"
 	got=$(grep -cxFf "$T/want" "$log")
-	ok "$name: $got of $want arrived ($kind)" test "$got" = "$n"
+	# The drops the program counted, by reason: some exactly when
+	# nothing is to arrive.
+	drops "$T/drops.after"
+	dropped=$(join "$T/drops.before" "$T/drops.after" |
+		awk '$3 > $2 { printf "%s%s +%d", s, $1, $3 - $2; s = ", " }')
+	[ "$n" = 0 ] && blocked=yes
+	ok "$name: $got of $want arrived ($kind), dropped as: ${dropped:-none}" \
+		both_equal "$got" "$n" "${dropped:+yes}" "$blocked"
 }
 
 run_rows() {	# run_rows off|on
 	local shape addr who
 
-	while read -r shape addr who; do
-		[ -n "$shape" ] && row "$1" "$shape" "$addr" "$who"
+	while read -r shape addr who port; do
+		[ -n "$shape" ] && row "$1" "$shape" "$addr" "$who" "$port"
 	done <<< "$ROWS"
 }
 
