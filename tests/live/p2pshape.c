@@ -58,7 +58,7 @@
 #endif
 
 #define FENCE_PORT	9		/* discard */
-#define BUF_MAX		4096
+#define BUF_MAX		65536	/* a UDP datagram, or a GSO batch */
 #define MAX_SOCKS	64
 
 enum how {
@@ -133,7 +133,8 @@ static const struct shape shapes[] = {
 	O("rtsp", "rtsp-options", TCP, AS_IS, NULL, 0),
 	O("http", "http-get-firmware", TCP, AS_IS, NULL, 0),
 	O("quic", "quic-initial", UDP, AS_IS, NULL, 0),
-	O("quic-gso", "quic-initial", GSO_CMSG, AS_IS, "PP", 0),
+	/* A QUIC stack's batch: ten datagrams in one send. */
+	O("quic-gso", "quic-initial", GSO_CMSG, AS_IS, "PPPPPPPPPP", 0),
 	O("ntp", "ntp-client", UDP, AS_IS, NULL, 0),
 	O("dns", "dns-example", UDP, AS_IS, NULL, 0),
 	O("dns-tcp", "dns-tcp-example", TCP, AS_IS, NULL, 0),

@@ -83,12 +83,25 @@ http			$WAN4	user
 http			$WAN6	user
 quic			$WAN4	user
 quic			$WAN6	user
+quic			$FRAG4	user
 quic-gso		$WAN4	user
+quic-gso		$WAN6	user
 ntp			$WAN4	user
+ntp			$WAN6	user
 dns			$WAN4	user
 dns			$WAN6	user
 dns-tcp			$WAN4	user
+dns-tcp			$WAN6	user
 "
+
+# shellcheck disable=SC2317
+not() {	# not CMD...: CMD fails (for ok)
+	! "$@" >/dev/null 2>&1
+}
+
+ok "live-bypass: the senders are unprivileged (a raw socket is refused)" \
+	not in_cam setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$B/tests/p2pshape" raw-ip $WAN4
 
 while read -r shape _; do
 	ok "live-bypass: shape $shape has a row" \
