@@ -466,9 +466,10 @@ static int source_of(const struct target *t, __u8 *src)
 }
 
 /*
- * IP header (+ @next_hdrs for IPv6) and @n bytes of @l4 at @off bytes of
- * its datagram; @more: more fragments follow.  IPv6 fragments get a
- * fragment header; IPv4 ones the offset in the header.
+ * An IP packet to @t carrying @n bytes of the UDP datagram @l4 (header
+ * included) from its byte @off; IPv6: @ext destination options headers
+ * first.  @frag: a fragment, with @more fragments after it or not (IPv4:
+ * in the header; IPv6: in a fragment header).
  */
 static size_t ip_packet(const struct target *t, const __u8 *src, __u8 *pkt,
 			int ext, int frag, size_t off, int more,
