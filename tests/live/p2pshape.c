@@ -23,7 +23,8 @@
  * order they were sent: once the fence has arrived, everything before it
  * has arrived or never will.  Exit status: 0 when everything was sent or
  * refused with EPERM (what a drop on the cgroup egress hook returns),
- * 1 on any other error, 2 on bad usage.
+ * 1 on any other error, 2 on bad usage, 3 when the kernel lacks the
+ * protocol (UDP-Lite, deprecated); nothing is sent then.
  *
  * Only addresses the test put in its own network namespaces are used.
  */
@@ -58,6 +59,7 @@
 #endif
 
 #define FENCE_PORT	9		/* discard */
+#define NO_SUCH_PROTOCOL	3	/* exit status: not in this kernel */
 #define BUF_MAX		65536	/* a UDP datagram, or a GSO batch */
 #define MAX_SOCKS	64
 
@@ -408,6 +410,8 @@ static int send_udplite(const struct shape *s, const struct target *t,
 	int fd, err = 0, cov = 8;
 
 	fd = socket(t->family, SOCK_DGRAM, IPPROTO_UDPLITE);
+	if (fd < 0 && errno == EPROTONOSUPPORT)
+		return NO_SUCH_PROTOCOL;
 	if (fd < 0)
 		return failed("UDP-Lite socket");
 	if (s->how == UDPLITE_CSCOV &&
@@ -648,6 +652,8 @@ static int cmd_send(const struct shape *s, const char *addr, __u16 port)
 		err = send_udp(s, &t, d);
 		break;
 	}
+	if (err == NO_SUCH_PROTOCOL)
+		return err;
 	/* What the sink logs when it arrives: one line per segment. */
 	for (i = 0; i < segs; i++)
 		log_line(stdout, "", proto_of(s), fam4or6(&t), t.port,
@@ -711,6 +717,8 @@ static int add_listener(struct pollfd *pfd, struct sock *sk, int n,
 		if (sk[i].proto == proto && sk[i].port == port)
 			return n;
 	pfd[n].fd = open_listener(proto, port);
+	if (pfd[n].fd < 0 && errno == EPROTONOSUPPORT)
+		return n;	/* the senders say so */
 	if (pfd[n].fd < 0) {
 		fprintf(stderr, "p2pshape sink: cannot listen on %s %u: %s\n",
 			proto_name(proto), port, strerror(errno));
