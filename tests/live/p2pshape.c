@@ -113,6 +113,7 @@ static const struct shape shapes[] = {
 	/* P2P: nothing may arrive while P2P is off. */
 	P("pppp-32100", "pppp-hello-32100", UDP, AS_IS, NULL, 0),
 	P("gso-first", "pppp-p2p-req", GSO_CMSG, AS_IS, "PF", 0),
+	P("gso-second", "pppp-p2p-req", GSO_CMSG, AS_IS, "FP", 0),
 	P("gso-later", "pppp-p2p-req", GSO_CMSG, AS_IS, "FFP", 0),
 	P("gso-sockopt", "pppp-p2p-req", GSO_SOCKOPT, AS_IS, "PFF", 0),
 	P("udplite", "pppp-p2p-req", UDPLITE, AS_IS, NULL, 0),

@@ -52,6 +52,8 @@ pppp-32100		$WAN4	user
 pppp-32100		$WAN6	user
 gso-first		$WAN4	user
 gso-first		$WAN6	user
+gso-second		$WAN4	user
+gso-second		$WAN6	user
 gso-later		$WAN4	user
 gso-sockopt		$WAN6	user
 udplite			$WAN4	user
