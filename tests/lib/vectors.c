@@ -1343,6 +1343,7 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 	size_t l4len = (l4hdr ? (v->l4proto == IPPROTO_UDP ? 8 : 20) : 0) +
 		       v->payload_len;
 	__u8 saddr[16] = { 0 }, *ip = buf + 14, *l4;
+	__u32 sum = 0;
 	size_t iplen;
 
 	memcpy(buf, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
@@ -1362,6 +1363,7 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 		memcpy(ip + 12, saddr, 4);
 		memcpy(ip + 16, v->daddr, 4);
 		put_be16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+		sum = csum_add(0, ip + 12, 8);
 	} else {
 		__u8 *nh = ip + 6;
 
@@ -1398,6 +1400,7 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 		}
 		*nh = v->l4proto;
 		put_be16(ip + 4, iplen - 40 + l4len);
+		sum = csum_add(0, ip + 8, 32);
 	}
 	l4 = ip + iplen;
 	if (l4hdr && v->l4proto == IPPROTO_UDP) {
@@ -1419,9 +1422,15 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf)
 	} else {
 		memcpy(l4, v->payload, v->payload_len);
 	}
-	if (l4hdr)
-		put_be16(l4 + (v->l4proto == IPPROTO_UDP ? 6 : 16),
-			 vec_l4_csum(v->family, saddr, v->daddr, v->l4proto,
-				     l4, l4len));
+	if (l4hdr) {
+		/* Pseudo-header: addresses, protocol, length. */
+		__u16 c;
+
+		sum += v->l4proto + l4len;
+		c = csum_fold(csum_add(sum, l4, l4len));
+		if (v->l4proto == IPPROTO_UDP && c == 0)
+			c = 0xffff;
+		put_be16(l4 + (v->l4proto == IPPROTO_UDP ? 6 : 16), c);
+	}
 	return 14 + iplen + l4len;
 }
