@@ -145,6 +145,7 @@ TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
 ifneq ($(PCAP),1)
 TESTS := $(filter-out $(BUILD)/tests/test_bpf,$(TESTS))
 endif
+TESTS += $(BUILD)/tests/p2pshape
 
 # What the objects were built for: a build for another target, or static
 # instead of dynamic, in the same build/ rebuilds them all.  The file is
@@ -250,6 +251,10 @@ $(BUILD)/tests/test_bpf: $(BUILD)/tests/bpf/test_bpf.o $(TEST_LIB_OBJS) $(LIB_OB
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/netpeer: $(BUILD)/tests/live/netpeer.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/p2pshape: $(BUILD)/tests/live/p2pshape.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

@@ -1791,6 +1791,28 @@ static __u16 csum_fold(__u32 sum)
 	return ~sum;
 }
 
+__u16 vec_l4_csum(int family, const __u8 *saddr, const __u8 *daddr,
+		  __u8 proto, const __u8 *l4, size_t len)
+{
+	size_t alen = family == 4 ? 4 : 16;
+	__u32 sum = csum_add(csum_add(0, saddr, alen), daddr, alen);
+	__u16 c;
+
+	/* Pseudo-header: addresses, protocol, length. */
+	c = csum_fold(csum_add(sum + proto + len, l4, len));
+	return c == 0 && proto == IPPROTO_UDP ? 0xffff : c;
+}
+
+__u32 vec_hash(const void *p, size_t n)
+{
+	const __u8 *b = p;
+	__u32 h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
 static void put_be16(__u8 *p, __u16 x)
 {
 	p[0] = x >> 8;

@@ -145,6 +145,30 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf);
  */
 void vec_set_addr(struct vec_spec *v, const char *text);
 
+/**
+ * vec_hash() - FNV-1a of @n bytes: how the live tests name a payload that
+ * was sent or arrived.
+ * @p: bytes.
+ * @n: count.
+ *
+ * Return: the hash.
+ */
+__u32 vec_hash(const void *p, size_t n);
+
+/**
+ * vec_l4_csum() - UDP/TCP checksum over the pseudo-header (RFC 768,
+ * RFC 8200 section 8.1), for packets a test builds whole.
+ * @family: 4 or 6.
+ * @saddr, @daddr: addresses, 4 or 16 bytes.
+ * @proto: transport protocol number.
+ * @l4: transport header (its checksum field zero) and payload.
+ * @len: their length: the UDP datagram's, whole, when it is fragmented.
+ *
+ * Return: the checksum in host order; UDP's 0 is sent as 0xffff.
+ */
+__u16 vec_l4_csum(int family, const __u8 *saddr, const __u8 *daddr,
+		  __u8 proto, const __u8 *l4, size_t len);
+
 /* Scramblers, implemented in the tests from the published algorithms. */
 void vec_pppp_scramble(const char *psk, const __u8 *in, __u8 *out, size_t n);
 void vec_tutk_scramble(const __u8 *in, __u8 *out, size_t n);

@@ -146,6 +146,14 @@ write_conf() {	# write_conf EXTRA-LINES...
 	} > "$T/p2pguard.conf"
 }
 
+# save_settings VALUE: the camera's settings file with p2p_enable=VALUE,
+# written the way settings daemons save, a new file renamed over.
+save_settings() {
+	mkdir -p "$T/settings"
+	printf 'hostname=cam\np2p_enable=%s\n' "$1" > "$T/settings/camera.conf.new"
+	mv "$T/settings/camera.conf.new" "$T/settings/camera.conf"
+}
+
 start_daemon() {
 	"$B/p2pguardd" --config "$T/p2pguard.conf" > "$T/daemon.log" 2>&1
 }

@@ -66,15 +66,6 @@ static void on_term(int sig)
 	stop = 1;
 }
 
-static __u32 fnv32(const __u8 *p, size_t n)
-{
-	__u32 h = 2166136261u;
-
-	while (n--)
-		h = (h ^ *p++) * 16777619u;
-	return h;
-}
-
 /* Which host a vector goes to: its destination's class decides. */
 static int is_lan(const struct p2pg_policy *p, const struct vec_spec *v)
 {
@@ -209,7 +200,7 @@ static int cmd_sink(const char *role, const char *out)
 						     &fl)) >= 0) {
 					fprintf(f, "udp%d %u %08x %zd\n",
 						family_of(&from), port[i],
-						fnv32(buf, r), r);
+						vec_hash(buf, r), r);
 					fl = sizeof(from);
 				}
 			} else if (proto[i] == IPPROTO_TCP) {
@@ -249,7 +240,7 @@ static int cmd_sink(const char *role, const char *out)
 					continue;
 				fprintf(f, "tcp%d %u %08x %zu %llu\n",
 					cn->family, cn->port,
-					fnv32(cn->buf, cn->len), cn->len,
+					vec_hash(cn->buf, cn->len), cn->len,
 					cn->total);
 				close(cn->fd);
 				cn->fd = 0;
@@ -339,7 +330,7 @@ static int cmd_send(char **a, int rounds)
 		fprintf(f, "%s %s%d %u %08x %zu %d %s %s\n", lan ? "lan" : "wan",
 			v[k].l4proto == IPPROTO_UDP ? "udp" : "tcp", v[k].family,
 			v[k].dport,
-			fnv32(v[k].payload, v[k].payload_len), v[k].payload_len,
+			vec_hash(v[k].payload, v[k].payload_len), v[k].payload_len,
 			rounds, p2pg_reason_name(v[k].expect), v[k].name);
 	}
 	fclose(f);

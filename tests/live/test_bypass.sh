@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The bypass suite of issue 14, datagram, DNS and raw-socket shapes: each
+# shape of tests/live/p2pshape.c is sent from the camera's cgroup and
+# namespace, by an unprivileged user (raw sockets: root, for CAP_NET_RAW),
+# to an "Internet" or LAN sink.  P2P off: nothing of a P2P shape arrives.
+# P2P on: everything arrives.  Ordinary traffic arrives both ways.
+#
+# Each send ends with a fence datagram from the same process on the same
+# CPU; once the sink has logged the fence, what was sent before it has
+# arrived or never will, so nothing waits a fixed time.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/live/lib.sh
+preflight live-bypass
+[ -x "$B/tests/p2pshape" ] || { fail "live-bypass: $B/tests/p2pshape not built"; exit 1; }
+setup_net
+
+# A second Internet host behind a 576-byte path MTU: the kernel fragments
+# what is sent to it.
+FRAG4=198.51.100.3
+ip -n "$NS_WAN" addr add $FRAG4/24 dev "${ID}b"
+ip -n "$NS_CAM" route add $FRAG4/32 dev "${ID}a" mtu lock 576
+
+: > "$T/wan.log"
+: > "$T/lan.log"
+ip netns exec "$NS_WAN" "$B/tests/p2pshape" sink "$T/wan.log" udp:40001 &
+PIDS+=($!)
+ip netns exec "$NS_LAN" "$B/tests/p2pshape" sink "$T/lan.log" &
+PIDS+=($!)
+if ! wait_for 50 grep -q ready "$T/wan.log" || ! wait_for 50 grep -q ready "$T/lan.log"; then
+	fail "live-bypass: sinks did not start"
+	exit 1
+fi
+
+save_settings 0
+write_conf "source = file" "file = $T/settings/camera.conf" "key = p2p_enable"
+if ! start_daemon; then
+	fail "live-bypass: p2pguardd started: $(cat "$T/daemon.log")"
+	exit 1
+fi
+ok "live-bypass: P2P off in the kernel" wait_for 20 p2p_is 0
+
+"$B/tests/p2pshape" list > "$T/shapes"
+
+# What is sent: shape, destination, who sends it, and a port other than
+# the shape's own.  (A trailing dot in a DNS name does not reach the
+# wire: the query is the same bytes as without it.)
+ROWS="
+pppp-32100		$WAN4	user
+pppp-32100		$WAN6	user
+gso-first		$WAN4	user
+gso-first		$WAN6	user
+gso-second		$WAN4	user
+gso-second		$WAN6	user
+gso-later		$WAN4	user
+gso-sockopt		$WAN6	user
+udplite			$WAN4	user
+udplite			$WAN6	user
+udplite-cscov		$WAN4	user
+stun-classic		$WAN4	user
+stun-classic		$WAN6	user
+stun-classic		$WAN4	user	40001
+stun-classic-change	$WAN4	user
+dns-port-5300		$WAN4	user
+dns-port-5300		$WAN6	user
+dns-second-question	$WAN4	user
+dns-second-question	$WAN6	user
+dns-mixed-case		$WAN4	user
+dns-edns		$WAN6	user
+v4mapped		$WAN4	user
+ip-options		$WAN4	user
+kernel-fragments	$FRAG4	user
+raw-ip			$WAN4	root
+raw-ip			$WAN6	root
+raw-ipv6-ext		$WAN6	root
+raw-tiny-fragment	$WAN4	root
+raw-tiny-fragment	$WAN6	root
+rtsp			$LAN4	user
+rtsp			$LAN6	user
+http			$LAN4	user
+http			$WAN4	user
+http			$WAN6	user
+quic			$WAN4	user
+quic			$WAN6	user
+quic			$FRAG4	user
+quic-gso		$WAN4	user
+quic-gso		$WAN6	user
+ntp			$WAN4	user
+ntp			$WAN6	user
+dns			$WAN4	user
+dns			$WAN6	user
+dns-tcp			$WAN4	user
+dns-tcp			$WAN6	user
+"
+
+# shellcheck disable=SC2317
+not() {	# not CMD...: CMD fails (for ok)
+	! "$@" >/dev/null 2>&1
+}
+
+ok "live-bypass: the senders are unprivileged (a raw socket is refused)" \
+	not in_cam setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$B/tests/p2pshape" raw-ip $WAN4
+
+while read -r shape _; do
+	ok "live-bypass: shape $shape has a row" \
+		grep -qE "^${shape}[[:space:]]" <<< "$ROWS"
+done < "$T/shapes"
+
+# count_is LOG N: N lines of LOG are ones this row expects (for wait_for).
+# shellcheck disable=SC2317
+count_is() {
+	test "$(grep -cxFf "$T/want" "$1")" = "$2"
+}
+
+CTL="$B/p2pguardctl --config $T/p2pguard.conf"
+drops() {	# drops FILE: "reason dropped-packets", one a line, sorted
+	$CTL stats | awk 'NR > 1 { print $1, $4 }' | sort > "$1"
+}
+
+# shellcheck disable=SC2317
+both_equal() {	# both_equal A B C D: A = B and C = D
+	[ "$1" = "$2" ] && [ "$3" = "$4" ]
+}
+
+row() {	# row off|on SHAPE ADDR user|root [PORT]
+	local p2p=$1 shape=$2 addr=$3 who=$4 port=${5:-} log kind fence want n
+	local got dropped blocked='' name="live-bypass p2p-$p2p: $shape to $addr${5:+ port $5} ($who)"
+	local cmd=("$B/tests/p2pshape")
+
+	case $addr in
+	"$LAN4" | "$LAN6") log=$T/lan.log ;;
+	*) log=$T/wan.log ;;
+	esac
+	kind=$(awk -v s="$shape" '$1 == s { print $2 }' "$T/shapes")
+	[ "$who" = user ] &&
+		cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups "${cmd[@]}")
+	: > "$log"
+	drops "$T/drops.before"
+	in_cam "${cmd[@]}" "$shape" "$addr" ${port:+"$port"} > "$T/sent" 2> "$T/err"
+	case $? in
+	0) ;;
+	3) skip "$name: kernel without UDP-Lite"; return ;;
+	*) fail "$name: p2pshape: $(cat "$T/err")"; return ;;
+	esac
+	fence=$(sed -n 's/^fence //p' "$T/sent")
+	grep -v '^fence ' "$T/sent" > "$T/want"
+	want=$(wc -l < "$T/want")
+	n=$want
+	[ "$kind" = p2p ] && [ "$p2p" = off ] && n=0
+	if ! wait_for 50 grep -qxF "$fence" "$log"; then
+		fail "$name: the fence after it did not arrive"
+		return
+	fi
+	# Past the fence all should be in; a short grace all the same.
+	[ "$n" = 0 ] || wait_for 20 count_is "$log" "$n"
+	got=$(grep -cxFf "$T/want" "$log")
+	# The drops the program counted, by reason: some exactly when
+	# nothing is to arrive.
+	drops "$T/drops.after"
+	dropped=$(join "$T/drops.before" "$T/drops.after" |
+		awk '$3 > $2 { printf "%s%s +%d", s, $1, $3 - $2; s = ", " }')
+	[ "$n" = 0 ] && blocked=yes
+	ok "$name: $got of $want arrived ($kind), dropped as: ${dropped:-none}" \
+		both_equal "$got" "$n" "${dropped:+yes}" "$blocked"
+}
+
+run_rows() {	# run_rows off|on
+	local shape addr who
+
+	while read -r shape addr who port; do
+		[ -n "$shape" ] && row "$1" "$shape" "$addr" "$who" "$port"
+	done <<< "$ROWS"
+}
+
+run_rows off
+
+save_settings 1
+ok "live-bypass: P2P on in the kernel" wait_for 20 p2p_is 1
+run_rows on
+
+exit $((fails > 0))
