@@ -150,7 +150,8 @@ TESTS += $(BUILD)/tests/p2pshape
 # What the objects were built for: a build for another target, or static
 # instead of dynamic, in the same build/ rebuilds them all.  The file is
 # rewritten only when that changes.
-BUILD_CONFIG = $(strip $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATIC) \
+# deps=mmd: objects built before the compilers wrote .d files are rebuilt.
+BUILD_CONFIG = $(strip deps=mmd $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATIC) \
 	PCAP=$(PCAP) $(CFLAGS) $(LDFLAGS) $(CLANG) $(BPF_TARGET) \
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
