@@ -80,9 +80,6 @@ enum how {
 
 enum build {
 	AS_IS,
-	STUN_CLASSIC,		/* RFC 3489 binding request: no magic cookie */
-	STUN_CLASSIC_CHANGE,	/* ... with a CHANGE-REQUEST attribute */
-	DNS_SECOND,		/* harmless question first, listed second */
 	DNS_MIXED_CASE,		/* the name in 0x20 mixed case */
 };
 
@@ -118,11 +115,11 @@ static const struct shape shapes[] = {
 	P("gso-sockopt", "pppp-p2p-req", GSO_SOCKOPT, AS_IS, "PFF", 0),
 	P("udplite", "pppp-p2p-req", UDPLITE, AS_IS, NULL, 0),
 	P("udplite-cscov", "pppp-p2p-req", UDPLITE_CSCOV, AS_IS, NULL, 0),
-	P("stun-classic", "stun-binding", UDP, STUN_CLASSIC, NULL, 0),
-	P("stun-classic-change", "stun-binding", UDP, STUN_CLASSIC_CHANGE, NULL,
-	  0),
+	P("stun-classic", "stun3489-binding", UDP, AS_IS, NULL, 3478),
+	P("stun-classic-change", "stun3489-change-request", UDP, AS_IS, NULL,
+	  3478),
 	P("dns-port-5300", "dns-m1-iotcplatform", UDP, AS_IS, NULL, 5300),
-	P("dns-second-question", "dns-example", UDP, DNS_SECOND, NULL, 0),
+	P("dns-second-question", "dns-second-question", UDP, AS_IS, NULL, 0),
 	P("dns-mixed-case", "dns-m1-iotcplatform", UDP, DNS_MIXED_CASE, NULL,
 	  0),
 	P("dns-edns", "dns-tutk-master-aaaa", UDP, AS_IS, NULL, 0),
@@ -200,62 +197,17 @@ static void put_be16(__u8 *p, __u16 x)
 	p[1] = x;
 }
 
-/* Length of the DNS question at @q: its name, type and class. */
-static size_t dns_question_len(const __u8 *q, size_t room)
-{
-	size_t i = 0;
-
-	while (i < room && q[i])
-		i += q[i] + 1;
-	return i + 1 + 4 <= room ? i + 1 + 4 : 0;
-}
-
 /* The payload the shape sends, made from its vector's. */
 static void payload(const struct shape *s, struct bytes *d)
 {
-	const struct vec_spec *v = vec_find(s->vec), *w;
-	size_t q1, q2, i;
+	const struct vec_spec *v = vec_find(s->vec);
+	size_t i;
 	int up = 0;
 
 	d->n = 0;
 	switch (s->build) {
 	case AS_IS:
 		put(d, v->payload, v->payload_len);
-		break;
-	case STUN_CLASSIC:
-	case STUN_CLASSIC_CHANGE:
-		/*
-		 * RFC 3489: type, length and a 128-bit transaction ID, where
-		 * RFC 5389 put its magic cookie; so the cookie's four bytes
-		 * become ID, taken from the vector's own ID.
-		 */
-		put(d, v->payload, 20);
-		memcpy(d->b + 4, v->payload + 16, 4);
-		if (s->build == STUN_CLASSIC_CHANGE) {
-			/* stun-44's CHANGE-REQUEST attribute, 8 bytes. */
-			w = vec_find("stun-44");
-			put(d, w->payload + 20, 8);
-			put_be16(d->b + 2, 8);
-		}
-		break;
-	case DNS_SECOND:
-		/*
-		 * dns-example's header and question, then the listed
-		 * question of dns-m1-iotcplatform, QDCOUNT 2, then
-		 * dns-example's EDNS record.
-		 */
-		w = vec_find("dns-m1-iotcplatform");
-		q1 = dns_question_len(v->payload + 12, v->payload_len - 12);
-		q2 = dns_question_len(w->payload + 12, w->payload_len - 12);
-		if (!q1 || !q2) {
-			fprintf(stderr, "p2pshape: %s: no DNS question\n",
-				s->name);
-			exit(2);
-		}
-		put(d, v->payload, 12 + q1);
-		put(d, w->payload + 12, q2);
-		put(d, v->payload + 12 + q1, v->payload_len - 12 - q1);
-		put_be16(d->b + 4, 2);
 		break;
 	case DNS_MIXED_CASE:
 		/* Every other letter of the name in upper case (DNS 0x20). */
