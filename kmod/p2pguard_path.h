@@ -290,6 +290,39 @@ static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
 	return p2pg_classify(env, cfg, m, w);
 }
 
+/*
+ * The segment's stream (@stream: p2pg_flow_plan() said judge), a UDP GSO
+ * send segment by segment, or the packet alone.  Return: the reason.
+ */
+static inline __u32 p2pg_path_decide(const void *ctx, struct p2pg_kenv *env,
+				     const struct p2pg_config *cfg,
+				     const struct p2pg_pkt *p,
+				     struct p2pg_meta *m, struct p2pg_flow *f,
+				     const struct p2pg_plan *pl, int dns,
+				     int stream, __u32 gso, struct p2pg_win *w,
+				     struct p2pg_path_res *r)
+{
+	__u32 reason, total, at, k, sr;
+
+	if (stream)
+		return p2pg_path_stream(ctx, env, cfg, p, m, f, pl, dns, w,
+					&r->looked);
+	if (!gso || (m->flags & P2PG_META_UNJUDGED))
+		return p2pg_path_judge(ctx, env, cfg, m, p->poff, w, r);
+	total = m->payload_len;
+	reason = P2PG_R_NONE;
+	for (k = 0; p2pg_gso_more(reason); k++) {
+		m->payload_len = p2pg_gso_seg(total, gso, k, &at);
+		if (!m->payload_len)
+			break;
+		sr = p2pg_path_judge(ctx, env, cfg, m, p->poff + at, w, r);
+		if (sr != P2PG_R_NONE)
+			reason = sr;
+	}
+	m->payload_len = total;
+	return reason;
+}
+
 /**
  * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
  * @ctx:   the packet, for p2pg_parse_load() and p2pg_path_ident().
@@ -317,11 +350,8 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 {
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
-	struct p2pg_flow *f = (struct p2pg_flow *)0;
 	struct p2pg_plan pl;
 	struct p2pg_kenv env;
-	__u32 idx = 0, total, at, k, sr;
-	int dns = 0, stream = 0;
 
 	m->payload_len = 0;
 	m->sport = 0;
@@ -361,9 +391,10 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	/* Connection memory only where the classifier reads it. */
 	if (flows && p->l4proto == P2PG_IPPROTO_TCP && !p->fragment &&
 	    (m->dst_class == P2PG_NET_WAN || m->dst_class == P2PG_NET_LAN)) {
-		__u32 h = p2pg_kflow_hash(flows, p, netns), tag;
-		int syn = p->tcp_flags & P2PG_TCP_SYN;
+		__u32 h = p2pg_kflow_hash(flows, p, netns), tag, idx;
+		int syn = p->tcp_flags & P2PG_TCP_SYN, dns, stream = 0;
 		struct p2pg_kflow *k;
+		struct p2pg_flow *f;
 		struct p2pg_seg seg;
 		const __u8 *sq;
 		__u8 buf[4];
@@ -401,30 +432,17 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 					m->flags |= P2PG_META_FLOW_CLEAN;
 			}
 		}
+		r->reason = p2pg_path_decide(ctx, &env, cfg, p, m, f, &pl, dns,
+					     stream, gso, w, r);
+		/* Held from the look-up to the last write. */
+		p2pg_path_unlock(idx);
+	} else {
+		r->reason = p2pg_path_decide(ctx, &env, cfg, p, m,
+					     (struct p2pg_flow *)0, &pl, 0, 0,
+					     gso, w, r);
 	}
 
-	if (stream) {
-		r->reason = p2pg_path_stream(ctx, &env, cfg, p, m, f, &pl, dns,
-					     w, &r->looked);
-	} else if (!gso || (m->flags & P2PG_META_UNJUDGED)) {
-		r->reason = p2pg_path_judge(ctx, &env, cfg, m, p->poff, w, r);
-	} else {
-		total = m->payload_len;
-		r->reason = P2PG_R_NONE;
-		for (k = 0; p2pg_gso_more(r->reason); k++) {
-			m->payload_len = p2pg_gso_seg(total, gso, k, &at);
-			if (!m->payload_len)
-				break;
-			sr = p2pg_path_judge(ctx, &env, cfg, m, p->poff + at,
-					     w, r);
-			if (sr != P2PG_R_NONE)
-				r->reason = sr;
-		}
-		m->payload_len = total;
-	}
 	r->drop = p2pg_verdict_drop(cfg, r->reason);
-	if (f)
-		p2pg_path_unlock(idx);
 	return r->reason;
 }
 
