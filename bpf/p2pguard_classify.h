@@ -978,11 +978,19 @@ static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
 		cookie = P2PG_BE32(h, 4);
 		if (cookie == 0x2112a442 || cookie == (0x2112a442 ^ 0xffffffff))
 			return 1;
+		/*
+		 * A DNS query has QDCOUNT 1..4 and ANCOUNT 0 here: the rest
+		 * of p2pg_dns_head_like() only for those, which a media
+		 * stream's timestamp almost never is.
+		 */
+		if (!(cookie & 0xfff8ffff) &&
+		    p2pg_dns_head_like(h, m->payload_len))
+			return 1;
 	}
 	if (p2pg_tutk_magic(m, h))
 		return 1;
-	if (p2pg_dns_head_like(h, m->payload_len) ||
-	    p2pg_stun3489_head_like(h, m->payload_len))
+	/* Classic STUN's message type is 0x0001 or 0x0002. */
+	if (!P2PG_B(h, 0) && p2pg_stun3489_head_like(h, m->payload_len))
 		return 1;
 	key = p2pg_env_pppp_key(env, P2PG_B(h, 0));
 	return key && key->valid;
