@@ -134,8 +134,11 @@ EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
 D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
-TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c
+TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
+CHECK_OBJ := $(BUILD)/tests/lib/check.o
+# The tests' own headers (tests/lib/) by name, for the tests' objects only.
+TEST_CPPFLAGS := -Itests/lib
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
@@ -219,6 +222,8 @@ $(BUILD)/%.o: %.c $(BUILD)/.build-config | $(SKEL) $(ITER_SKEL) $(SYSROOT_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+$(BUILD)/tests/%.o $(BUILD)/fuzz/tests/%.o: override CPPFLAGS += $(TEST_CPPFLAGS)
+
 # One program under two names (userspace/multicall.c), so that a static
 # build carries one copy of the libraries: p2pguardctl is a hard link.
 $(BUILD)/p2pguardd: $(BUILD)/userspace/multicall.o $(D_OBJS) $(CTL_OBJS) $(LIB_OBJS)
@@ -238,12 +243,13 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(LIB_OBJS)
+$(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # Text from outside: lines, escaping, events, the settings command.
-$(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o $(LIB_OBJS)
+$(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o \
+		$(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

@@ -41,9 +41,9 @@ struct bpf_program;
 #include "replay.h"
 #include "sys.h"
 #include "p2pguard.skel.h"
-#include "../lib/check.h"
-#include "../lib/native_env.h"
-#include "../lib/vectors.h"
+#include "check.h"
+#include "native_env.h"
+#include "vectors.h"
 
 #define ETH_HDR		14
 #define MISMATCH_SHOW	10
