@@ -5,6 +5,8 @@
 #   make              BPF object, skeleton and binaries into build/
 #   make demo         install what is missing, build, show P2P blocked in a sandbox
 #   make check        install what is missing, build, run every test
+#                     (T=NAMES: only the tests, or cases, NAMES selects;
+#                     tests/run.sh -l lists them)
 #   make deps         install the Debian packages for building and testing
 #                     (make deps-build: for building and the demo only)
 #   make fuzz         long libFuzzer run on the classifier
@@ -335,7 +337,7 @@ demo: deps-build
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)tests/run.sh
+	$(Q)T='$(T)' tests/run.sh
 
 # Benchmarks print figures into Documentation/performance.rst; no asserts.
 # tests/bench/bench.mk adds its programs to BENCH_BINS.
