@@ -10,8 +10,10 @@
  * as in the kernel selftests' prog_tests:
  *
  *	static const struct check_test tests[] = {
- *		CHECK_TEST(vectors),			runs test_vectors()
- *		CHECK_TEST_ARG("phase_audit", phase, KP_AUDIT),
+ *		CHECK_TEST(vectors),		runs test_vectors()
+ *		CHECK_TEST_FN("flows", kp_flows),	runs kp_flows()
+ *		CHECK_TEST_ARG("phase_audit", kp_phase, KP_AUDIT),
+ *						runs kp_phase(KP_AUDIT)
  *	};
  *
  *	int main(int argc, char **argv)
