@@ -5,6 +5,8 @@
 #   make              BPF object, skeleton and binaries into build/
 #   make demo         install what is missing, build, show P2P blocked in a sandbox
 #   make check        install what is missing, build, run every test
+#                     (T=NAMES: only the tests, or cases, NAMES selects;
+#                     tests/run.sh -l lists them)
 #   make deps         install the Debian packages for building and testing
 #                     (make deps-build: for building and the demo only)
 #   make fuzz         long libFuzzer run on the classifier
@@ -134,8 +136,11 @@ EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
 D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
-TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c
+TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
+CHECK_OBJ := $(BUILD)/tests/lib/check.o
+# The tests' own headers (tests/lib/) by name, for the tests' objects only.
+TEST_CPPFLAGS := -Itests/lib
 
 BINS := $(BUILD)/p2pguardctl $(BUILD)/p2pguardd
 TESTS := $(BUILD)/tests/test_classify $(BUILD)/tests/test_kmod_path \
@@ -219,6 +224,8 @@ $(BUILD)/%.o: %.c $(BUILD)/.build-config | $(SKEL) $(ITER_SKEL) $(SYSROOT_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+$(BUILD)/tests/%.o $(BUILD)/fuzz/tests/%.o: override CPPFLAGS += $(TEST_CPPFLAGS)
+
 # One program under two names (userspace/multicall.c), so that a static
 # build carries one copy of the libraries: p2pguardctl is a hard link.
 $(BUILD)/p2pguardd: $(BUILD)/userspace/multicall.o $(D_OBJS) $(CTL_OBJS) $(LIB_OBJS)
@@ -238,16 +245,22 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(LIB_OBJS)
+$(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # Text from outside: lines, escaping, events, the settings command.
-$(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o $(LIB_OBJS)
+$(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o \
+		$(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/tests/test_bpf: $(BUILD)/tests/bpf/test_bpf.o $(TEST_LIB_OBJS) $(LIB_OBJS)
+# tests/bpf/: one file per subject; tests/bpf/test_bpf.c lists the cases.
+TEST_BPF_SRCS := tests/bpf/test_bpf.c tests/bpf/verdicts.c \
+	tests/bpf/fallbacks.c tests/bpf/streams.c tests/bpf/differential.c \
+	tests/bpf/replay.c tests/lib/pcap_write.c
+$(BUILD)/tests/test_bpf: $(patsubst %.c,$(BUILD)/%.o,$(TEST_BPF_SRCS)) \
+		$(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -324,7 +337,7 @@ demo: deps-build
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)tests/run.sh
+	$(Q)T='$(T)' tests/run.sh
 
 # Benchmarks print figures into Documentation/performance.rst; no asserts.
 # tests/bench/bench.mk adds its programs to BENCH_BINS.

@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../lib/vectors.h"
+#include "vectors.h"
 #include "bench_common.h"
 #include "kfeatures.h"
 #include "policy.h"

@@ -44,8 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/native_env.h"
-#include "../lib/vectors.h"
+#include "native_env.h"
+#include "vectors.h"
 #include "policy.h"
 
 /* For p2pg_verdict_drop() and p2pg_domain_hash(); never called. */

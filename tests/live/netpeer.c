@@ -53,8 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/check.h"
-#include "../lib/vectors.h"
+#include "check.h"
+#include "vectors.h"
 #include "policy.h"
 
 #define MAX_SOCKS	256

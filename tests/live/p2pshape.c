@@ -43,7 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/vectors.h"
+#include "vectors.h"
 
 #ifndef SOL_UDP
 #define SOL_UDP			17

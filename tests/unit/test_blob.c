@@ -15,6 +15,7 @@
  *    sweep over a small blob never misbehaves.
  *
  * Output: PASS/FAIL lines (tests/lib/check.h); exit 1 on any FAIL.
+ * -l lists the cases, -t NAME runs those whose name contains NAME.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 
-#include "../lib/check.h"
+#include "check.h"
 #include "policy.h"
 #include "../../kmod/p2pguard_blob.h"
 
@@ -755,12 +756,17 @@ static void test_corruptions(void)
 	p2pg_policy_free(&p);
 }
 
-int main(void)
+static const struct check_test tests[] = {
+	CHECK_TEST(default),
+	CHECK_TEST(random),
+	CHECK_TEST(large),
+	CHECK_TEST(refused_by_writer),
+	CHECK_TEST(corruptions),
+};
+
+int main(int argc, char **argv)
 {
-	test_default();
-	test_random();
-	test_large();
-	test_refused_by_writer();
-	test_corruptions();
+	check_options(argc, argv, tests, CHECK_COUNT(tests), NULL);
+	check_run(tests, CHECK_COUNT(tests));
 	return check_exit();
 }

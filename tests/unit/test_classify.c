@@ -6,6 +6,7 @@
  * (lockdown, agents, allow and deny prefixes) and per-signature edge cases.
  *
  * Output: PASS/FAIL/SKIP lines (tests/lib/check.h); exit 1 on any FAIL.
+ * -l lists the cases, -t NAME runs those whose name contains NAME.
  */
 #define _GNU_SOURCE		/* memmem */
 #include <errno.h>
@@ -13,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/check.h"
-#include "../lib/native_env.h"
-#include "../lib/vectors.h"
+#include "check.h"
+#include "native_env.h"
+#include "vectors.h"
 #include "policy.h"
 
 /*
@@ -1244,32 +1245,38 @@ static void test_fp_any_port(void)
 	      rnd_like, rnd_hits);
 }
 
-int main(void)
-{
-	int r = p2pg_policy_init_defaults(&defpol);
+static const struct check_test tests[] = {
+	CHECK_TEST(pppp_kat),
+	CHECK_TEST(tutk_kat),
+	CHECK_TEST(frames),
+	CHECK_TEST(vectors),
+	CHECK_TEST(quiet),
+	CHECK_TEST(domain_hash),
+	CHECK_TEST(verdict),
+	CHECK_TEST(lockdown),
+	CHECK_TEST(agent),
+	CHECK_TEST(prefixes),
+	CHECK_TEST(pppp_edges),
+	CHECK_TEST(other_edges),
+	CHECK_TEST(truncated),
+	CHECK_TEST(tcp_router_dns_edges),
+	CHECK_TEST(window),
+	CHECK_TEST(streams),
+	CHECK_TEST(fp_any_port),
+};
 
+int main(int argc, char **argv)
+{
+	int r;
+
+	check_options(argc, argv, tests, CHECK_COUNT(tests), NULL);
+	r = p2pg_policy_init_defaults(&defpol);
 	if (r) {
 		printf("FAIL policy: p2pg_policy_init_defaults: %s\n",
 		       strerror(-r));
 		return 1;
 	}
-	test_pppp_kat();
-	test_tutk_kat();
-	test_frames();
-	test_vectors();
-	test_quiet();
-	test_domain_hash();
-	test_verdict();
-	test_lockdown();
-	test_agent();
-	test_prefixes();
-	test_pppp_edges();
-	test_other_edges();
-	test_truncated();
-	test_tcp_router_dns_edges();
-	test_window();
-	test_streams();
-	test_fp_any_port();
+	check_run(tests, CHECK_COUNT(tests));
 	p2pg_policy_free(&defpol);
 	return check_exit();
 }

@@ -15,7 +15,7 @@
  * The parser's quick form (p2pg_parse_quick(), the BPF program's common
  * run) is checked here too, against p2pg_parse() on the same packets.
  * "test_kmod_path --bench [REPEAT]" prints the path's cost per packet
- * instead (make bench).
+ * instead (make bench); -l lists the cases, -t NAME runs one (check.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,9 +24,9 @@
 #include <time.h>
 #include <sys/utsname.h>
 
-#include "../lib/check.h"
-#include "../lib/native_env.h"
-#include "../lib/vectors.h"
+#include "check.h"
+#include "native_env.h"
+#include "vectors.h"
 #include "policy.h"
 
 /* ---- the module's path over a byte array -------------------------------- */
@@ -247,7 +247,7 @@ static unsigned int kp_expect(const struct p2pg_policy *p, enum kp_phase ph,
 	return P2PG_R_NONE;
 }
 
-static void kp_phase(enum kp_phase ph)
+static void kp_phase(int ph)
 {
 	const char *name = kp_phase_names[ph];
 	struct p2pg_policy p;
@@ -735,19 +735,27 @@ static int kp_bench(int repeat)
 	return 0;
 }
 
+static const struct check_test tests[] = {
+	CHECK_TEST_ARG("phase_default", kp_phase, KP_DEFAULT),
+	CHECK_TEST_ARG("phase_p2p_on", kp_phase, KP_P2P_ON),
+	CHECK_TEST_ARG("phase_audit", kp_phase, KP_AUDIT),
+	CHECK_TEST_ARG("phase_lockdown", kp_phase, KP_LOCKDOWN),
+	CHECK_TEST_ARG("phase_agent_uid", kp_phase, KP_AGENT_UID),
+	CHECK_TEST_ARG("phase_agent_cgroup", kp_phase, KP_AGENT_CG),
+	CHECK_TEST_ARG("phase_extras", kp_phase, KP_EXTRAS),
+	CHECK_TEST_FN("mutations", kp_mutations),
+	CHECK_TEST_FN("flows", kp_flows),
+	CHECK_TEST_FN("streams", kp_streams),
+	CHECK_TEST_FN("parse_edges", kp_parse_edges),
+	CHECK_TEST_FN("parse_quick", kp_parse_quick),
+};
+
 int main(int argc, char **argv)
 {
-	int ph;
-
 	if (argc > 1 && !strcmp(argv[1], "--bench"))
 		return kp_bench(argc > 2 ? atoi(argv[2]) : 1000000);
 
-	for (ph = 0; ph < KP__COUNT; ph++)
-		kp_phase(ph);
-	kp_mutations();
-	kp_flows();
-	kp_streams();
-	kp_parse_edges();
-	kp_parse_quick();
+	check_options(argc, argv, tests, CHECK_COUNT(tests), "| --bench [REPEAT]");
+	check_run(tests, CHECK_COUNT(tests));
 	return check_exit();
 }

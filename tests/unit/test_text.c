@@ -18,6 +18,7 @@
  *    a configuration others can write is refused.
  *
  * Output: PASS/FAIL lines (tests/lib/check.h); exit 1 on any FAIL.
+ * -l lists the cases, -t NAME runs those whose name contains NAME.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +30,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "../lib/check.h"
+#include "check.h"
 #include "conf.h"
 #include "ctl.h"
 #include "policy.h"
@@ -407,20 +408,25 @@ static void test_command(void)
 	p2pg_conf_free(&c);
 }
 
-int main(void)
+static const struct check_test tests[] = {
+	CHECK_TEST(read_line),
+	CHECK_TEST(settings_lines),
+	CHECK_TEST(conf_lines),
+	CHECK_TEST(escape),
+	CHECK_TEST(events),
+	CHECK_TEST(command),
+};
+
+int main(int argc, char **argv)
 {
 	char cmd[64];
 
+	check_options(argc, argv, tests, CHECK_COUNT(tests), NULL);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	test_read_line();
-	test_settings_lines();
-	test_conf_lines();
-	test_escape();
-	test_events();
-	test_command();
+	check_run(tests, CHECK_COUNT(tests));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "cannot remove %s\n", dir);
