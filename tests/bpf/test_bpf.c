@@ -36,6 +36,7 @@ struct bpf_program;
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
 
+#include "bpflog.h"
 #include "kfeatures.h"
 #include "policy.h"
 #include "replay.h"
@@ -1377,12 +1378,6 @@ out:
 
 /* ---- main --------------------------------------------------------------- */
 
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
-
 int main(int argc, char **argv)
 {
 	__u64 seed = argc > 1 ? strtoull(argv[1], NULL, 0) :
@@ -1392,7 +1387,7 @@ int main(int argc, char **argv)
 	struct p2pg_policy p;
 	int fd, err;
 
-	libbpf_set_print(libbpf_log);
+	p2pg_bpflog_setup(LIBBPF_WARN, NULL);
 	vecs = vec_all(&n_vecs);
 	if (!check(n_vecs > 0, "vectors: %zu", n_vecs))
 		return check_exit();

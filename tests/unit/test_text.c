@@ -31,7 +31,7 @@
 
 #include "../lib/check.h"
 #include "conf.h"
-#include "ctl.h"
+#include "events.h"
 #include "policy.h"
 #include "settings.h"
 #include "sys.h"
