@@ -15,7 +15,11 @@
 #include "settings.h"
 #include "sys.h"
 
-/* What the kernel holds from a previous run: the last applied. */
+/**
+ * adopt_previous() - take the switch and generation the kernel holds from
+ * a previous run as the last applied.
+ * @d: daemon, its backend loaded.
+ */
 void adopt_previous(struct daemon *d)
 {
 	struct p2pg_config cfg;
@@ -31,7 +35,11 @@ void adopt_previous(struct daemon *d)
 	       cfg.p2p_enabled ? "on" : "off");
 }
 
-/* Read the switch; keep the last value (or the default) when unreadable. */
+/**
+ * read_switch() - read the switch; keep the last value (or the default)
+ * when it is unreadable, and say why once.
+ * @d: daemon.
+ */
 void read_switch(struct daemon *d)
 {
 	char why[1024] = "";
@@ -69,7 +77,13 @@ static void make_agent_cgroups(struct daemon *d)
 			       d->conf.agent_cgroups[i], strerror(errno));
 }
 
-/* Full policy write: lists and switch (start-up and SIGHUP). */
+/**
+ * apply_policy() - write the whole policy, lists and switch (start-up,
+ * SIGHUP, and backends without write_switch).
+ * @d: daemon.
+ *
+ * Return: 0 or a negative errno (logged).
+ */
 int apply_policy(struct daemon *d)
 {
 	struct p2pg_config cur;
@@ -97,11 +111,16 @@ int apply_policy(struct daemon *d)
 	return 0;
 }
 
-/*
+/**
+ * apply_switch() - make the kernel's switch equal to @d->p2p_on.
+ * @d: daemon.
+ *
  * Only the switch changed: one config write where the backend can, a
  * whole policy where it takes nothing less.  A switch flipped behind our
  * back (p2pguardctl p2p with the daemon down) bumped the kernel's
  * generation: never go below it.
+ *
+ * Return: 0 (also when nothing changed) or a negative errno.
  */
 int apply_switch(struct daemon *d)
 {
@@ -131,7 +150,15 @@ int apply_switch(struct daemon *d)
 	return 0;
 }
 
-/* sshd's StrictModes for source = command: root runs only root's file. */
+/**
+ * command_refused() - sshd's StrictModes for source = command: root runs
+ * only root's file.
+ * @c:   configuration.
+ * @err: why it is refused.
+ * @len: size of @err.
+ *
+ * Return: 0, or -EPERM when the command would run a file others can change.
+ */
 int command_refused(const struct p2pg_conf *c, char *err, size_t len)
 {
 	if (c->source != P2PG_SOURCE_COMMAND || !c->untrusted[0])

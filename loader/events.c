@@ -60,7 +60,12 @@ static int describe_pid(__u32 pid, char *buf, size_t len)
 	return 0;
 }
 
-/* The backend's event handler (p2pg_event_fn); @ctx is the daemon. */
+/**
+ * on_event() - the backend's event handler (p2pg_event_fn): logged and
+ * appended to the event log, at most EVENTS_PER_SEC a second.
+ * @ctx: the daemon.
+ * @e:   the event.
+ */
 void on_event(void *ctx, const struct p2pg_event *e)
 {
 	struct daemon *d = ctx;

@@ -23,7 +23,11 @@ static int is_fs(const char *path, long magic)
 	return !statfs(path, &st) && st.f_type == magic;
 }
 
-/* A cgroup2 hierarchy, mounted when missing. */
+/**
+ * ensure_cgroup2() - a cgroup2 hierarchy, mounted when missing.
+ *
+ * Return: 0, or a negative errno (logged) when it cannot be mounted.
+ */
 int ensure_cgroup2(void)
 {
 	char cg[PATH_MAX];
@@ -45,7 +49,13 @@ int ensure_cgroup2(void)
 	return 0;
 }
 
-/* bpffs at /sys/fs/bpf and a cgroup2 hierarchy, mounted when missing. */
+/**
+ * ensure_mounts() - bpffs at /sys/fs/bpf and a cgroup2 hierarchy, mounted
+ * when missing.  bpffs failing is only logged: the pins then fail with
+ * their own reason.
+ *
+ * Return: what ensure_cgroup2() returns.
+ */
 int ensure_mounts(void)
 {
 	if (!is_fs("/sys/fs/bpf", BPF_FS_MAGIC)) {

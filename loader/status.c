@@ -17,9 +17,13 @@
 
 static bool use_syslog;
 
-/*
- * Every message made safe as a whole: process names, settings values and
- * command output reach syslog and terminals with their control
+/**
+ * logmsg() - one line to the daemon's log.
+ * @prio: syslog priority.
+ * @fmt:  printf format.
+ *
+ * Every message is made safe as a whole: process names, settings values
+ * and command output reach syslog and terminals with their control
  * characters and escape sequences visible (\x1b), never raw.
  */
 void logmsg(int prio, const char *fmt, ...)
@@ -37,7 +41,10 @@ void logmsg(int prio, const char *fmt, ...)
 		fprintf(stderr, "p2pguardd: %s\n", safe);
 }
 
-/* Detached: stderr is /dev/null from now on. */
+/**
+ * log_to_syslog() - log to syslog from now on: detached, stderr is
+ * /dev/null.
+ */
 void log_to_syslog(void)
 {
 	use_syslog = true;
@@ -50,7 +57,12 @@ static const char *source_name(enum p2pg_source s)
 	       s == P2PG_SOURCE_COMMAND ? "command" : "state";
 }
 
-/* /run/p2pguard/status: what `p2pguardctl status` shows. */
+/**
+ * write_status() - rewrite <run_dir>/status, what `p2pguardctl status`
+ * shows; replaced atomically, so a reader never sees half of it.
+ * @d:            daemon.
+ * @not_enforced: why nothing is enforced, or NULL when it is.
+ */
 void write_status(struct daemon *d, const char *not_enforced)
 {
 	char buf[8192], have[256], miss[256], path[PATH_MAX];
@@ -97,7 +109,12 @@ void write_status(struct daemon *d, const char *not_enforced)
 		       strerror(errno));
 }
 
-/* Nothing is enforced: said loudly, and in the status file. */
+/**
+ * not_enforced() - nothing is enforced: said loudly (LOG_CRIT), and in the
+ * status file.  The caller decides the exit status.
+ * @d:   daemon.
+ * @fmt: printf format of the reason.
+ */
 void not_enforced(struct daemon *d, const char *fmt, ...)
 {
 	char why[1024];
