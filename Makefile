@@ -86,7 +86,7 @@ else
 CFLAGS ?= -O2 -g
 endif
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
-override CPPFLAGS += -Ibpf -Iuserspace -Iloader -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+override CPPFLAGS += -Ibpf -Iuserspace -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 override CFLAGS += $(WARN) -std=gnu11
 ifneq ($(SYSROOT),)
 override CFLAGS += --sysroot=$(SYSROOT)
@@ -129,13 +129,18 @@ endif
 BPF_OBJ := $(BUILD)/p2pguard.bpf.o
 SKEL := $(BUILD)/p2pguard.skel.h
 ITER_SKEL := $(BUILD)/p2pguard_iter.skel.h
+# userspace/: the library every program links, the backends included;
+# loader/: p2pguardd and the program's main(); ctl/: p2pguardctl.
 LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
-	userspace/sys.c userspace/kfeatures.c userspace/ctl_admin.c \
-	userspace/kmodule.c userspace/embedded_bpf.c
+	userspace/sys.c userspace/kfeatures.c userspace/kmodule.c \
+	userspace/embedded_bpf.c userspace/events.c userspace/bpflog.c \
+	userspace/backend.c userspace/backend_ebpf.c userspace/backend_module.c
 EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
-CTL_OBJS := $(BUILD)/userspace/p2pguardctl.o
-D_OBJS := $(BUILD)/loader/p2pguardd.o $(BUILD)/loader/settings.o
+CTL_OBJS := $(BUILD)/ctl/p2pguardctl.o $(BUILD)/ctl/ctl_admin.o
+D_OBJS := $(patsubst %.c,$(BUILD)/%.o,loader/main.c loader/apply.c \
+	loader/loop.c loader/status.c loader/events.c loader/mounts.c \
+	loader/settings.c)
 TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 CHECK_OBJ := $(BUILD)/tests/lib/check.o
@@ -226,9 +231,11 @@ $(BUILD)/%.o: %.c $(BUILD)/.build-config | $(SKEL) $(ITER_SKEL) $(SYSROOT_STAMP)
 
 $(BUILD)/tests/%.o $(BUILD)/fuzz/tests/%.o: override CPPFLAGS += $(TEST_CPPFLAGS)
 
-# One program under two names (userspace/multicall.c), so that a static
+# One program under two names (loader/multicall.c), so that a static
 # build carries one copy of the libraries: p2pguardctl is a hard link.
-$(BUILD)/p2pguardd: $(BUILD)/userspace/multicall.o $(D_OBJS) $(CTL_OBJS) $(LIB_OBJS)
+# main() is the one object that reaches both programs' entry points.
+$(BUILD)/loader/multicall.o: override CPPFLAGS += -Ictl
+$(BUILD)/p2pguardd: $(BUILD)/loader/multicall.o $(D_OBJS) $(CTL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -249,7 +256,9 @@ $(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(CHECK_OBJ) $(LIB_OBJ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-# Text from outside: lines, escaping, events, the settings command.
+# Text from outside: lines, escaping, events, the settings command (the
+# daemon's loader/settings.c, the one test that reaches into loader/).
+$(BUILD)/tests/unit/test_text.o: override CPPFLAGS += -Iloader
 $(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settings.o \
 		$(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -434,4 +443,4 @@ install-init:
 # What the compilers wrote of each object's headers (DEPFLAGS): only in
 # the objects' folders, build/ also holds sysroots and a Buildroot tree.
 -include $(wildcard $(BUILD)/*.d) $(shell find $(addprefix $(BUILD)/,userspace \
-	loader tests fuzz) -name '*.d' -type f 2>/dev/null)
+	loader ctl tests fuzz) -name '*.d' -type f 2>/dev/null)

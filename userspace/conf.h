@@ -24,7 +24,7 @@ enum p2pg_source {
 #define P2PG_COMMAND_TIMEOUT_S	5	/* default command_timeout */
 
 /* Which kernel side enforces: the eBPF program or the kernel module. */
-enum p2pg_backend {
+enum p2pg_backend_choice {
 	P2PG_BACKEND_AUTO = 0,	/* eBPF when it can attach, else the module */
 	P2PG_BACKEND_EBPF,
 	P2PG_BACKEND_MODULE,
@@ -46,7 +46,7 @@ enum p2pg_backend {
  * @cgroup:        cgroup to attach to ("" = the cgroup2 root).
  * @pin_dir:       bpffs directory for the pins.
  * @run_dir:       where p2pguardd writes its status and pid files.
- * @backend:       enum p2pg_backend.
+ * @backend:       enum p2pg_backend_choice.
  * @module:        the p2pguard.ko to load ("" = search the usual places).
  * @lan_defaults:  keep the built-in LAN prefixes.
  * @lists:         extra prefixes, domains, keys, agents (strings as given).

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "bpflog.h"
 #include "check.h"
 #include "kfeatures.h"
 #include "test_bpf.h"
@@ -89,12 +90,6 @@ int vec_run(struct p2pg_runner *r, const struct vec_spec *v,
 	return p2pg_runner_run_gso(r, frame, len, v->gso, segs, got);
 }
 
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
-}
-
 static const struct check_test tests[] = {
 	CHECK_TEST_ARG("vectors_default", test_vectors, SW_DEFAULT),
 	CHECK_TEST_ARG("full_alone_default", test_full_alone, SW_DEFAULT),
@@ -121,7 +116,7 @@ int main(int argc, char **argv)
 		    (__u64)time(NULL) ^ ((__u64)getpid() << 32);
 	if (argc > argi + 1)
 		diff_mutations = strtoul(argv[argi + 1], NULL, 0);
-	libbpf_set_print(libbpf_log);
+	p2pg_bpflog_setup(LIBBPF_WARN, NULL);
 	vecs = vec_all(&n_vecs);
 	if (!check(n_vecs > 0, "vectors: %zu", n_vecs))
 		return check_exit();

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # mounts.sh - the two file systems p2pguardd itself mounts when they are
-# missing (ensure_mounts() in loader/p2pguardd.c): bpffs at /sys/fs/bpf
+# missing (ensure_mounts() in loader/mounts.c): bpffs at /sys/fs/bpf
 # with mode 0700, and a cgroup2 hierarchy.  The live tests, the demo and
 # the benchmarks mount them the same way, say so in one line, and unmount
 # on exit what they mounted: what was mounted before stays, what was not

@@ -32,7 +32,7 @@
 
 #include "check.h"
 #include "conf.h"
-#include "ctl.h"
+#include "events.h"
 #include "policy.h"
 #include "settings.h"
 #include "sys.h"

@@ -10,7 +10,8 @@ include Makefile
 endif
 
 $(BUILD)/tests/vmprobe: $(BUILD)/tests/vm/vmprobe.o $(BUILD)/userspace/kfeatures.o \
-		$(BUILD)/userspace/sys.o $(BUILD)/userspace/embedded_bpf.o $(EMBED_OBJ)
+		$(BUILD)/userspace/sys.o $(BUILD)/userspace/embedded_bpf.o \
+		$(BUILD)/userspace/bpflog.o $(EMBED_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 

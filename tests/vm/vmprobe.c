@@ -45,6 +45,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpflog.h"
 #include "kfeatures.h"
 #include "p2pguard_abi.h"
 #include "p2pguard.skel.h"
@@ -54,18 +55,9 @@
 #define LOG_BIG		(192u << 20)
 #define LOG_STATS	(64u << 10)
 
-static int libbpf_lines(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+static void libbpf_line(enum libbpf_print_level level, const char *line)
 {
-	char buf[4096], *line, *save = NULL;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		printf("LIBBPF %s\n", line);
-	return 0;
+	printf("LIBBPF %s\n", line);
 }
 
 /* The "processed N insns" figure of a BPF_LOG_STATS log, or -1. */
@@ -292,7 +284,7 @@ static int cmd_nocap_write(const char *path, const char *text)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(libbpf_lines);
+	p2pg_bpflog_setup(LIBBPF_INFO, libbpf_line);
 	if (argc == 2 && !strcmp(argv[1], "load"))
 		return cmd_load();
 	if (argc == 3 && !strcmp(argv[1], "attached"))

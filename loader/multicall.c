@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ctl.h"
 #include "multicall.h"
 
 int main(int argc, char **argv)

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/libbpf.h>
 
+#include "bpflog.h"
 #include "conf.h"
 #include "ctl.h"
-#include "multicall.h"
 #include "replay.h"
 
 #ifndef P2PG_VERSION
@@ -164,15 +163,6 @@ static int cmd_replay(int argc, char **argv)
 	return p2pg_replay_file(argv[optind], &o, stdout);
 }
 
-/* Warnings only: a verifier rejection is worth seeing, the chatter is not. */
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	if (level != LIBBPF_WARN)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int p2pguardctl_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -232,7 +222,8 @@ int p2pguardctl_main(int argc, char **argv)
 			cmd->name);
 		return 2;
 	}
-	libbpf_set_print(libbpf_log);
+	/* Warnings only: a verifier rejection is worth seeing, the chatter is not. */
+	p2pg_bpflog_setup(LIBBPF_WARN, NULL);
 
 	sub_argc = argc - optind + n_glob;
 	sub_argv = calloc(sub_argc + 1, sizeof(*sub_argv));

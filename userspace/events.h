@@ -1,23 +1,15 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * ctl.h - p2pguardctl subcommands.  Each takes the arguments after its own
- * name (argv[0] is the subcommand) and returns the process exit status:
- *   0 ok (status: enforced), 1 failure or NOT ENFORCED, 2 usage.
+ * events.h - the drop-event log p2pguardd keeps in its run_dir, one JSON
+ * object a line, and what p2pguardctl reads back out of it.  Shared by
+ * both, and tested on text from outside (tests/unit/test_text.c).
  */
-#ifndef P2PGUARD_CTL_H
-#define P2PGUARD_CTL_H
+#ifndef P2PGUARD_EVENTS_H
+#define P2PGUARD_EVENTS_H
 
 #include <stddef.h>
 
-int p2pg_ctl_status(int argc, char **argv);
-int p2pg_ctl_stats(int argc, char **argv);
-int p2pg_ctl_p2p(int argc, char **argv);
-int p2pg_ctl_unload(int argc, char **argv);
-int p2pg_ctl_events(int argc, char **argv);
-int p2pg_ctl_top(int argc, char **argv);
-int p2pg_ctl_exec_agent(int argc, char **argv);
-
-/* Name of the drop-event log p2pguardd keeps in its run_dir (JSON lines). */
+/* The log's name in run_dir, and the size at which it is rotated. */
 #define P2PG_EVENTS_FILE	"events.log"
 #define P2PG_EVENTS_MAX_BYTES	(256 * 1024)
 
@@ -49,4 +41,18 @@ int p2pg_event_json(const struct p2pg_event *e, long long ts,
  */
 int p2pg_event_text(const char *line, char *buf, size_t len);
 
-#endif /* P2PGUARD_CTL_H */
+/**
+ * p2pg_event_field() - "key":value or "key":"value" out of one line of the
+ * event log, the string unescaped.  A key that is missing, or a line that
+ * is no JSON, leaves @out empty.
+ * @line: one line of the event log.
+ * @key:  the key.
+ * @out:  the value.
+ * @len:  size of @out.
+ *
+ * Return: 1 found, 0 not.
+ */
+int p2pg_event_field(const char *line, const char *key, char *out,
+		     size_t len);
+
+#endif /* P2PGUARD_EVENTS_H */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * ctl_admin.c - p2pguardctl status, stats, p2p, unload, events, top and
- * exec-agent.  They read the pins (eBPF backend) or the module's sysfs
- * files (module backend) and p2pguardd's run directory, so they work while
- * the daemon is down.  Only ctl_kernel_config() and ctl_counters() know
- * where the two backends keep the switch and the counters.
+ * exec-agent.  They read what p2pguardd left in the kernel through the
+ * backend interface (userspace/backend.h: the pins, or the module's sysfs
+ * files) and p2pguardd's run directory, so they work while the daemon is
+ * down.  Only ctl_backend() chooses a backend; nothing else asks which
+ * one it is.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,19 @@
 #include <dirent.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
+#include <syslog.h>
 
+#include "backend.h"
 #include "conf.h"
 #include "ctl.h"
-#include "kmodule.h"
+#include "events.h"
 #include "policy.h"
 #include "sys.h"
 
 struct ctl_ctx {
 	struct p2pg_conf conf;
 	char status[4096];	/* p2pguardd's status file, "" when none */
-	int module;		/* the kernel module backend */
+	struct p2pg_backend be;
 	int json;
 	int follow;
 	int count;
@@ -40,6 +43,20 @@ struct ctl_ctx {
 static int status_get(const char *buf, const char *key, char *out,
 		      size_t len);
 
+/* Warnings of the backend's operations, as the command's own. */
+static void ctl_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (prio > LOG_WARNING)
+		return;
+	fputs("p2pguardctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /*
  * Which backend: what p2pguardd last said in its status file; else the
  * configuration's choice; for auto, the module when it is loaded and no
@@ -47,8 +64,9 @@ static int status_get(const char *buf, const char *key, char *out,
  */
 static void ctl_backend(struct ctl_ctx *c)
 {
+	const struct p2pg_backend_ops *ops = NULL;
+	struct p2pg_backend ebpf, mod;
 	char path[PATH_MAX], v[32];
-	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", c->conf.run_dir, P2PG_STATUS_FILE);
@@ -58,17 +76,23 @@ static void ctl_backend(struct ctl_ctx *c)
 		c->status[fread(c->status, 1, sizeof(c->status) - 1, f)] = 0;
 		fclose(f);
 	}
-	if (status_get(c->status, "backend", v, sizeof(v)) &&
-	    (!strcmp(v, "module") || !strcmp(v, "ebpf"))) {
-		c->module = !strcmp(v, "module");
-		return;
+	if (status_get(c->status, "backend", v, sizeof(v)))
+		ops = p2pg_backend_by_name(v);
+	if (!ops && c->conf.backend == P2PG_BACKEND_MODULE)
+		ops = &p2pg_module_backend;
+	else if (!ops && c->conf.backend == P2PG_BACKEND_EBPF)
+		ops = &p2pg_ebpf_backend;
+	if (!ops) {
+		p2pg_backend_init(&mod, &p2pg_module_backend, c->conf.pin_dir);
+		p2pg_backend_init(&ebpf, &p2pg_ebpf_backend, c->conf.pin_dir);
+		ops = !mod.ops->present(&mod) && ebpf.ops->present(&ebpf) ?
+		      mod.ops : ebpf.ops;
 	}
-	if (c->conf.backend != P2PG_BACKEND_AUTO) {
-		c->module = c->conf.backend == P2PG_BACKEND_MODULE;
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", c->conf.pin_dir, P2PG_MAP_CONFIG);
-	c->module = p2pg_mod_loaded() && stat(path, &st);
+	p2pg_backend_init(&c->be, ops, c->conf.pin_dir);
+	c->be.log = ctl_log;
+	/* How p2pguardd attached, and where: what unload undoes. */
+	status_get(c->status, "attach", c->be.attach, sizeof(c->be.attach));
+	status_get(c->status, "cgroup", c->be.cgroup, sizeof(c->be.cgroup));
 }
 
 /* Common options: --config FILE, --pin-dir DIR, --json, --follow. */
@@ -120,63 +144,6 @@ static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
 			 pin_dir);
 	*first = optind;
 	ctl_backend(c);
-	return 0;
-}
-
-static int pin_fd(const struct ctl_ctx *c, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", c->conf.pin_dir, name);
-	return bpf_obj_get(path);
-}
-
-/*
- * The switch the kernel enforces: the pinned config map, or the module's
- * sysfs files (@loaded: a policy was written since the module loaded).
- */
-static int ctl_kernel_config(const struct ctl_ctx *c, struct p2pg_config *cfg,
-			     int *loaded)
-{
-	__u32 zero = 0;
-	int fd, r;
-
-	*loaded = 1;
-	if (c->module)
-		return p2pg_mod_config(cfg, loaded);
-	fd = pin_fd(c, P2PG_MAP_CONFIG);
-	if (fd < 0)
-		return -1;
-	r = bpf_map_lookup_elem(fd, &zero, cfg);
-	close(fd);
-	return r ? -1 : 0;
-}
-
-/* Per-reason counters: the pinned per-CPU map, or the module's sysfs. */
-static int ctl_counters(const struct ctl_ctx *c, struct p2pg_counter *out,
-			char *why, size_t len)
-{
-	int fd, r;
-
-	if (c->module) {
-		if (!p2pg_mod_counters(out))
-			return 0;
-		snprintf(why, len, "no counters in %s/counters: %s",
-			 p2pg_mod_sysfs(), strerror(errno));
-		return -1;
-	}
-	fd = pin_fd(c, P2PG_MAP_COUNTERS);
-	if (fd < 0) {
-		snprintf(why, len, "no counters pinned in %s: %s",
-			 c->conf.pin_dir, strerror(errno));
-		return -1;
-	}
-	r = p2pg_counters_read(fd, out);
-	close(fd);
-	if (r) {
-		snprintf(why, len, "reading counters: %s", strerror(-r));
-		return -1;
-	}
 	return 0;
 }
 
@@ -309,16 +276,18 @@ int p2pg_ctl_status(int argc, char **argv)
 	char path[PATH_MAX], v[512], why[512] = "";
 	struct ctl_ctx c;
 	struct p2pg_config cfg;
-	int first, r, fd, enforced, have_cfg, have_ctr, loaded, i;
-	const char *buf;
+	int first, r, enforced, have_cfg, have_ctr, i;
+	const char *buf, *label, *files;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
 	buf = c.status;
 	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
-	have_cfg = !ctl_kernel_config(&c, &cfg, &loaded);
-	have_ctr = !ctl_counters(&c, ctr, v, sizeof(v));
+	/* -ENODATA: the module's defaults, still worth showing. */
+	r = c.be.ops->read_config(&c.be, &cfg);
+	have_cfg = !r || r == -ENODATA;
+	have_ctr = !c.be.ops->read_counters(&c.be, ctr);
 	status_get(buf, "enforced", v, sizeof(v));
 	enforced = !strcmp(v, "yes");
 	if (!buf[0]) {
@@ -327,31 +296,9 @@ int p2pg_ctl_status(int argc, char **argv)
 		enforced = 0;
 	} else if (!enforced) {
 		status_get(buf, "reason", why, sizeof(why));
-	} else if (c.module && !p2pg_mod_loaded()) {
-		snprintf(why, sizeof(why),
-			 "the kernel module is not loaded (no %s)",
-			 p2pg_mod_sysfs());
+	} else if (c.be.ops->verify(&c.be)) {
+		snprintf(why, sizeof(why), "%s", c.be.msg);
 		enforced = 0;
-	} else if (c.module && (!have_cfg || !loaded)) {
-		snprintf(why, sizeof(why),
-			 "the kernel module has no policy from p2pguardd (%s)",
-			 have_cfg ? "it was reloaded" : strerror(errno));
-		enforced = 0;
-	} else if (!have_cfg) {
-		snprintf(why, sizeof(why), "the pins in %s are gone",
-			 c.conf.pin_dir);
-		enforced = 0;
-	} else if (!c.module) {
-		status_get(buf, "attach", v, sizeof(v));
-		fd = pin_fd(&c, P2PG_PIN_LINK);
-		if (!strcmp(v, "link") && fd < 0) {
-			snprintf(why, sizeof(why),
-				 "the link pin %s/%s is gone: nothing attached",
-				 c.conf.pin_dir, P2PG_PIN_LINK);
-			enforced = 0;
-		}
-		if (fd >= 0)
-			close(fd);
 	}
 	if (c.json) {
 		printf("{\"enforced\":%s,\"reason\":", enforced ? "true" : "false");
@@ -372,6 +319,9 @@ int p2pg_ctl_status(int argc, char **argv)
 		}
 		printf("}\n");
 	} else {
+		/* The kernel's word over the daemon's where it has one. */
+		int knobs = c.be.ops->caps & P2PG_BE_OUTSIDE_KNOBS;
+
 		if (enforced)
 			printf("ENFORCED\n");
 		else
@@ -383,12 +333,11 @@ int p2pg_ctl_status(int argc, char **argv)
 		printf("daemon:     %s\n",
 		       daemon_running(&c) ? "running" : "not running");
 		for (i = 0; keys[i]; i++) {
-			/* The kernel's word over the daemon's where it has one. */
-			if (c.module && have_cfg && !strcmp(keys[i], "mode"))
+			if (knobs && have_cfg && !strcmp(keys[i], "mode"))
 				snprintf(v, sizeof(v), "%s",
 					 cfg.mode == P2PG_MODE_AUDIT ? "audit" :
 					 "enforce");
-			else if (c.module && have_cfg &&
+			else if (knobs && have_cfg &&
 				 !strcmp(keys[i], "lockdown"))
 				snprintf(v, sizeof(v), "%s",
 					 cfg.lockdown ? "on" : "off");
@@ -400,8 +349,10 @@ int p2pg_ctl_status(int argc, char **argv)
 			if (*v)
 				printf("%-11s %s\n", keys[i], v);
 		}
-		if (c.module)
-			printf("%-11s %s\n", "sysfs", p2pg_mod_sysfs());
+		files = c.be.ops->kernel_files ?
+			c.be.ops->kernel_files(&c.be, &label) : NULL;
+		if (files)
+			printf("%-11s %s\n", label, files);
 		if (have_ctr)
 			print_counters(&c, ctr, 1);
 	}
@@ -413,14 +364,13 @@ int p2pg_ctl_stats(int argc, char **argv)
 {
 	struct p2pg_counter ctr[P2PG_R__COUNT];
 	struct ctl_ctx c;
-	char why[512];
 	int first, r;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
-	if (ctl_counters(&c, ctr, why, sizeof(why))) {
-		fprintf(stderr, "p2pguardctl: %s\n", why);
+	if (c.be.ops->read_counters(&c.be, ctr)) {
+		fprintf(stderr, "p2pguardctl: %s\n", c.be.msg);
 		return 1;
 	}
 	if (c.json)
@@ -434,11 +384,9 @@ int p2pg_ctl_stats(int argc, char **argv)
 
 int p2pg_ctl_p2p(int argc, char **argv)
 {
-	struct p2pg_config cfg;
 	struct ctl_ctx c;
 	char line[16];
-	int first, r, on, fd;
-	__u32 zero = 0;
+	int first, r, on;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
@@ -465,70 +413,28 @@ int p2pg_ctl_p2p(int argc, char **argv)
 		return 1;
 	}
 	/*
-	 * Also straight into the kernel, so it holds while p2pguardd is down:
-	 * the pinned config, or the module's switch (which bumps its
-	 * generation itself).
+	 * Also straight into the kernel, so it holds while p2pguardd is down
+	 * (the generation bumped, so the daemon never goes below it).  No
+	 * policy there: nothing to change.
 	 */
-	fd = pin_fd(&c, P2PG_MAP_CONFIG);
-	if (fd >= 0 && !bpf_map_lookup_elem(fd, &zero, &cfg)) {
-		cfg.p2p_enabled = on;
-		cfg.generation++;
-		bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (c.module && p2pg_mod_loaded() &&
-	    p2pg_mod_write("p2p_enabled", on ? "1\n" : "0\n"))
-		fprintf(stderr, "p2pguardctl: %s/p2p_enabled: %s\n",
-			p2pg_mod_sysfs(), strerror(errno));
+	r = c.be.ops->set_p2p(&c.be, on);
+	if (r && r != -ENOENT)
+		fprintf(stderr, "p2pguardctl: %s\n", c.be.msg);
 	printf("P2P %s\n", on ? "on" : "off");
 	p2pg_conf_free(&c.conf);
 	return 0;
 }
 
 /*
- * Module backend: p2pguardd holds the device open, which keeps the module
- * in use; it is stopped first, and given a moment to exit.
+ * p2pguardd first (SIGTERM): where it holds the backend in use (the
+ * module's device), it is given a moment to exit.  The status file then
+ * says who unloaded, and which backend.
  */
-static int unload_module(struct ctl_ctx *c, int pid)
-{
-	char path[PATH_MAX], status[256];
-	int i, n;
-
-	for (i = 0; pid && i < 50 && !kill(pid, 0); i++)
-		usleep(100000);
-	if (p2pg_mod_unload()) {
-		if (errno == ENOENT) {
-			printf("unloaded: the p2pguard module was not loaded\n");
-		} else if (errno == ENOSYS) {
-			fprintf(stderr, "p2pguardctl: this kernel cannot unload modules (no CONFIG_MODULE_UNLOAD): p2pguardd is stopped, the module stays until reboot\n");
-			return 1;
-		} else {
-			fprintf(stderr, "p2pguardctl: cannot unload the p2pguard module: %s%s\n",
-				strerror(errno),
-				errno == EBUSY || errno == EWOULDBLOCK ||
-				errno == EAGAIN ?
-				" (in use: is p2pguardd, or another reader of " P2PG_DEV_PATH ", still running?)" :
-				"");
-			return 1;
-		}
-	} else {
-		printf("unloaded: the p2pguard module is removed\n");
-	}
-	snprintf(path, sizeof(path), "%s/%s", c->conf.run_dir,
-		 P2PG_STATUS_FILE);
-	n = snprintf(status, sizeof(status),
-		     "enforced=no\nreason=unloaded by p2pguardctl unload\nbackend=module\n");
-	p2pg_write_file_atomic(path, status, n);
-	return 0;
-}
-
 int p2pg_ctl_unload(int argc, char **argv)
 {
-	char path[PATH_MAX], *status, v[PATH_MAX];
+	char path[PATH_MAX], *status;
 	struct ctl_ctx c;
-	int first, r, pid, prog, cg;
-	DIR *d;
+	int first, r, pid, i;
 
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
@@ -537,216 +443,22 @@ int p2pg_ctl_unload(int argc, char **argv)
 	pid = daemon_running(&c);
 	if (pid)
 		kill(pid, SIGTERM);
-	if (c.module) {
-		r = unload_module(&c, pid);
+	for (i = 0; pid && (c.be.ops->caps & P2PG_BE_HOLDS_DAEMON) &&
+	     i < 50 && !kill(pid, 0); i++)
+		usleep(100000);
+	r = c.be.ops->unload(&c.be);
+	if (r) {
+		fprintf(stderr, "p2pguardctl: %s\n", c.be.msg);
 		p2pg_conf_free(&c.conf);
-		return r;
-	}
-	/* A legacy attachment belongs to the cgroup: detach it explicitly. */
-	status_get(status, "attach", v, sizeof(v));
-	if (!strcmp(v, "legacy")) {
-		prog = pin_fd(&c, P2PG_PIN_PROG);
-		status_get(status, "cgroup", v, sizeof(v));
-		cg = open(v, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (prog >= 0 && cg >= 0 &&
-		    bpf_prog_detach2(prog, cg, BPF_CGROUP_INET_EGRESS))
-			fprintf(stderr, "p2pguardctl: detaching from %s: %s\n",
-				v, strerror(errno));
-		if (prog >= 0)
-			close(prog);
-		if (cg >= 0)
-			close(cg);
-	}
-	/* Removing the link pin drops the last reference: detached. */
-	d = opendir(c.conf.pin_dir);
-	if (d) {
-		struct dirent *e;
-
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.' && (!e->d_name[1] ||
-			    (e->d_name[1] == '.' && !e->d_name[2])))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", c.conf.pin_dir,
-				 e->d_name);
-			if (unlink(path))
-				fprintf(stderr, "p2pguardctl: %s: %s\n", path,
-					strerror(errno));
-		}
-		closedir(d);
-		rmdir(c.conf.pin_dir);
+		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
 	r = snprintf(status, sizeof(c.status),
-		     "enforced=no\nreason=unloaded by p2pguardctl unload\n");
+		     "enforced=no\nreason=unloaded by p2pguardctl unload\nbackend=%s\n",
+		     c.be.ops->name);
 	p2pg_write_file_atomic(path, status, r);
-	printf("unloaded: program, link and pins removed from %s\n",
-	       c.conf.pin_dir);
+	printf("unloaded: %s\n", c.be.msg);
 	p2pg_conf_free(&c.conf);
-	return 0;
-}
-
-int p2pg_event_json(const struct p2pg_event *e, long long ts,
-		    const char *process, char *buf, unsigned int len)
-{
-	char addr[INET6_ADDRSTRLEN] = "?", name[P2PG_EVENT_QNAME + 1] = "",
-	     proc[1024];
-	unsigned int i = 0, n = 0;
-	int r;
-
-	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
-		  sizeof(addr));
-	/* Wire-form labels to dotted text, within the copied bytes. */
-	while (i < P2PG_EVENT_QNAME && e->qname[i] && e->qname[i] < 64) {
-		unsigned int l = e->qname[i++], k;
-
-		for (k = 0; k < l && i < P2PG_EVENT_QNAME; k++, i++) {
-			char ch = e->qname[i];
-
-			name[n++] = (ch >= 0x21 && ch < 0x7f && ch != '"' &&
-				     ch != '\\') ? ch : '?';
-		}
-		if (i < P2PG_EVENT_QNAME && e->qname[i])
-			name[n++] = '.';
-	}
-	name[n] = 0;
-	/* Process names are anyone's to choose: quotes, ESC, bad UTF-8. */
-	p2pg_json_escape(proc, sizeof(proc), process);
-	r = snprintf(buf, len,
-			"{\"ts\":%lld,\"action\":\"%s\",\"reason\":\"%s\",\"proto\":\"%s\",\"dst\":\"%s\",\"port\":%u,\"uid\":%u,\"cgroup\":%llu,\"name\":\"%s\",\"process\":\"%s\"}",
-			ts, e->flags & P2PG_EV_DROPPED ? "blocked" : "would-block",
-			p2pg_reason_name(e->reason),
-			e->l4proto == 6 ? "tcp" : e->l4proto == 17 ? "udp" : "ip",
-			addr, e->dport, e->uid,
-			(unsigned long long)e->cgroup_id, name, proc);
-	return r < 0 ? 0 : (unsigned int)r < len ? r : (int)len - 1;
-}
-
-/* Append the UTF-8 form of @cp; invalid code points as U+FFFD. */
-static size_t put_utf8(char *o, unsigned int cp)
-{
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		o[0] = cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = 0xc0 | cp >> 6;
-		o[1] = 0x80 | (cp & 0x3f);
-		return 2;
-	}
-	o[0] = 0xe0 | cp >> 12;
-	o[1] = 0x80 | ((cp >> 6) & 0x3f);
-	o[2] = 0x80 | (cp & 0x3f);
-	return 3;
-}
-
-/*
- * "key":value or "key":"value" out of one line of the event log, the
- * string unescaped.  A key that is missing, or a line that is no JSON,
- * leaves @out empty.
- *
- * Return: 1 found, 0 not.
- */
-static int json_get(const char *line, const char *key, char *out, size_t len)
-{
-	char pat[64], hx[5];
-	const char *p;
-	size_t n = 0;
-
-	out[0] = 0;
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	/* A key, not the same text inside another value (after a ',' or '{'). */
-	for (p = strstr(line, pat); p; p = strstr(p + 1, pat))
-		if (p > line && (p[-1] == ',' || p[-1] == '{'))
-			break;
-	if (!p)
-		return 0;
-	p += strlen(pat);
-	if (*p != '"') {
-		n = strcspn(p, ",}\r\n");
-		if (n >= len)
-			n = len - 1;
-		memcpy(out, p, n);
-		out[n] = 0;
-		return 1;
-	}
-	for (p++; *p && *p != '"'; p++) {
-		char u[4];
-		size_t k = 1;
-
-		u[0] = *p;
-		if (*p == '\\') {
-			p++;
-			switch (*p) {
-			case 'b':
-				u[0] = '\b';
-				break;
-			case 'f':
-				u[0] = '\f';
-				break;
-			case 'n':
-				u[0] = '\n';
-				break;
-			case 'r':
-				u[0] = '\r';
-				break;
-			case 't':
-				u[0] = '\t';
-				break;
-			case 'u':
-				if (strspn(p + 1, "0123456789abcdefABCDEF") < 4)
-					return 1;	/* cut short: keep what came */
-				memcpy(hx, p + 1, 4);
-				hx[4] = 0;
-				k = put_utf8(u, strtoul(hx, NULL, 16));
-				p += 4;
-				break;
-			case 0:
-				return 1;
-			default:
-				u[0] = *p;	/* \" \\ \/ */
-			}
-		}
-		if (n + k >= len)
-			break;
-		memcpy(out + n, u, k);
-		n += k;
-		out[n] = 0;
-	}
-	return 1;
-}
-
-int p2pg_event_text(const char *line, char *buf, size_t len)
-{
-	char ts[32], act[16], reason[32], proto[8], dst[64], port[8], uid[16],
-	     name[80], proc[1024], sname[4 * 80], sproc[4 * 1024], when[32];
-	struct tm tm;
-	time_t t;
-
-	/* No time, no event: a line of something else, or cut short. */
-	if (line[0] != '{' || !json_get(line, "ts", ts, sizeof(ts)) ||
-	    !ts[0]) {
-		snprintf(buf, len, "(skipped a line that is no event)");
-		return -1;
-	}
-	json_get(line, "action", act, sizeof(act));
-	json_get(line, "reason", reason, sizeof(reason));
-	json_get(line, "proto", proto, sizeof(proto));
-	json_get(line, "dst", dst, sizeof(dst));
-	json_get(line, "port", port, sizeof(port));
-	json_get(line, "uid", uid, sizeof(uid));
-	json_get(line, "name", name, sizeof(name));
-	json_get(line, "process", proc, sizeof(proc));
-	/* Unescaped from JSON: now made safe for a terminal. */
-	p2pg_text_escape(sname, sizeof(sname), name);
-	p2pg_text_escape(sproc, sizeof(sproc), proc);
-	t = atoll(ts);
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf, len, "%s %s %s %s:%s %s uid %s%s%s%s%s", when, act,
-		 proto, dst, port, reason, uid, *sproc ? " " : "", sproc,
-		 *sname ? " " : "", sname);
 	return 0;
 }
 
@@ -864,10 +576,10 @@ int p2pg_ctl_top(int argc, char **argv)
 		while (next_event_line(f, line, sizeof(line))) {
 			struct top_row t = { .n = 1 };
 
-			json_get(line, "dst", t.dst, sizeof(t.dst));
-			json_get(line, "port", t.port, sizeof(t.port));
-			json_get(line, "reason", t.reason, sizeof(t.reason));
-			json_get(line, "name", t.name, sizeof(t.name));
+			p2pg_event_field(line, "dst", t.dst, sizeof(t.dst));
+			p2pg_event_field(line, "port", t.port, sizeof(t.port));
+			p2pg_event_field(line, "reason", t.reason, sizeof(t.reason));
+			p2pg_event_field(line, "name", t.name, sizeof(t.name));
 			snprintf(t.key, sizeof(t.key), "%s|%s|%s|%s", t.dst,
 				 t.port, t.reason, t.name);
 			for (k = 0; k < nrows; k++)
