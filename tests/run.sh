@@ -84,6 +84,8 @@ fi
 for t in tests/live/*.sh; do
 	[ -x "$t" ] && run "$(basename "$t" .sh)" "$t"
 done
+# The status pages (webui/), against p2pguardd in the same sandbox.
+run test_webui tests/webui/test_webui.sh
 
 echo
 [ "$avoidable" -eq 0 ] ||
