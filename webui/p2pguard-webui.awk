@@ -57,8 +57,10 @@ BEGIN {
 # The text still to parse is S; values land in J[path], path parts joined
 # by SUBSEP; JN[path] counts the members of an object or array and
 # JK[path, i] names the i-th member of an object.
-function jws() {
-	sub(/^[ \t\r\n]+/, "", S)
+function jws(    c) {
+	c = substr(S, 1, 1)
+	if (c == " " || c == "\t" || c == "\r" || c == "\n")
+		sub(/^[ \t\r\n]+/, "", S)
 }
 
 # A JSON string at the start of S, unescaped into V (see junescape()).
@@ -197,6 +199,34 @@ function jparse(line) {
 	return S == ""
 }
 
+# The event log's lines as p2pguardd writes them, read in a few steps
+# rather than a token at a time (BusyBox awk is slow, a full log holds
+# some 3000 lines); any other line takes jparse().  All but the name and
+# the process are checked to hold no quote or backslash; the name must
+# hold neither (p2pguardd replaces them), the process is read by jstr().
+function evfast(line,    f, rest, i) {
+	if (!match(line, /^\{"ts":[0-9]+,"action":"[a-z-]*","reason":"[a-z0-9-]*","proto":"[a-z0-9]*","dst":"[0-9a-fA-F.:?]*","port":[0-9]+,"uid":[0-9]+,"cgroup":[0-9]+,"name":"/))
+		return 0
+	split(substr(line, 1, RLENGTH), f, "\"")
+	rest = substr(line, RLENGTH + 1)
+	i = index(rest, "\",\"process\":\"")
+	if (!i || index(substr(rest, 1, i - 1), "\\"))
+		return 0
+	S = substr(rest, i + 12)
+	if (!jstr() || S != "}")
+		return 0
+	split("", J)
+	J["process"] = V
+	J["name"] = substr(rest, 1, i - 1)
+	J["ts"] = substr(f[3], 2, length(f[3]) - 2)
+	J["action"] = f[6]
+	J["reason"] = f[10]
+	J["proto"] = f[14]
+	J["dst"] = f[18]
+	J["port"] = substr(f[21], 2, length(f[21]) - 2)
+	return 1
+}
+
 # ---- HTML -------------------------------------------------------------
 
 function html(s) {
@@ -277,7 +307,7 @@ sec == "stats" {
 }
 
 sec == "events" {
-	if (!jparse($0) || !(("ts") in J)) {
+	if (!evfast($0) && (!jparse($0) || !(("ts") in J))) {
 		err[++nerr] = "p2pguardctl events: " $0
 		next
 	}

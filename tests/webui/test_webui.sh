@@ -51,6 +51,22 @@ ok "JSON reader: a line that is no JSON, or cut short, is not taken" \
 ok "JSON reader: get mode prints one unescaped value" \
 	test "$(printf '%s\n' '{"k":"a\"b\\c","x":1}' | P2PG_W_KEY=k bbawk -v mode=get -f "$W/p2pguard-webui.awk")" = 'a"b\c'
 
+# Event lines as p2pguardd writes them take a quick path; the same line
+# with a blank in front takes the general one: the same page.
+ev='{"ts":1700000000,"action":"blocked","reason":"cs2-pppp","proto":"udp","dst":"2001:db8::1","port":32100,"uid":0,"cgroup":1,"name":"","process":"<b>\"\\\u001b,\",\"x[1] y[2]"}'
+render() { P2PG_W_NOW=1700000060 TZ=UTC bbawk -f "$W/p2pguard-webui.awk"; }
+quick=$(printf '#events\n%s\n' "$ev" | render)
+general=$(printf '#events\n %s\n' "$ev" | render)
+ok "JSON reader: the event log's quick path and the general one agree" \
+	test "$quick" = "$general"
+ok "JSON reader: a hostile process in an event escaped" \
+	grep -qF '<code class="p2pg-proc">&lt;b&gt;&quot;\\x1b,&quot;,&quot;x[1] y[2]</code>' <<<"$quick"
+for a in mawk gawk; do
+	command -v $a >/dev/null || continue
+	ok "JSON reader: $a writes the same page as BusyBox awk" \
+		test "$(printf '#events\n%s\n' "$ev" | P2PG_W_NOW=1700000060 TZ=UTC $a -f "$W/p2pguard-webui.awk")" = "$quick"
+done
+
 # The settings-file writer keeps the file's own style.
 setfile_case() {	# setfile_case NAME ON|OFF BEFORE AFTER (lines in \n)
 	printf '%b' "$3" >"$T/set.conf"
@@ -223,7 +239,7 @@ ok "counters: TUTK's rendezvous DNS names counted" grep -q 'data-reason="dns-den
 ok "blocked most: iotcplatform.com with the process's name escaped" \
 	grep -q '<code>iotcplatform.com</code></td><td>dns-deny-name</td><td><code>&lt;script&gt;&quot;&#39;&amp;\\x1b\[7m</code>' "$T/o2.html"
 ok "recent events: the hostile name escaped, with its pid" \
-	grep -q '<code class="p2pg-proc">&lt;script&gt;&quot;&#39;&amp;\\x1b\[7m\[[0-9]*\]</code>' "$T/o2.html"
+	grep -qE '<code class="p2pg-proc">&lt;script&gt;&quot;&#39;&amp;\\x1b\[7m\[[0-9]+\]' "$T/o2.html"
 ok "nothing of the hostile name unescaped: no <script>, no quote run, no ESC" \
 	no_raw "$T/o2.html"
 ok "plot: an inline SVG with drop bars" has "$T/o2.html" \
