@@ -460,23 +460,31 @@ function switch_card(    p2p, src, on) {
 	print "</dl></div></div>"
 }
 
-function counters(    i, r, label, seen, tp, td) {
+# A row for each family that counted packets; the others named below.
+function counters(    i, r, label, tp, td, quiet) {
 	print "<div class=\"card h-100\"><div class=\"card-header\"><h5 class=\"card-title mb-0\">Counters per SDK family</h5></div><div class=\"card-body\">"
 	if (!have_stats) {
 		print "<p class=\"text-body-secondary\">No counters.</p></div></div>"
 		return
 	}
-	print "<table class=\"table table-sm mb-0\" id=\"p2pg-counters\"><thead><tr><th>Family</th><th class=\"text-end\">Packets</th><th class=\"text-end\">Dropped</th><th class=\"text-end\">Dropped bytes</th></tr></thead><tbody>"
+	print "<table class=\"table table-sm mb-2\" id=\"p2pg-counters\"><thead><tr><th>Family</th><th class=\"text-end\">Packets</th><th class=\"text-end\">Dropped</th><th class=\"text-end\">Dropped bytes</th></tr></thead><tbody>"
+	quiet = ""
 	for (i = 1; i <= nr; i++) {
 		r = R[i]
 		if (r == "none" || r == "not-ip")
 			continue
 		label = (r in family) ? family[r] : html(r)
-		print "<tr" (RP[r] ? "" : " class=\"text-body-secondary\"") " data-reason=\"" html(r) "\"><td title=\"" html(r) "\">" label "</td><td class=\"text-end\">" count(RP[r]) "</td><td class=\"text-end\">" count(RD[r]) "</td><td class=\"text-end\">" count(RB[r]) "</td></tr>"
+		if (!RP[r]) {
+			quiet = quiet (quiet == "" ? "" : ", ") label
+			continue
+		}
+		print "<tr data-reason=\"" html(r) "\"><td title=\"" html(r) "\">" label "</td><td class=\"text-end\">" count(RP[r]) "</td><td class=\"text-end\">" count(RD[r]) "</td><td class=\"text-end\">" count(RB[r]) "</td></tr>"
 		tp += RP[r]
 		td += RD[r]
 	}
 	print "</tbody><tfoot><tr class=\"fw-bold\"><td>All P2P</td><td class=\"text-end\">" count(tp) "</td><td class=\"text-end\" id=\"p2pg-dropped\">" count(td) "</td><td></td></tr></tfoot></table>"
+	if (quiet != "")
+		print "<p class=\"small text-body-secondary mb-0\" id=\"p2pg-quiet\">Nothing counted: " quiet ".</p>"
 	print "</div></div>"
 }
 

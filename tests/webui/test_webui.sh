@@ -238,6 +238,8 @@ want=$(grep -o '"cs2-pppp":{[^}]*}' "$T/stats.json" | grep -o '"drop_packets":[0
 shown=$(dropped_shown "$T/o2.html" cs2-pppp)
 ok "counters: CS2 PPPP dropped $shown, as stats --json says ($want)" \
 	test "${shown:-x}" = "${want:-y}" -a "${want:-0}" -ge 2
+ok "counters: the families that counted nothing named in one line" \
+	grep -q 'id="p2pg-quiet">Nothing counted: .*ThroughTek TUTK / Kalay' "$T/o2.html"
 ok "counters: TUTK's rendezvous DNS names counted" grep -q 'data-reason="dns-deny-name"><td title="dns-deny-name">Rendezvous DNS names</td><td class="text-end">[1-9]' "$T/o2.html"
 ok "blocked most: iotcplatform.com with the process's name escaped" \
 	grep -q '<code>iotcplatform.com</code></td><td>dns-deny-name</td><td><code>&lt;script&gt;&quot;&#39;&amp;\\x1b\[7m</code>' "$T/o2.html"
@@ -294,7 +296,7 @@ ok "source = file: p2pguardd followed it: the kernel's switch is off" wait_for 2
 
 png=$T/openipc.png
 timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
-	--user-data-dir="$T/chromium" --window-size=1200,1500 \
+	--user-data-dir="$T/chromium" --window-size=1280,1400 \
 	--screenshot="$png" "$OURL" >"$T/chromium.log" 2>&1
 is_png() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt 20000 ] && [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' ')" = 89504e47 ]; }
 ok "Chromium renders the page: a PNG screenshot ($(stat -c %s "$png" 2>/dev/null || echo no) bytes)" is_png "$png"
