@@ -386,7 +386,7 @@ END {
 		exit 0
 	print "<div id=\"p2pguard\" class=\"p2pguard\">"
 	if (ENVIRON["P2PG_W_FLASH"] != "")
-		print "<div class=\"alert alert-info\" id=\"p2pg-flash\">" html(ENVIRON["P2PG_W_FLASH"]) "</div>"
+		print "<div class=\"alert alert-success\" role=\"alert\" id=\"p2pg-flash\">" html(ENVIRON["P2PG_W_FLASH"]) "</div>"
 	for (i = 1; i <= nerr; i++)
 		print "<div class=\"alert alert-warning p2pg-note\"><code>" html(err[i]) "</code></div>"
 	state()

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# click.py CHROMIUM PROFILE-DIR URL: open URL in headless Chromium, driven
+# click.py CHROMIUM PROFILE-DIR URL [COOKIE=VALUE]: open URL (with that
+# cookie, thingino's session) in headless Chromium, driven
 # through its DevTools protocol over a pipe (--remote-debugging-pipe: fd 3
 # to Chromium, fd 4 from it, one JSON message per NUL), read the P2P
 # switch's badge, click the page's switch button as a person would, wait
@@ -16,6 +17,7 @@ import sys
 import time
 
 chromium, profile, url = sys.argv[1:4]
+cookie = sys.argv[4].split("=", 1) if len(sys.argv) > 4 else None
 to_r, to_w = os.pipe()
 from_r, from_w = os.pipe()
 
@@ -96,6 +98,9 @@ try:
     session = call("Target.attachToTarget",
                    {"targetId": target, "flatten": True})["sessionId"]
     call("Page.enable", {}, session)
+    if cookie:
+        call("Network.setCookie", {"name": cookie[0], "value": cookie[1],
+                                   "url": url}, session)
     call("Page.navigate", {"url": url}, session)
     wait_load(session)
     before = js(session, BADGE)
@@ -104,8 +109,8 @@ try:
     js(session, "document.querySelector('#p2pg-switch button').click()")
     wait_load(session)
     after = js(session, BADGE)
-    flash = js(session, "(document.querySelector('[role=alert]') || {})"
-               ".textContent") or ""
+    flash = js(session, "(document.querySelector("
+               "'#p2pg-flash, [role=alert]') || {}).textContent") or ""
     print("before=%s after=%s flash=%s" % (before, after, flash.strip()))
     call("Browser.close")
 finally:
