@@ -102,7 +102,8 @@ defconfig() {
 if ! defconfig ok BR2_aarch64=y BR2_TOOLCHAIN_EXTERNAL=y \
 	BR2_TOOLCHAIN_EXTERNAL_BOOTLIN=y BR2_LINUX_KERNEL=y \
 	BR2_LINUX_KERNEL_USE_ARCH_DEFAULT_CONFIG=y BR2_PACKAGE_P2PGUARD=y \
-	BR2_PACKAGE_P2PGUARD_KERNEL_BTF=y BR2_PACKAGE_P2PGUARD_KERNEL_MODULE=y; then
+	BR2_PACKAGE_P2PGUARD_KERNEL_BTF=y BR2_PACKAGE_P2PGUARD_KERNEL_MODULE=y \
+	BR2_PACKAGE_P2PGUARD_WEBUI_OPENIPC=y BR2_PACKAGE_P2PGUARD_WEBUI_THINGINO=y; then
 	fail buildroot-kconfig-select "make defconfig failed: $(tail -3 "$tmp/ok/log" | tr '\n' ' ')"
 	exit 1
 fi
@@ -140,6 +141,18 @@ if printf '%s\n' "$deps" | grep -qx 'P2PGUARD_MODULE_SUBDIRS=kmod' &&
 	pass buildroot-kernel-module
 else
 	fail buildroot-kernel-module "$(printf '%s\n' "$deps" | tr '\n' ' ')"
+fi
+
+# The status pages (webui/): haserl runs them, a hook installs each.
+web=$(make -s -C "$tmp/ok" printvars \
+	VARS='P2PGUARD_DEPENDENCIES P2PGUARD_POST_INSTALL_TARGET_HOOKS' 2>/dev/null)
+if grep -qx 'BR2_PACKAGE_HASERL=y' "$tmp/ok/.config" &&
+	printf '%s\n' "$web" | grep -q '^P2PGUARD_DEPENDENCIES=.*\bhaserl\b' &&
+	printf '%s\n' "$web" | grep -q 'P2PGUARD_INSTALL_WEBUI_OPENIPC' &&
+	printf '%s\n' "$web" | grep -q 'P2PGUARD_INSTALL_WEBUI_THINGINO'; then
+	pass buildroot-webui
+else
+	fail buildroot-webui "haserl not selected, or no install hook: $(printf '%s\n' "$web" | tr '\n' ' ')"
 fi
 
 # The sources are this repository.

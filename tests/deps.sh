@@ -18,11 +18,12 @@ procps util-linux"
 # the old ARM and MIPS kernels (tests/kmod/old-kernels.sh).  QEMU: the VM
 # matrix (system) and the cross binaries on their CPU (user).  sparse and
 # pahole: the module's checks.  python3-magic, flake8, shellcheck:
-# Buildroot's check-package.
+# Buildroot's check-package.  haserl, busybox (httpd, awk), chromium,
+# libjs-bootstrap5: the status pages' test (tests/webui).
 TEST_PKGS="sparse pahole file cpio xz-utils qemu-system-x86 qemu-system-arm
 qemu-user-static gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mipsel-linux-gnu
-python3-magic flake8 shellcheck"
+python3-magic flake8 shellcheck haserl busybox chromium libjs-bootstrap5"
 
 case ${1:-test} in
 build) pkgs=$BUILD_PKGS ;;

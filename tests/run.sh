@@ -171,6 +171,8 @@ fi
 for t in tests/live/*.sh; do
 	[ -x "$t" ] && script "$(basename "$t" .sh)" "$t"
 done
+# The status pages (webui/), against p2pguardd in the same sandbox.
+script test_webui tests/webui/test_webui.sh
 [ "$list" = 1 ] && exit 0
 
 if [ -n "$names" ] && [ "$ran" -eq 0 ]; then

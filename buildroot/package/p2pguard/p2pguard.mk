@@ -83,6 +83,37 @@ define P2PGUARD_INSTALL_INIT_SYSV
 		$(TARGET_DIR)/etc/init.d/S30p2pguardd
 endef
 
+# The status pages (webui/): what both share in /usr/share/p2pguard/webui,
+# each page where its web UI looks (haserl runs them).
+ifneq ($(BR2_PACKAGE_P2PGUARD_WEBUI_OPENIPC)$(BR2_PACKAGE_P2PGUARD_WEBUI_THINGINO),)
+P2PGUARD_DEPENDENCIES += haserl
+define P2PGUARD_INSTALL_WEBUI
+	$(INSTALL) -D -m 0644 $(@D)/webui/p2pguard-webui.sh \
+		$(TARGET_DIR)/usr/share/p2pguard/webui/p2pguard-webui.sh
+	$(INSTALL) -D -m 0644 $(@D)/webui/p2pguard-webui.awk \
+		$(TARGET_DIR)/usr/share/p2pguard/webui/p2pguard-webui.awk
+endef
+P2PGUARD_POST_INSTALL_TARGET_HOOKS += P2PGUARD_INSTALL_WEBUI
+endif
+
+ifeq ($(BR2_PACKAGE_P2PGUARD_WEBUI_OPENIPC),y)
+define P2PGUARD_INSTALL_WEBUI_OPENIPC
+	$(INSTALL) -D -m 0755 $(@D)/webui/openipc/plugin-p2pguard.cgi \
+		$(TARGET_DIR)/var/www/cgi-bin/plugin-p2pguard.cgi
+endef
+P2PGUARD_POST_INSTALL_TARGET_HOOKS += P2PGUARD_INSTALL_WEBUI_OPENIPC
+endif
+
+ifeq ($(BR2_PACKAGE_P2PGUARD_WEBUI_THINGINO),y)
+define P2PGUARD_INSTALL_WEBUI_THINGINO
+	$(INSTALL) -D -m 0755 $(@D)/webui/thingino/p2pguard.cgi \
+		$(TARGET_DIR)/var/www/x/p2pguard.cgi
+	$(INSTALL) -D -m 0644 $(@D)/webui/thingino/p2pguard.webui.json \
+		$(TARGET_DIR)/var/www/a/plugins/p2pguard.webui.json
+endef
+P2PGUARD_POST_INSTALL_TARGET_HOOKS += P2PGUARD_INSTALL_WEBUI_THINGINO
+endif
+
 # One list of kernel options: linux.fragment (and linux-btf.fragment),
 # also usable for kernels built outside Buildroot.
 ifeq ($(BR2_PACKAGE_P2PGUARD_KERNEL_CONFIG),y)
