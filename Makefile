@@ -78,6 +78,10 @@ BPF_SYSROOT := $(or $(SYSROOT),$(filter-out /,$(CC_SYSROOT)))
 BPF_SYS_INCLUDES := $(if $(BPF_SYSROOT),--sysroot=$(BPF_SYSROOT)) \
 	-I$(BPF_SYSROOT)/usr/include/$(TARGET_TRIPLE)
 endif
+# MIPS's UAPI asm/ headers test the compiler's endianness macro, which the
+# BPF target does not define; a big-endian MIPS also needs BPF_TARGET=bpfeb.
+BPF_SYS_INCLUDES += $(if $(filter mipsel-% mipsisa32r6el-% mips64el-%,$(TARGET_TRIPLE)),-D__MIPSEL__,\
+	$(if $(filter mips-% mipsisa32r6-% mips64-%,$(TARGET_TRIPLE)),-D__MIPSEB__))
 
 # A static build is for a device's flash: -Os (as Buildroot's default).
 ifeq ($(STATIC),1)

@@ -3,7 +3,8 @@
 #
 # cross_footprint.sh DIR... - stripped sizes of the p2pguardd and
 # p2pguardctl found in the cross build directories DIR (tests/cross/check.sh
-# makes build/cross-armhf and build/cross-arm64), as an RST table for
+# makes build/cross-armhf, build/cross-arm64 and build/cross-mipsel), as
+# an RST table for
 # make bench.  Directories without binaries are skipped; with none at all
 # it says where they come from.
 set -eu
@@ -30,6 +31,7 @@ for d in "$@"; do
 	case $desc in
 	*aarch64*) st=aarch64-linux-gnu-strip ;;
 	*ARM*) st=arm-linux-gnueabihf-strip ;;
+	*MIPS*) st=mipsel-linux-gnu-strip ;;
 	*) st="strip" ;;
 	esac
 	command -v "$st" >/dev/null || st=llvm-strip

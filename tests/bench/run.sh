@@ -17,7 +17,8 @@
 #
 # Environment: BENCH_REPEAT (200000 test runs per figure), BENCH_ROUNDS,
 # BENCH_SECONDS, BENCH_SWITCHES (tests/bench/net.sh), BENCH_SIZES
-# ("10 1000 100000"), CROSS_DIRS (build/cross-armhf build/cross-arm64).
+# ("10 1000 100000"), CROSS_DIRS (build/cross-armhf build/cross-arm64
+# build/cross-mipsel).
 set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
@@ -25,7 +26,7 @@ B=${BUILD:-build}
 DOC=Documentation/performance.rst
 REPEAT=${BENCH_REPEAT:-200000}
 SIZES=${BENCH_SIZES:-10 1000 100000}
-CROSS_DIRS=${CROSS_DIRS:-$B/cross-armhf $B/cross-arm64}
+CROSS_DIRS=${CROSS_DIRS:-$B/cross-armhf $B/cross-arm64 $B/cross-mipsel}
 failed=0
 
 replace_section() {	# replace_section NAME FILE

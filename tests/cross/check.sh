@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # Cross builds with Debian's cross compilers, static, as for a camera:
-#   - armhf and arm64 binaries come out, statically linked, and p2pguardd
+#   - armhf, arm64 and mipsel (Ingenic's MIPS32r2) binaries come out,
+#     statically linked, and p2pguardd
 #     and p2pguardctl are one program (the same file);
-#   - armhf p2pguardd + p2pguardctl, stripped, fit the size budget;
+#   - armhf p2pguardd + p2pguardctl, stripped, fit the size budget (the
+#     other sizes are reported);
 #   - with qemu-user (package qemu-user-static), each name runs its own
 #     program and the classifier's unit tests pass on the target CPU.
 # Builds into build/cross-ARCH, with the sysroot make fetches into
 # build/sysroot-ARCH (tests/cross/fetch-sysroot.sh): the native build in
 # build/ is left alone.  Prints PASS/FAIL/SKIP lines (tests/lib/check.h).
-# Usage: tests/cross/check.sh [ARCH...]   (default: armhf arm64)
+# Usage: tests/cross/check.sh [ARCH...]   (default: armhf arm64 mipsel)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/apt.sh
@@ -20,7 +22,7 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; failed=1; }
 skip() { echo "SKIP $1: $2"; }
 
-archs=${*:-armhf arm64}
+archs=${*:-armhf arm64 mipsel}
 
 for arch in $archs; do
 	t=cross[$arch]
@@ -30,6 +32,8 @@ for arch in $archs; do
 		want="ELF 32-bit LSB executable, ARM, EABI5" ;;
 	arm64)	triple=aarch64-linux-gnu qemu=aarch64 budget=
 		want="ELF 64-bit LSB executable, ARM aarch64" ;;
+	mipsel)	triple=mipsel-linux-gnu qemu=mipsel budget=
+		want="ELF 32-bit LSB executable, MIPS, MIPS32 rel2" ;;
 	*)	fail "$t" "unknown architecture"; continue ;;
 	esac
 	b=build/cross-$arch

@@ -9,13 +9,16 @@
 # external modules ("make modules_prepare"), as Documentation says.
 #
 # Usage: P2PG_OLD_KDIRS="KDIR[,ARCH[,CROSS_COMPILE]] ..." tests/kmod/old-kernels.sh
+#        tests/kmod/old-kernels.sh [DIR...]
 #   ARCH defaults to the tree's configured architecture (arm, arm64, mips,
 #   x86), CROSS_COMPILE for arm to arm-linux-gnueabihf-, for x86 to none;
 #   give both for a vendor toolchain (e.g. ,arm,arm-himix200-linux-).
 # Without P2PG_OLD_KDIRS, the kernels of ../shared/kernels beside the
 # repository (each <version>-<arch>/headers.tar.xz, a prepared build
 # tree) are unpacked once into tests/vm/cache and used; the cross
-# compilers they need are installed when missing.
+# compilers they need are installed when missing; DIR arguments (e.g.
+# 4.9.337-arm) take only those.  For each of these a module built prints
+# "KO DIR PATH" too (tests/vm/run.sh boots it).
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h); SKIP when no tree is
 # given, or kmod/ has no Kbuild yet.  A warning located in the module's
 # own files (kmod/, bpf/) is a FAIL; those in the kernel's headers (old
@@ -28,10 +31,12 @@ fails=0
 # shared_kdirs: the build trees of ../shared/kernels, unpacked; prints
 # them as P2PG_OLD_KDIRS entries.
 shared_kdirs() {
-	local t d v
+	local t d v n
 	for t in "$TOP"/../shared/kernels/*/headers.tar.xz; do
 		[ -f "$t" ] || continue
-		d=$CACHE/old-kernels/$(basename "$(dirname "$t")")
+		n=$(basename "$(dirname "$t")")
+		[ $# -eq 0 ] || [[ " $* " == *" $n "* ]] || continue
+		d=$CACHE/old-kernels/$n
 		v=$(tar tJf "$t" | head -n 1 | cut -d/ -f1)
 		if [ ! -f "$d/$v/include/config/auto.conf" ]; then
 			rm -rf "$d" && mkdir -p "$d" && tar xJf "$t" -C "$d" ||
@@ -41,7 +46,7 @@ shared_kdirs() {
 	done
 }
 if [ -z "${P2PG_OLD_KDIRS:-}" ]; then
-	P2PG_OLD_KDIRS=$(shared_kdirs)
+	P2PG_OLD_KDIRS=$(shared_kdirs "$@")
 	if [ -n "$P2PG_OLD_KDIRS" ]; then
 		. "$TOP/tests/lib/apt.sh"
 		p2pg_apt_install kmod-old-kernels gcc-arm-linux-gnueabihf \
@@ -125,5 +130,8 @@ for ent in $P2PG_OLD_KDIRS; do
 	fi
 	cp "$ko" "$out/p2pguard.ko"
 	echo "PASS $name ($arch, ${cross:-native}): $(kmod_vermagic "$ko")"
+	case $kdir in
+	"$CACHE"/old-kernels/*) echo "KO $(basename "$(dirname "$kdir")") $out/p2pguard.ko" ;;
+	esac
 done
 [ "$fails" -eq 0 ]

@@ -7,22 +7,24 @@
 # lists and status) and "apt-get download", then "dpkg-deb -x" into the
 # cache.  A kernel already unpacked is not fetched again.
 #
-# Usage: tests/vm/fetch.sh CACHE ARCH SUITE...
-#   CACHE  directory (tests/vm/cache), ARCH amd64 | armhf,
-#   SUITE  bullseye | bookworm | bookworm-backports
+# Usage: tests/vm/fetch.sh CACHE ARCH [SUITE...]
+#   CACHE  directory (tests/vm/cache), ARCH amd64 | armhf | mipsel,
+#   SUITE  bullseye | bookworm | bookworm-backports (none: busybox only,
+#   for a kernel that does not come from Debian)
 # Prints, per suite, "SUITE KERNEL-DIR" where KERNEL-DIR holds vmlinuz,
 # config, package (its name) and modules/ (the guest's modules, see
 # modules() below); and "busybox PATH".
 set -eu
 
 die() { echo "vm-fetch: $*" >&2; exit 1; }
-[ $# -ge 3 ] || die "usage: $0 CACHE ARCH SUITE..."
+[ $# -ge 2 ] || die "usage: $0 CACHE ARCH [SUITE...]"
 cache=$1 arch=$2
 shift 2
 case $arch in
 amd64)	flavour=amd64 ;;
 armhf)	flavour=armmp ;;
-*)	die "$arch: amd64 or armhf" ;;
+mipsel)	flavour=4kc-malta ;;
+*)	die "$arch: amd64, armhf or mipsel" ;;
 esac
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)

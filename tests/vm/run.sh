@@ -9,9 +9,12 @@
 # order, kill -9 and restart.  Root-cgroup attachment happens inside the
 # guests only; nothing is attached on this machine.
 #
-# Usage: tests/vm/run.sh [ARCH:SUITE...]
+# Usage: tests/vm/run.sh [ARCH:SUITE... old:DIR...]
 #   ARCH amd64 | armhf, SUITE bullseye (5.10) | bookworm (6.1) |
-#   bookworm-backports (6.12); default: the whole matrix (VM_MATRIX).
+#   bookworm-backports (6.12); old:DIR a kernel of ../shared/kernels
+#   (4.9.337-arm, 4.4.178-arm, 3.10.108-mipsel: camera kernels, module
+#   only, booted on QEMU's vexpress-a9 or malta as their READMEs say);
+#   default: the whole matrix (VM_MATRIX), with every old kernel present.
 # Kernels and busybox-static are downloaded once into tests/vm/cache (never
 # installed); once kmod/ has its Kbuild, the kernel module is built for each kernel
 # (tests/kmod/build.sh, Debian's headers of that image) and packed into its
@@ -30,7 +33,11 @@ cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
 CACHE=$TOP/tests/vm/cache
 DOC=$TOP/Documentation/vm-matrix.rst
+SHARED_KERNELS=$TOP/../shared/kernels
 DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm"
+for d in "$SHARED_KERNELS"/*/headers.tar.xz; do
+	[ -f "$d" ] && DEFAULT_MATRIX="$DEFAULT_MATRIX old:$(basename "$(dirname "$d")")"
+done
 MATRIX=${*:-${VM_MATRIX:-$DEFAULT_MATRIX}}
 # Each kernel boots once per backend: the eBPF program, then the module.
 BACKENDS=${VM_BACKENDS:-ebpf module}
@@ -48,24 +55,34 @@ skip_all() {	# skip_all REASON: every kernel of the matrix is a SKIP
 	exit 0
 }
 
-version_of() {	# the kernel series a suite ships
+version_of() {	# the kernel series a suite ships; an old kernel's version
 	case $1 in
 	bullseye) echo 5.10 ;;
 	bookworm) echo 6.1 ;;
 	bookworm-backports) echo 6.12 ;;
+	*-arm|*-mipsel) echo "${1%-*}" ;;
 	*) echo "?" ;;
 	esac
 }
-qarch() { case $1 in amd64) echo x86_64 ;; armhf) echo armhf ;; esac; }
-label() { echo "$(qarch "${1%%:*}") $(version_of "${1#*:}")"; }
+# arch_of ENTRY: the Debian architecture of its programs.
+arch_of() {
+	case $1 in
+	old:*-arm) echo armhf ;;
+	old:*-mipsel) echo mipsel ;;
+	*) echo "${1%%:*}" ;;
+	esac
+}
+qarch() { case $1 in amd64) echo x86_64 ;; *) echo "$1" ;; esac; }
+label() { echo "$(qarch "$(arch_of "$1")") $(version_of "${1#*:}")"; }
 
 # --- QEMU -------------------------------------------------------------------
 need_pkgs=""
 for e in $MATRIX; do
-	case ${e%%:*} in
+	case $(arch_of "$e") in
 	amd64) command -v qemu-system-x86_64 >/dev/null || need_pkgs="$need_pkgs qemu-system-x86" ;;
 	armhf) command -v qemu-system-arm >/dev/null || need_pkgs="$need_pkgs qemu-system-arm" ;;
-	*) echo "FAIL vm: $e: architecture must be amd64 or armhf"; exit 1 ;;
+	mipsel) command -v qemu-system-mipsel >/dev/null || need_pkgs="$need_pkgs qemu-system-mips" ;;
+	*) echo "FAIL vm: $e: architecture must be amd64, armhf or mipsel"; exit 1 ;;
 	esac
 done
 command -v cpio >/dev/null || need_pkgs="$need_pkgs cpio"
@@ -91,7 +108,10 @@ fi
 build() {
 	local arch=$1 b=$CACHE/build-$1 st=$CACHE/stage-$1 cross=()
 
-	[ "$arch" = armhf ] && cross=(CROSS_COMPILE=arm-linux-gnueabihf-)
+	case $arch in
+	armhf) cross=(CROSS_COMPILE=arm-linux-gnueabihf-) ;;
+	mipsel) cross=(CROSS_COMPILE=mipsel-linux-gnu-) ;;
+	esac
 	say "building the static programs for $arch"
 	make --no-print-directory -f tests/vm/vm.mk "${cross[@]}" STATIC=1 \
 		BUILD="$b" vm-guest > "$TMP/build-$arch.log" 2>&1 || {
@@ -127,18 +147,39 @@ initramfs() {
 	echo "$lbl" > "$r/etc/vm-label"
 	cp "$kdir"/modules/* "$r/lib/modules/"
 	[ -z "$ko" ] || cp "$ko" "$r/lib/modules/p2pguard.ko"
-	echo "$backend" > "$r/etc/vm-backend"
-	# The module run: the shipped configuration, told to use the module.
-	if [ "$backend" = module ]; then
-		printf '%s\n' "backend = module" "module = /lib/modules/p2pguard.ko" \
+	# The module run: the shipped configuration, told to use the module;
+	# on an old kernel, told nothing but where the module is ("auto"):
+	# p2pguardd must find that the kernel runs no cgroup programs.
+	case $backend in
+	module) printf '%s\n' "backend = module" "module = /lib/modules/p2pguard.ko" \
+			>> "$r/etc/p2pguard.conf" ;;
+	auto) printf '%s\n' "backend = auto" "module = /lib/modules/p2pguard.ko" \
 			>> "$r/etc/p2pguard.conf"
-	fi
+		backend=module ;;
+	esac
+	echo "$backend" > "$r/etc/vm-backend"
 	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
 boot() {	# boot ARCH KDIR INITRD LOG
 	local arch=$1 kdir=$2 initrd=$3 log=$4
 	local append="rdinit=/init panic=-1 quiet loglevel=3"
+	# An old kernel: the machine its README names (no audio, no network).
+	case $(cat "$kdir/machine" 2>/dev/null) in
+	vexpress-a9)
+		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-arm \
+			-M vexpress-a9 -smp 2 -m 256M -dtb "$kdir/dtb" \
+			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyAMA0 $append" -display none \
+			-serial "file:$log" -monitor none -net none -no-reboot
+		return ;;
+	malta)
+		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-mipsel \
+			-M malta -m 256M -kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyS0 $append" -display none \
+			-serial "file:$log" -monitor none -net none -no-reboot
+		return ;;
+	esac
 	case $arch in
 	amd64)
 		timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi \
@@ -165,13 +206,45 @@ explain() {
 	fi
 }
 
+# old_kernel DIR: ../shared/kernels/DIR as a kernel directory of the
+# matrix (vmlinuz, dtb, machine, package, no modules to load), made once.
+old_kernel() {
+	local src=$SHARED_KERNELS/$1 d=$CACHE/kernel-old-$1
+	[ -f "$src/headers.tar.xz" ] || return 1
+	if [ ! -f "$d/.done" ]; then
+		rm -rf "$d" && mkdir -p "$d/modules" || return 1
+		if [ -f "$src/zImage" ]; then
+			cp "$src/zImage" "$d/vmlinuz" && cp "$src/vexpress-v2p-ca9.dtb" "$d/dtb" &&
+				echo vexpress-a9 > "$d/machine" || return 1
+		else
+			gzip -dc "$src/vmlinux.gz" > "$d/vmlinuz" && echo malta > "$d/machine" || return 1
+		fi
+		cp "$src/config" "$d/config" || return 1
+		: > "$d/modules/load.list"
+		echo "linux-$(version_of "$1") (shared/kernels/$1)" > "$d/package"
+		touch "$d/.done"
+	fi
+	echo "$d"
+}
+
 mkdir -p "$OUT"
 : > "$TMP/rows"
 built=" "
 for e in $MATRIX; do
-	arch=${e%%:*} suite=${e#*:} lbl=$(label "$e")
+	arch=$(arch_of "$e") suite=${e#*:} lbl=$(label "$e")
 	t_start=$(date +%s)
-	if ! kdir=$(tests/vm/fetch.sh "$CACHE" "$arch" "$suite" 2> "$TMP/fetch.err" |
+	backends=$BACKENDS
+	if [ "${e%%:*}" = old ]; then
+		# An old kernel runs no cgroup programs: the module, chosen by
+		# "backend = auto".  BusyBox comes from Debian all the same.
+		backends=auto
+		if ! tests/vm/fetch.sh "$CACHE" "$arch" > /dev/null 2> "$TMP/fetch.err" ||
+			! kdir=$(old_kernel "$suite"); then
+			echo "FAIL vm $lbl: cannot prepare ../shared/kernels/$suite: $(tail -1 "$TMP/fetch.err")"
+			fails=$((fails + 1))
+			continue
+		fi
+	elif ! kdir=$(tests/vm/fetch.sh "$CACHE" "$arch" "$suite" 2> "$TMP/fetch.err" |
 		awk -v s="$suite" '$1 == s { print $2 }') || [ -z "$kdir" ]; then
 		echo "SKIP vm $lbl: kernel package not available: $(tail -1 "$TMP/fetch.err")"
 		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$(version_of "$suite")" \
@@ -189,7 +262,15 @@ for e in $MATRIX; do
 	# The kernel module, once kmod/ exists: built for this very kernel
 	# (Debian's headers of the image booted).
 	ko=""
-	if [ -f kmod/Kbuild ] || [ -f kmod/Makefile ]; then
+	if [ "${e%%:*}" = old ]; then
+		tests/kmod/old-kernels.sh "$suite" > "$TMP/kmod.out" 2>&1
+		ko=$(awk -v e="$suite" '$1 == "KO" && $2 == e { print $3 }' "$TMP/kmod.out")
+		if [ -z "$ko" ]; then
+			echo "FAIL vm $lbl: the kernel module did not build:"
+			grep -v '^KO ' "$TMP/kmod.out" | sed 's/^/    /'
+			fails=$((fails + 1))
+		fi
+	elif [ -f kmod/Kbuild ] || [ -f kmod/Makefile ]; then
 		tests/kmod/build.sh "$e" > "$TMP/kmod.out" 2>&1
 		ko=$(awk -v e="$e" '$1 == "KO" && $2 == e { print $3 }' "$TMP/kmod.out")
 		if [ -z "$ko" ]; then
@@ -198,12 +279,12 @@ for e in $MATRIX; do
 			fails=$((fails + 1))
 		fi
 	fi
-	for backend in $BACKENDS; do
+	for backend in $backends; do
 		# The module run: p2pguardd with backend = module, the eBPF
 		# path kept off, so that the module alone enforces.
 		lbl=$(label "$e")
-		if [ "$backend" = module ]; then
-			lbl="$lbl module"
+		if [ "$backend" != ebpf ]; then
+			lbl="$lbl $backend"
 			if [ -z "$ko" ]; then
 				echo "SKIP vm $lbl: no p2pguard.ko for this kernel"
 				continue

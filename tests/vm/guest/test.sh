@@ -74,7 +74,19 @@ wan_pppp() { grep -c '^udp[46] 32100 ' /tmp/wan.log; }
 module_loaded() { grep -c '^p2pguard ' /proc/modules; }
 module() { test "$BACKEND" = module; }
 module_gone() { test "$(module_loaded)" = 0; }
-no_bpf() { test "$(ours)" = 0 && test ! -e $PIN/p2pg_config; }
+# older_than MAJOR MINOR: the running kernel is older than MAJOR.MINOR.
+older_than() {
+	r=$(uname -r)
+	ma=${r%%.*} r=${r#*.}
+	mi=${r%%[!0-9]*}
+	[ "$ma" -lt "$1" ] || { [ "$ma" -eq "$1" ] && [ "$mi" -lt "$2" ]; }
+}
+no_bpf() {
+	o=$(ours)
+	# Before 4.10 there are no cgroup programs to attach, nor to ask about.
+	[ -z "$o" ] && older_than 4 10 && o=0
+	test "$o" = 0 && test ! -e $PIN/p2pg_config
+}
 
 echo "INFO kernel=$(uname -r)"
 echo "INFO machine=$(uname -m)"
