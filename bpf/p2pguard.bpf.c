@@ -91,6 +91,13 @@ const volatile __u32 p2pg_use_sk_storage = 1;	/* else cookie LRU (< 5.2) */
 const volatile __u64 p2pg_test_flow_key = 0;
 /* skb->gso_size (5.7); else a UDP GSO send is unjudgeable (signatures.rst). */
 const volatile __u32 p2pg_use_gso_size = 1;
+/*
+ * Word loads straight from packet data (p2pg_probe_packet_words()).  Where
+ * the CPU lacks efficient unaligned access (MIPS), the verifier refuses a
+ * word at the IP header, which sits 2 bytes off alignment (NET_IP_ALIGN):
+ * the helper copies instead, and the quick run is skipped.
+ */
+const volatile __u32 p2pg_use_packet_words = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -309,7 +316,8 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 	void *end = (void *)(long)skb->data_end;
 	__u32 k;
 
-	if (off >= P2PG_DIRECT_MAX || data + off + len > end)
+	if (!p2pg_use_packet_words || off >= P2PG_DIRECT_MAX ||
+	    data + off + len > end)
 		return -1;
 	P2PG_UNROLL
 	for (k = 0; k < len / 4; k++)
@@ -1172,6 +1180,8 @@ int p2pguard_egress(struct __sk_buff *skb)
 	__u32 zero = 0, len = skb->len, a[4];
 	int family, cls, quiet;
 
+	if (!p2pg_use_packet_words)
+		goto full;
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		family = 4;
 	else if (skb->protocol == bpf_htons(ETH_P_IPV6))

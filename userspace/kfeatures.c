@@ -49,6 +49,35 @@ int p2pg_probe_gso_size(void)
 	return 1;
 }
 
+/*
+ * A word read at the start of packet data, as the program's parser does:
+ * refused where the CPU lacks efficient unaligned access (MIPS), the IP
+ * header being 2 bytes off alignment there.
+ */
+int p2pg_probe_packet_words(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 2, .src_reg = 1,
+		  .off = offsetof(struct __sk_buff, data) },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 3, .src_reg = 1,
+		  .off = offsetof(struct __sk_buff, data_end) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 4, .src_reg = 2 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 4, .imm = 4 },
+		{ .code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = 4, .src_reg = 3,
+		  .off = 1 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 0, .src_reg = 2 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "p2pg_probe", "GPL",
+			       insns, sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 void p2pg_features_probe(struct p2pg_features *f)
 {
 	char path[PATH_MAX];
@@ -71,6 +100,7 @@ void p2pg_features_probe(struct p2pg_features *f)
 			close(r);
 		close(fd);
 		f->gso_size = p2pg_probe_gso_size();
+		f->packet_words = p2pg_probe_packet_words();
 	}
 	f->cgroup2 = p2pg_cgroup2_mount(path, sizeof(path)) == 0;
 	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
@@ -90,7 +120,7 @@ void p2pg_features_string(const struct p2pg_features *f, int missing,
 		{ "cgroup_bpf", f->cgroup_bpf }, { "cgroup2", f->cgroup2 },
 		{ "cgroup_link", f->link }, { "ringbuf", f->ringbuf },
 		{ "sk_storage", f->sk_storage }, { "btf", f->btf },
-		{ "gso_size", f->gso_size },
+		{ "gso_size", f->gso_size }, { "packet_words", f->packet_words },
 	};
 	size_t i, off = 0;
 
@@ -125,6 +155,7 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 	skel->rodata->p2pg_use_ringbuf = f->ringbuf;
 	skel->rodata->p2pg_use_sk_storage = f->sk_storage;
 	skel->rodata->p2pg_use_gso_size = f->gso_size;
+	skel->rodata->p2pg_use_packet_words = f->packet_words;
 	/*
 	 * Only one of each pair is created: a map the kernel lacks cannot be,
 	 * and its fallback twin would lock memory for nothing.  The code that

@@ -23,6 +23,8 @@ struct p2pguard_bpf;
  * @btf:         vmlinux BTF (/sys/kernel/btf/vmlinux).
  * @gso_size:    struct __sk_buff gso_size (5.7); else a UDP GSO send to
  *               the Internet is unjudgeable.
+ * @packet_words: word loads straight from packet data (not on MIPS);
+ *               else bpf_skb_load_bytes() copies, and no quick run.
  */
 struct p2pg_features {
 	int bpf_syscall;
@@ -34,6 +36,7 @@ struct p2pg_features {
 	int sk_storage;
 	int btf;
 	int gso_size;
+	int packet_words;
 };
 
 /**
@@ -48,6 +51,14 @@ void p2pg_features_probe(struct p2pg_features *f);
  * Return: 1 where it may (5.7 and later), else 0.
  */
 int p2pg_probe_gso_size(void);
+
+/**
+ * p2pg_probe_packet_words() - may a program read a word at packet data?
+ *
+ * Return: 1 where the verifier takes it, 0 where it refuses a misaligned
+ * packet access (CPUs without efficient unaligned access: MIPS).
+ */
+int p2pg_probe_packet_words(void);
 
 /**
  * p2pg_features_string() - "link ringbuf sk_storage btf" style list.
