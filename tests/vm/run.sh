@@ -229,10 +229,10 @@ old_kernel() {
 
 mkdir -p "$OUT"
 : > "$TMP/rows"
+: > "$TMP/jobs"
 built=" "
 for e in $MATRIX; do
 	arch=$(arch_of "$e") suite=${e#*:} lbl=$(label "$e")
-	t_start=$(date +%s)
 	backends=$BACKENDS
 	if [ "${e%%:*}" = old ]; then
 		# An old kernel runs no cgroup programs: the module, chosen by
@@ -297,71 +297,106 @@ for e in $MATRIX; do
 			fails=$((fails + 1))
 			continue
 		fi
-		say "booting $lbl ($(cat "$kdir/package"))"
-		: > "$log"
-		boot "$arch" "$kdir" "$initrd" "$log"
-		qrc=$?
-		secs=$(( $(date +%s) - t_start ))
-		tr -d '\r' < "$log" > "$TMP/console"
-		grep -E '^(PASS|FAIL|SKIP) ' "$TMP/console"
-		p=$(grep -c '^PASS ' "$TMP/console")
-		f=$(grep -c '^FAIL ' "$TMP/console")
-		s=$(grep -c '^SKIP ' "$TMP/console")
-		if ! grep -q '^VMDONE' "$TMP/console"; then
-			if [ "$qrc" = 124 ]; then
-				why="timed out after $TIMEOUT s"
-			else
-				why="QEMU exit $qrc"
-			fi
-			echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
-			tail -25 "$TMP/console" | sed 's/^/    /'
-			f=$((f + 1))
-		fi
-		fails=$((fails + f))
-		loaded=$(info load "$TMP/console")
-		case $loaded in
-		yes) loaded=yes ;;
-		no) loaded="no: $(info why "$TMP/console")" ;;
-		*) loaded="?" ;;
-		esac
-		insns=$(info insns "$TMP/console")
-		# Both programs: the entry and the one it tail-calls.
-		vins=$(info verified_insns "$TMP/console")
-		vfull=$(info verified_insns_full "$TMP/console")
-		vins=$(( ${vins:-0} + ${vfull:-0} ))
-		[ "${vins:-0}" = 0 ] && vins="n/a"
-		# What p2pguardd found; vmprobe's probe (before cgroup2 was
-		# mounted) when the daemon wrote no status.
-		feat=$(info daemon_features "$TMP/console")
-		miss=$(info daemon_missing "$TMP/console")
-		if [ -z "$feat" ]; then
-			feat=$(info features "$TMP/console")
-			miss=$(info missing "$TMP/console")
-		fi
-		att=$(info attach "$TMP/console")
-		kver=$(info kernel "$TMP/console")
-		jit=$(info jit "$TMP/console")
-		# The verifier's own last word, when it refused.
-		msg=""
-		[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$TMP/console" |
-			grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
-			tail -1 | cut -c10- | tr '|' '/')
-		cause=$(explain "$TMP/console")
-		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
-			"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
-			"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
-			"${jit:--}" "$msg" "$cause" >> "$TMP/rows"
-		# The verifier's words, when it refused.
-		grep '^VERIFIER ' "$TMP/console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
-			{
-				echo "vm $lbl: verifier log (head and tail):"
-				grep '^VERIFIER-HEAD ' "$TMP/console" | sed 's/^VERIFIER-HEAD /    /'
-				echo "    ..."
-				grep '^VERIFIER ' "$TMP/console" | tail -30 | sed 's/^VERIFIER /    /'
-			}
-		[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
-		say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+		# Booted in the second phase, VM_JOBS at a time.
+		echo "$lbl|$arch|$kdir|$initrd|$log|$backend" >> "$TMP/jobs"
 	done
+done
+
+# boot_job N LBL ARCH KDIR INITRD LOG BACKEND: one guest; its lines go to
+# $TMP/job-N.out, its table row to $TMP/job-N.row, its failures to
+# $TMP/job-N.fails.
+boot_job() {
+	local n=$1 lbl=$2 arch=$3 kdir=$4 initrd=$5 log=$6 backend=$7
+	local t_start qrc secs p f s why loaded insns vins vfull feat miss att
+	local kver jit msg cause console=$TMP/console-$n fails=0
+	t_start=$(date +%s)
+	: > "$log"
+	boot "$arch" "$kdir" "$initrd" "$log"
+	qrc=$?
+	secs=$(( $(date +%s) - t_start ))
+	tr -d '\r' < "$log" > "$console"
+	grep -E '^(PASS|FAIL|SKIP) ' "$console"
+	p=$(grep -c '^PASS ' "$console")
+	f=$(grep -c '^FAIL ' "$console")
+	s=$(grep -c '^SKIP ' "$console")
+	if ! grep -q '^VMDONE' "$console"; then
+		if [ "$qrc" = 124 ]; then
+			why="timed out after $TIMEOUT s"
+		else
+			why="QEMU exit $qrc"
+		fi
+		echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
+		tail -25 "$console" | sed 's/^/    /'
+		f=$((f + 1))
+	fi
+	fails=$((fails + f))
+	loaded=$(info load "$console")
+	case $loaded in
+	yes) loaded=yes ;;
+	no) loaded="no: $(info why "$console")" ;;
+	*) loaded="?" ;;
+	esac
+	insns=$(info insns "$console")
+	# Both programs: the entry and the one it tail-calls.
+	vins=$(info verified_insns "$console")
+	vfull=$(info verified_insns_full "$console")
+	vins=$(( ${vins:-0} + ${vfull:-0} ))
+	[ "${vins:-0}" = 0 ] && vins="n/a"
+	# What p2pguardd found; vmprobe's probe (before cgroup2 was
+	# mounted) when the daemon wrote no status.
+	feat=$(info daemon_features "$console")
+	miss=$(info daemon_missing "$console")
+	if [ -z "$feat" ]; then
+		feat=$(info features "$console")
+		miss=$(info missing "$console")
+	fi
+	att=$(info attach "$console")
+	kver=$(info kernel "$console")
+	jit=$(info jit "$console")
+	# The verifier's own last word, when it refused.
+	msg=""
+	[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$console" |
+		grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
+		tail -1 | cut -c10- | tr '|' '/')
+	cause=$(explain "$console")
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
+		"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
+		"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
+		"${jit:--}" "$msg" "$cause" > "$TMP/job-$n.row"
+	# The verifier's words, when it refused.
+	grep '^VERIFIER ' "$console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
+		{
+			echo "vm $lbl: verifier log (head and tail):"
+			grep '^VERIFIER-HEAD ' "$console" | sed 's/^VERIFIER-HEAD /    /'
+			echo "    ..."
+			grep '^VERIFIER ' "$console" | tail -30 | sed 's/^VERIFIER /    /'
+		}
+	[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
+	say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+	echo "$fails" > "$TMP/job-$n.fails"
+}
+
+# The guests, VM_JOBS at a time (default: one per two cores; each guest's
+# CPUs are host threads, and much of a guest's time is waiting).
+JOBS=${VM_JOBS:-$(( $(nproc) > 1 ? 2 : 1 ))}
+n=0
+running=0
+while IFS='|' read -r jlbl jarch jkdir jinitrd jlog jbackend; do
+	n=$((n + 1))
+	say "booting $jlbl ($(cat "$jkdir/package"))"
+	boot_job "$n" "$jlbl" "$jarch" "$jkdir" "$jinitrd" "$jlog" "$jbackend" \
+		> "$TMP/job-$n.out" 2>&1 < /dev/null &
+	running=$((running + 1))
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done < "$TMP/jobs"
+wait
+for k in $(seq 1 "$n"); do
+	cat "$TMP/job-$k.out"
+	[ -f "$TMP/job-$k.row" ] && cat "$TMP/job-$k.row" >> "$TMP/rows"
+	fails=$((fails + $(cat "$TMP/job-$k.fails" 2>/dev/null || echo 1)))
 done
 
 total=$(( $(date +%s) - start_all ))
