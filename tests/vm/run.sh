@@ -34,7 +34,7 @@ TOP=$(pwd)
 CACHE=$TOP/tests/vm/cache
 DOC=$TOP/Documentation/vm-matrix.rst
 SHARED_KERNELS=$TOP/../shared/kernels
-DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm"
+DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm arm64:bookworm mipsel:bookworm"
 for d in "$SHARED_KERNELS"/*/headers.tar.xz; do
 	[ -f "$d" ] && DEFAULT_MATRIX="$DEFAULT_MATRIX old:$(basename "$(dirname "$d")")"
 done
@@ -81,8 +81,9 @@ for e in $MATRIX; do
 	case $(arch_of "$e") in
 	amd64) command -v qemu-system-x86_64 >/dev/null || need_pkgs="$need_pkgs qemu-system-x86" ;;
 	armhf) command -v qemu-system-arm >/dev/null || need_pkgs="$need_pkgs qemu-system-arm" ;;
+	arm64) command -v qemu-system-aarch64 >/dev/null || need_pkgs="$need_pkgs qemu-system-arm" ;;
 	mipsel) command -v qemu-system-mipsel >/dev/null || need_pkgs="$need_pkgs qemu-system-mips" ;;
-	*) echo "FAIL vm: $e: architecture must be amd64, armhf or mipsel"; exit 1 ;;
+	*) echo "FAIL vm: $e: architecture must be amd64, armhf, arm64 or mipsel"; exit 1 ;;
 	esac
 done
 command -v cpio >/dev/null || need_pkgs="$need_pkgs cpio"
@@ -110,6 +111,7 @@ build() {
 
 	case $arch in
 	armhf) cross=(CROSS_COMPILE=arm-linux-gnueabihf-) ;;
+	arm64) cross=(CROSS_COMPILE=aarch64-linux-gnu-) ;;
 	mipsel) cross=(CROSS_COMPILE=mipsel-linux-gnu-) ;;
 	esac
 	say "building the static programs for $arch"
@@ -192,6 +194,18 @@ boot() {	# boot ARCH KDIR INITRD LOG
 			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 			-append "console=ttyAMA0 $append" -display none \
 			-serial "file:$log" -monitor none -nic none -no-reboot ;;
+	arm64)
+		timeout "$TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a53 \
+			-accel tcg,thread=multi -smp 2 -m 1024 \
+			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyAMA0 $append" -display none \
+			-serial "file:$log" -monitor none -nic none -no-reboot ;;
+	mipsel)
+		# Malta: one CPU, 256 MiB without highmem.
+		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-mipsel -M malta \
+			-m 256M -kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyS0 $append" -display none \
+			-serial "file:$log" -monitor none -net none -no-reboot ;;
 	esac
 }
 
