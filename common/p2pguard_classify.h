@@ -44,7 +44,7 @@
 #include "p2pguard_rules.h"
 
 #ifndef P2PG_ENV
-#error "define P2PG_ENV (the host's environment) before including p2pguard_classify.h"
+#error "p2pguard_classify.h: define P2PG_ENV (the host's environment) first"
 #endif
 
 #ifdef __bpf__

@@ -34,7 +34,7 @@
 #include "p2pguard_rules.h"
 
 #ifndef P2PG_ENV
-#error "define P2PG_ENV (the host's environment) before including p2pguard_parse.h"
+#error "p2pguard_parse.h: define P2PG_ENV (the host's environment) first"
 #endif
 
 static __always_inline const void *

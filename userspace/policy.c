@@ -27,7 +27,7 @@ const char *const p2pg_default_loopback[] = {
 	"127.0.0.0/8", "::1/128", NULL,
 };
 
-/* Rendezvous names (../shared/reference/p2p-protocols.md, section 1, 3). */
+/* Rendezvous names, each with its public source in signatures.rst. */
 const char *const p2pg_default_domains[] = {
 	"iotcplatform.com", "kalayservice.com", "kalay.net.cn",	/* TUTK */
 	"cloudlinks.cn", "cloud-links.net",			/* Gwell */
