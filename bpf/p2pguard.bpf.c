@@ -1152,7 +1152,7 @@ struct {
  * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
  * header (p2pg_parse_quick()) to a destination the cache knows, which
  * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
- * NTP, QUIC.  The steps of p2pg_head_path(), specialised so that clang
+ * NTP, QUIC.  The steps of p2pg_head_reason(), specialised so that clang
  * folds what they cannot need: a whole head or none, so every length test
  * is constant, and only the head bytes the checks read are loaded,
  * straight from the packet.  Live, short straight-line code matters more

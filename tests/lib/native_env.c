@@ -246,7 +246,7 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 }
 
 /*
- * The BPF program's TCP stream path (p2pg_egress_full() and
+ * The BPF program's TCP stream path (p2pguard_full() and
  * p2pg_window_path()), natively: the same shared steps over @f.
  */
 unsigned int native_stream(const struct p2pg_native_env *env,
