@@ -90,7 +90,7 @@ else
 CFLAGS ?= -O2 -g
 endif
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
-override CPPFLAGS += -Ibpf -Iuserspace -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+override CPPFLAGS += -Icommon -Iuserspace -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 override CFLAGS += $(WARN) -std=gnu11
 ifneq ($(SYSROOT),)
 override CFLAGS += --sysroot=$(SYSROOT)
@@ -180,7 +180,7 @@ DEPFLAGS = -MMD -MP -MF $(basename $@).d
 $(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c $(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
+	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Icommon \
 		$(DEPFLAGS) -Wall -Werror -c $< -o $@
 
 $(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
@@ -251,7 +251,7 @@ $(BUILD)/tests/test_classify: $(BUILD)/tests/unit/test_classify.o $(TEST_LIB_OBJ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-# The kernel module's packet path (kmod/p2pguard_path.h), natively.
+# The kernel module's packet path (common/p2pguard_path.h), natively.
 $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@

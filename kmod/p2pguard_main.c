@@ -6,8 +6,8 @@
  *
  * The module is the backend for kernels without cgroup BPF (camera
  * kernels from 3.10 on).  What a packet is, and whether it drops, is
- * decided by the same code as in the BPF program: kmod/p2pguard_path.h
- * runs the parse, the blob look-ups and bpf/p2pguard_classify.h.
+ * decided by the same code as in the BPF program: common/p2pguard_path.h
+ * runs the parse, the blob look-ups and common/p2pguard_classify.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,7 +32,8 @@
 /* ---- the pure-C path, bound to the skb ---------------------------------- */
 
 /**
- * struct p2pg_kctx - what p2pg_parse_load() and p2pg_path_ident() read.
+ * struct p2pg_kctx - the packet as the path's host sees it (struct
+ * p2pg_kenv.pkt): what p2pg_env_load() and p2pg_env_ident() read.
  * @skb:  the packet; at LOCAL_OUT skb->data is its network header.
  */
 struct p2pg_kctx {
@@ -49,30 +50,32 @@ struct p2pg_kctx {
 #define P2PG_KFLOW_LOCKS	64
 static spinlock_t p2pg_kflow_locks[P2PG_KFLOW_LOCKS];
 
-static inline void p2pg_path_lock(__u32 slot)
+static __always_inline void p2pg_env_lock(struct p2pg_kenv *env, __u32 slot)
 {
 	spin_lock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
 }
 
-static inline void p2pg_path_unlock(__u32 slot)
+static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
+					    __u32 slot)
 {
 	spin_unlock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
 }
 
-static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-					  __u32 len, void *buf)
+static __always_inline const void *p2pg_env_load(struct p2pg_kenv *env,
+						 __u32 off, __u32 len,
+						 void *buf)
 {
-	const struct p2pg_kctx *c = ctx;
+	const struct p2pg_kctx *c = env->pkt;
 
 	if (off > INT_MAX || len > INT_MAX - off)
 		return NULL;
 	return skb_header_pointer(c->skb, off, len, buf);
 }
 
-static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
-				   __u32 *uid)
+static __always_inline void p2pg_env_ident(struct p2pg_kenv *env,
+					   __u64 *cgroup_id, __u32 *uid)
 {
-	const struct p2pg_kctx *c = ctx;
+	const struct p2pg_kctx *c = env->pkt;
 
 	*cgroup_id = p2pg_sock_cgroup_id(c->skb->sk);
 	*uid = p2pg_sock_uid(c->skb->sk);
@@ -265,7 +268,7 @@ static void p2pg_emit(const struct sk_buff *skb,
 	memcpy(ev.daddr, r->pkt.daddr, sizeof(ev.daddr));
 	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
 	if (r->reason == P2PG_R_DNS_NAME) {
-		u32 q = r->pkt.l4proto == IPPROTO_TCP ? 14 : 12, i;
+		u32 q = r->pkt.l4proto == P2PG_IPPROTO_TCP ? 14 : 12, i;
 
 		for (i = 0; i < P2PG_EVENT_QNAME && q + i < w->len; i++)
 			ev.qname[i] = w->b[q + i];

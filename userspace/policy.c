@@ -11,32 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "policy.h"
-#include "../kmod/p2pguard_blob.h"
-
-/*
- * Only p2pg_domain_hash() is used here.  The header wants its environment
- * defined wherever it is included: the policy itself answers the look-ups
- * it can (the sender's identity it cannot).
- */
-#define P2PG_ENV const struct p2pg_policy
-#include "p2pguard_classify.h"
-
-static __always_inline int p2pg_env_name_denied(const struct p2pg_policy *p,
-						__u64 hash)
-{
-	return p2pg_policy_has_name(p, hash);
-}
-
-static __always_inline const struct p2pg_pppp_key *
-p2pg_env_pppp_key(const struct p2pg_policy *p, __u32 first_byte)
-{
-	return &p->pppp[first_byte & 0xff];
-}
-
-static __always_inline int p2pg_env_is_agent(const struct p2pg_policy *p)
-{
-	return 0;
-}
+#include "p2pguard_blob.h"
+#include "p2pguard_rules.h"	/* p2pg_domain_hash() */
 
 const char *const p2pg_default_lan[] = {
 	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
@@ -51,7 +27,7 @@ const char *const p2pg_default_loopback[] = {
 	"127.0.0.0/8", "::1/128", NULL,
 };
 
-/* Rendezvous names (../shared/reference/p2p-protocols.md, section 1, 3). */
+/* Rendezvous names, each with its public source in signatures.rst. */
 const char *const p2pg_default_domains[] = {
 	"iotcplatform.com", "kalayservice.com", "kalay.net.cn",	/* TUTK */
 	"cloudlinks.cn", "cloud-links.net",			/* Gwell */

@@ -14,9 +14,10 @@ KMOD_OUT=$CACHE/out
 # shellcheck disable=SC2034
 KMOD_MATRIX_DEFAULT="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm arm64:bookworm mipsel:bookworm"
 
-# The module's sources: ./Kbuild names kmod/; kmod/ may include the shared
-# headers of bpf/ (the classifier, the ABI).
-KMOD_SRC="Kbuild kmod bpf"
+# The module's sources: ./Kbuild names kmod/; kmod/Kbuild reaches the
+# shared headers in common/ (the ABI, the parser, the classifier, the blob,
+# the packet path) with one -I.
+KMOD_SRC="Kbuild kmod common"
 
 # kmod_present: whether kmod/ has files to check yet.
 kmod_present() {

@@ -2,7 +2,7 @@
 /*
  * test_blob - the kernel module's policy blob: p2pg_policy_to_blob()
  * (userspace/policy.c) against p2pg_blob_check() and the look-ups of
- * kmod/p2pguard_blob.h, the very text the module compiles.
+ * common/p2pguard_blob.h, the very text the module compiles.
  *
  *  - the default policy and random policies (every class and prefix
  *    length, both families, names, PPPP keys, agents, repeats) serialize
@@ -27,7 +27,7 @@
 
 #include "check.h"
 #include "policy.h"
-#include "../../kmod/p2pguard_blob.h"
+#include "p2pguard_blob.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
