@@ -170,7 +170,7 @@ BUILD_CONFIG = $(strip deps=mmd $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATI
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
 
-.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check
+.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check default-blob
 all: $(BINS) $(TESTS)
 
 # Header dependencies come from the compilers (-MMD -MP: a .d file beside
@@ -259,6 +259,19 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 $(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+# test_blob compares the module's built-in policy with today's defaults.
+$(BUILD)/tests/unit/test_blob.o: override CPPFLAGS += -Ikmod
+
+# The kernel module's built-in policy, the daemon's defaults as a blob: a
+# file in the tree (Kbuild runs no userspace program), made again here
+# when the defaults change; test_blob fails while it is stale.
+$(BUILD)/tools/gen_default_blob: $(BUILD)/tools/gen_default_blob.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+default-blob: $(BUILD)/tools/gen_default_blob
+	$(Q)$< > kmod/p2pguard_default_blob.h.tmp && \
+		mv kmod/p2pguard_default_blob.h.tmp kmod/p2pguard_default_blob.h
 
 # Text from outside: lines, escaping, events, the settings command (the
 # daemon's loader/settings.c, the one test that reaches into loader/).

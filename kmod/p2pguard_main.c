@@ -27,6 +27,7 @@
 #include <net/netns/generic.h>
 
 #include "compat.h"
+#include "p2pguard_default_blob.h"
 #include "p2pguard_kmod.h"
 
 /* ---- the pure-C path, bound to the skb ---------------------------------- */
@@ -91,10 +92,16 @@ const char *const p2pg_reason_names[P2PG_R__COUNT] = {
 
 #undef P2PG_REASON_NAME
 
-/* Before any blob: the all-zero switch (P2P off, enforce), no lists. */
-static struct p2pg_kpolicy p2pg_empty_policy;
+/*
+ * Before p2pguardd writes a policy: the daemon's defaults, P2P off and
+ * enforcing (p2pguard_default_blob.h): loopback and the LAN ranges are
+ * not the Internet, so vendor daemons still talk to each other and to
+ * the LAN.  Its view points into the constant blob; ->blob stays NULL
+ * (policy_loaded reads 0, and nothing frees it).
+ */
+static struct p2pg_kpolicy p2pg_default_policy;
 
-/* Set to &p2pg_empty_policy before anything can read it. */
+/* Set to &p2pg_default_policy before anything can read it. */
 struct p2pg_kpolicy __rcu *p2pg_policy;
 
 /* Serialises writers; readers only take rcu_read_lock(). */
@@ -124,7 +131,7 @@ static void p2pg_policy_replace(struct p2pg_kpolicy *new)
 					lockdep_is_held(&p2pg_policy_mutex));
 	rcu_assign_pointer(p2pg_policy, new);
 	synchronize_rcu();
-	if (old == &p2pg_empty_policy)
+	if (old == &p2pg_default_policy)
 		return;
 	if (old->blob != new->blob)
 		kvfree(old->blob);
@@ -407,11 +414,11 @@ static void p2pg_free_state(void)
 	struct p2pg_kpolicy *pol;
 
 	pol = rcu_dereference_protected(p2pg_policy, 1);
-	if (pol != &p2pg_empty_policy) {
+	if (pol != &p2pg_default_policy) {
 		kvfree(pol->blob);
 		kfree(pol);
 	}
-	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
+	RCU_INIT_POINTER(p2pg_policy, &p2pg_default_policy);
 	kvfree(p2pg_flows);
 	free_percpu(p2pg_scratch);
 	free_percpu(p2pg_counters);
@@ -420,10 +427,21 @@ static void p2pg_free_state(void)
 static int __init p2pg_init(void)
 {
 	int err = -ENOMEM, i;
+	const char *why;
 
 	for (i = 0; i < P2PG_KFLOW_LOCKS; i++)
 		spin_lock_init(&p2pg_kflow_locks[i]);
-	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
+	why = p2pg_blob_check(p2pg_default_blob, sizeof(p2pg_default_blob),
+			      &p2pg_default_policy.view);
+	if (why) {
+		/* Big endian: no lists (everything is the Internet) until then. */
+		memset(&p2pg_default_policy, 0, sizeof(p2pg_default_policy));
+		pr_warn("built-in default lists refused (%s): none until p2pguardd writes a policy\n",
+			why);
+	} else {
+		p2pg_default_policy.cfg = p2pg_default_policy.view.hdr->cfg;
+	}
+	RCU_INIT_POINTER(p2pg_policy, &p2pg_default_policy);
 	p2pg_counters = alloc_percpu(struct p2pg_kcounters);
 	p2pg_scratch = alloc_percpu(struct p2pg_win);
 	p2pg_flows = p2pg_kvmalloc(sizeof(*p2pg_flows));
@@ -442,7 +460,7 @@ static int __init p2pg_init(void)
 	err = p2pg_hooks_register();
 	if (err)
 		goto fail_dev;
-	pr_info("loaded: P2P off, enforcing, until p2pguardd writes a policy\n");
+	pr_info("loaded: P2P off, enforcing the default lists, until p2pguardd writes a policy\n");
 	return 0;
 
 fail_dev:
