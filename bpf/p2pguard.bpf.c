@@ -314,8 +314,7 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 	void *end = (void *)(long)skb->data_end;
 	__u32 k;
 
-	if (!p2pg_use_packet_words || off >= P2PG_DIRECT_MAX ||
-	    data + off + len > end)
+	if (off >= P2PG_DIRECT_MAX || data + off + len > end)
 		return -1;
 	P2PG_UNROLL
 	for (k = 0; k < len / 4; k++)
@@ -331,7 +330,8 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 static __always_inline int p2pg_load(struct __sk_buff *skb, __u32 off,
 				     void *to, __u32 len)
 {
-	if (!p2pg_load_direct(skb, off, to, len))
+	/* The knob apart: folded into the bounds test, 5.10 loses them. */
+	if (p2pg_use_packet_words && !p2pg_load_direct(skb, off, to, len))
 		return 0;
 	return bpf_skb_load_bytes(skb, off, to, len);
 }
@@ -755,7 +755,8 @@ static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
 		 */
 		x = n - 1;
 		asm volatile("%0 &= 31" : "+r"(x));
-		if (!p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE) ||
+		if ((p2pg_use_packet_words &&
+		     !p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE)) ||
 		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1))
 			h.len = n;
 	}

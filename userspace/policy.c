@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -605,6 +606,23 @@ static int map_keys(int fd, size_t key_size, void **keys, size_t *n)
 	return 0;
 }
 
+/*
+ * bpf_map_update_elem() of a hash or trie element, retried on ENOMEM.  A
+ * map without preallocation takes its elements from per-CPU caches that
+ * irq_work refills (6.1 on); where the CPU has no irq_work interrupt
+ * (MIPS) the refill waits for the next timer tick, and a writer that adds
+ * elements faster gets ENOMEM with memory free.  Up to about a second.
+ */
+static int map_update(int fd, const void *key, const void *val)
+{
+	int err, tries = 0;
+
+	while ((err = bpf_map_update_elem(fd, key, val, BPF_ANY)) &&
+	       errno == ENOMEM && ++tries < 500)
+		usleep(2000);
+	return err;
+}
+
 static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 {
 	unsigned int bytes = family == 4 ? 4 : 16;
@@ -622,7 +640,7 @@ static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 			continue;
 		memcpy(key, &plen, 4);
 		memcpy(key + 4, e->addr, bytes);
-		err = bpf_map_update_elem(fd, key, &v, BPF_ANY);
+		err = map_update(fd, key, &v);
 		if (err)
 			return err;
 	}
@@ -675,7 +693,7 @@ static int sync_names(const struct p2pg_policy *p, int fd)
 	int err = 0;
 
 	for (i = 0; i < p->n_names; i++) {
-		err = bpf_map_update_elem(fd, &p->names[i], &v, BPF_ANY);
+		err = map_update(fd, &p->names[i], &v);
 		if (err)
 			return err;
 	}
@@ -741,7 +759,7 @@ static int sync_agents(int fd, const void *ids, size_t n_ids, size_t ksz)
 	int err;
 
 	for (i = 0; i < n_ids; i++) {
-		err = bpf_map_update_elem(fd, want + i * ksz, &one, BPF_ANY);
+		err = map_update(fd, want + i * ksz, &one);
 		if (err)
 			return err;
 	}
