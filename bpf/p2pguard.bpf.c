@@ -314,7 +314,16 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 	void *end = (void *)(long)skb->data_end;
 	__u32 k;
 
-	if (off >= P2PG_DIRECT_MAX || data + off + len > end)
+	if (off >= P2PG_DIRECT_MAX)
+		return -1;
+	/*
+	 * The bound again, on the very register added to the packet pointer:
+	 * clang may test a copy, and verifiers before 5.11 (and 6.1 for
+	 * 32-bit copies) do not carry a bound from one register to another.
+	 */
+	_Static_assert(!(P2PG_DIRECT_MAX & (P2PG_DIRECT_MAX - 1)), "a power of 2");
+	asm volatile("%0 &= %1" : "+r"(off) : "i"(P2PG_DIRECT_MAX - 1));
+	if (data + off + len > end)
 		return -1;
 	P2PG_UNROLL
 	for (k = 0; k < len / 4; k++)

@@ -437,10 +437,15 @@ if [ "${VM_DOC:-$([ "$MATRIX" = "$DEFAULT_MATRIX" ] && echo 1 || echo 0)}" = 1 ]
 The VM matrix
 =============
 
-``make vm-check`` (``tests/vm/run.sh``) boots Debian's kernel images under
-QEMU with software emulation (no KVM), each with a BusyBox initramfs that
-holds the statically linked ``p2pguardd``/``p2pguardctl``, the test
-programs and the kernel's own ``veth`` module.  Inside each guest,
+``make vm-check`` (``tests/vm/run.sh``) boots Debian's kernel images
+(x86_64, armhf, arm64 and mipsel) and the camera kernels of
+``../shared/kernels`` (4.9 and 4.4 ARMv7 on QEMU vexpress-a9, 3.10 MIPS32r2
+little endian on malta) under QEMU with software emulation (no KVM), each
+with a BusyBox initramfs that holds the statically linked
+``p2pguardd``/``p2pguardctl``, the test programs and the kernel's own
+``veth`` module where it is one.  Every guest is prepared first (static
+programs per architecture, the module per kernel, the initramfs), then
+they boot ``VM_JOBS`` at a time (default 2).  Inside each guest,
 ``tests/vm/guest/test.sh``:
 
 * enables the JIT (Debian's armhf kernels leave it off) and loads the
@@ -466,7 +471,18 @@ loads the module, no BPF program may be attached and no pin may exist, and
 the same scenario runs with the module alone enforcing; then a malformed
 policy blob is refused (kernel log, generation unchanged) while the old
 policy keeps dropping a PPPP flood, and ``p2pguardctl unload`` removes the
-module, its sysfs directory and its device, after which PPPP arrives again.
+module, its sysfs directory and its device, after which PPPP arrives again;
+then ``insmod`` without the daemon: with no policy written the module
+enforces the daemon's default lists (PPPP to the Internet refused, to
+loopback and to the LAN delivered), and ``rmmod``.
+
+The camera kernels (rows ``.../auto``) run no cgroup programs: they boot
+once, with ``backend = auto`` and the module's path added to the shipped
+configuration, and ``p2pguardd``, started by ``S30p2pguardd`` before the
+network, must choose the module and enforce; the rest is the module run.
+On MIPS the program reads packet data through ``bpf_skb_load_bytes()``
+(``packet_words`` missing: the verifier refuses word loads at the IP
+header, 2 bytes off alignment there).
 
 Columns: *insns* is the verifier's "processed N insns" (log level 4, any
 kernel); *verified* is ``bpf_prog_info.verified_insns`` of the attached
@@ -475,7 +491,7 @@ program (else the interpreter runs it, and the kernel log names the
 instruction the JIT lacks); *features* and *missing* are what
 ``p2pguardd`` found (its status file).  Kernels are the current images of
 the Debian suite named, downloaded with ``apt-get download`` and never
-installed.
+installed; the camera kernels are used as ``../shared/kernels`` holds them.
 
 EOF
 		echo "Last run: $date, $total s for the matrix on $(nproc) cores ($(uname -m) host)."
