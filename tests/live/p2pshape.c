@@ -7,11 +7,14 @@
  *
  *   p2pshape list                print the shapes, one a line: its name,
  *                                then "p2p" or "ordinary"
- *   p2pshape SHAPE ADDR [PORT]   send SHAPE to ADDR (its vector's port
+ *   p2pshape [-u UID] SHAPE ADDR [PORT]
+ *                                send SHAPE to ADDR (its vector's port
  *                                unless PORT); print what the sink will log
  *                                for each datagram or connection that
  *                                arrives, then "fence LINE": an ordinary
- *                                datagram sent last, to the discard port
+ *                                datagram sent last, to the discard port;
+ *                                -u: as user and group UID, no other
+ *                                groups (where no setpriv(1) can: BusyBox)
  *   p2pshape sink OUT [PROTO:PORT...]
  *                                listen on every port and protocol the
  *                                shapes use (and on udp:5301, tcp:8080...
@@ -31,7 +34,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -236,21 +239,25 @@ static void set_port(struct target *t, __u16 port)
 
 static int to_target(const char *text, __u16 port, struct target *t)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST,
-				  .ai_socktype = SOCK_DGRAM }, *ai;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&t->ss;
 
+	/* inet_pton(), not getaddrinfo(): static builds run without NSS. */
 	memset(t, 0, sizeof(*t));
-	if (getaddrinfo(text, NULL, &hints, &ai))
+	if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
+		t->family = AF_INET;
+		a4->sin_family = AF_INET;
+		t->len = sizeof(*a4);
+		memcpy(t->addr, &a4->sin_addr, 4);
+	} else if (inet_pton(AF_INET6, text, &a6->sin6_addr) == 1) {
+		t->family = AF_INET6;
+		a6->sin6_family = AF_INET6;
+		t->len = sizeof(*a6);
+		memcpy(t->addr, &a6->sin6_addr, 16);
+	} else {
 		return -1;
-	t->family = ai->ai_family;
-	t->len = ai->ai_addrlen;
-	memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
+	}
 	set_port(t, port);
-	if (t->family == AF_INET)
-		memcpy(t->addr, &((struct sockaddr_in *)&t->ss)->sin_addr, 4);
-	else
-		memcpy(t->addr, &((struct sockaddr_in6 *)&t->ss)->sin6_addr, 16);
 	return 0;
 }
 
@@ -795,9 +802,25 @@ static int cmd_sink(const char *out, char **extra, int n_extra)
 	return 0;
 }
 
+/* As @uid, group @uid, no supplementary groups: an unprivileged sender. */
+static int become(const char *uid)
+{
+	char *end;
+	long id = strtol(uid, &end, 10);
+
+	if (!*uid || *end || id < 0 || id > 65535) {
+		fprintf(stderr, "p2pshape: -u %s: not a uid\n", uid);
+		return 2;
+	}
+	if (setgroups(0, NULL) || setgid(id) || setuid(id))
+		return failed("-u");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t k;
+	int err;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (k = 0; k < N_SHAPES; k++)
@@ -807,6 +830,13 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "sink"))
 		return cmd_sink(argv[2], argv + 3, argc - 3);
+	if (argc >= 5 && !strcmp(argv[1], "-u")) {
+		err = become(argv[2]);
+		if (err)
+			return err;
+		argv += 2;
+		argc -= 2;
+	}
 	for (k = 0; argc >= 3 && argc <= 4 && k < N_SHAPES; k++)
 		if (!strcmp(argv[1], shapes[k].name))
 			return cmd_send(&shapes[k], argv[2],
