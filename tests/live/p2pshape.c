@@ -26,8 +26,10 @@
  * order they were sent: once the fence has arrived, everything before it
  * has arrived or never will.  Exit status: 0 when everything was sent or
  * refused with EPERM (what a drop on the cgroup egress hook returns),
- * 1 on any other error, 2 on bad usage, 3 when the kernel lacks the
- * protocol (UDP-Lite, deprecated); nothing is sent then.
+ * 1 on any other error, 2 on bad usage, 3 when the kernel lacks what the
+ * shape needs (UDP-Lite, deprecated; UDP GSO, before 4.18: the control
+ * message would be ignored and the batch sent as one datagram), said on
+ * stderr; nothing is sent then.
  *
  * Only addresses the test put in its own network namespaces are used.
  */
@@ -338,6 +340,13 @@ static int send_gso(const struct shape *s, const struct target *t,
 	fd = socket(t->family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return failed("socket");
+	/* Segment size 0 (no GSO) is the default: this only asks. */
+	if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &(int){ 0 }, sizeof(int)) &&
+	    errno == ENOPROTOOPT) {
+		fprintf(stderr, "p2pshape: kernel without UDP GSO (UDP_SEGMENT, 4.18)\n");
+		close(fd);
+		return NO_SUCH_PROTOCOL;
+	}
 	iov.iov_base = batch->b;
 	iov.iov_len = batch->n;
 	m.msg_name = (void *)&t->ss;
@@ -370,8 +379,10 @@ static int send_udplite(const struct shape *s, const struct target *t,
 	int fd, err = 0, cov = 8;
 
 	fd = socket(t->family, SOCK_DGRAM, IPPROTO_UDPLITE);
-	if (fd < 0 && errno == EPROTONOSUPPORT)
+	if (fd < 0 && errno == EPROTONOSUPPORT) {
+		fprintf(stderr, "p2pshape: kernel without UDP-Lite\n");
 		return NO_SUCH_PROTOCOL;
+	}
 	if (fd < 0)
 		return failed("UDP-Lite socket");
 	if (s->how == UDPLITE_CSCOV &&

@@ -106,7 +106,7 @@ row() {	# row off|on SHAPE ADDR user|root [PORT]
 	in_cam "${cmd[@]}" "$shape" "$addr" ${port:+"$port"} > "$T/sent" 2> "$T/err"
 	case $? in
 	0) ;;
-	3) skip "$name: kernel without UDP-Lite"; return ;;
+	3) skip "$name: $(sed 's/^p2pshape: //' "$T/err")"; return ;;
 	*) fail "$name: p2pshape: $(cat "$T/err")"; return ;;
 	esac
 	fence=$(sed -n 's/^fence //p' "$T/sent")

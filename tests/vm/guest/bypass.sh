@@ -110,7 +110,7 @@ bp_row() {	# bp_row off|on SHAPE ADDR user|root [PORT]
 	"$V/p2pshape" $uid "$shape" "$addr" $port > $BP/sent 2> $BP/err
 	case $? in
 	0) ;;
-	3) skip "$row: kernel without UDP-Lite"; return ;;
+	3) skip "$row: $(sed 's/^p2pshape: //' $BP/err)"; return ;;
 	*)
 		fail "$row: p2pshape: $(cat $BP/err)"
 		bp_drops $BP/drops.before
