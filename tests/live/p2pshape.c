@@ -7,11 +7,14 @@
  *
  *   p2pshape list                print the shapes, one a line: its name,
  *                                then "p2p" or "ordinary"
- *   p2pshape SHAPE ADDR [PORT]   send SHAPE to ADDR (its vector's port
+ *   p2pshape [-u UID] SHAPE ADDR [PORT]
+ *                                send SHAPE to ADDR (its vector's port
  *                                unless PORT); print what the sink will log
  *                                for each datagram or connection that
  *                                arrives, then "fence LINE": an ordinary
- *                                datagram sent last, to the discard port
+ *                                datagram sent last, to the discard port;
+ *                                -u: as user and group UID, no other
+ *                                groups (where no setpriv(1) can: BusyBox)
  *   p2pshape sink OUT [PROTO:PORT...]
  *                                listen on every port and protocol the
  *                                shapes use (and on udp:5301, tcp:8080...
@@ -23,15 +26,17 @@
  * order they were sent: once the fence has arrived, everything before it
  * has arrived or never will.  Exit status: 0 when everything was sent or
  * refused with EPERM (what a drop on the cgroup egress hook returns),
- * 1 on any other error, 2 on bad usage, 3 when the kernel lacks the
- * protocol (UDP-Lite, deprecated); nothing is sent then.
+ * 1 on any other error, 2 on bad usage, 3 when the kernel lacks what the
+ * shape needs (UDP-Lite, deprecated; UDP GSO, before 4.18: the control
+ * message would be ignored and the batch sent as one datagram), said on
+ * stderr; nothing is sent then.
  *
  * Only addresses the test put in its own network namespaces are used.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -236,21 +241,25 @@ static void set_port(struct target *t, __u16 port)
 
 static int to_target(const char *text, __u16 port, struct target *t)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST,
-				  .ai_socktype = SOCK_DGRAM }, *ai;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&t->ss;
 
+	/* inet_pton(), not getaddrinfo(): static builds run without NSS. */
 	memset(t, 0, sizeof(*t));
-	if (getaddrinfo(text, NULL, &hints, &ai))
+	if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
+		t->family = AF_INET;
+		a4->sin_family = AF_INET;
+		t->len = sizeof(*a4);
+		memcpy(t->addr, &a4->sin_addr, 4);
+	} else if (inet_pton(AF_INET6, text, &a6->sin6_addr) == 1) {
+		t->family = AF_INET6;
+		a6->sin6_family = AF_INET6;
+		t->len = sizeof(*a6);
+		memcpy(t->addr, &a6->sin6_addr, 16);
+	} else {
 		return -1;
-	t->family = ai->ai_family;
-	t->len = ai->ai_addrlen;
-	memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
+	}
 	set_port(t, port);
-	if (t->family == AF_INET)
-		memcpy(t->addr, &((struct sockaddr_in *)&t->ss)->sin_addr, 4);
-	else
-		memcpy(t->addr, &((struct sockaddr_in6 *)&t->ss)->sin6_addr, 16);
 	return 0;
 }
 
@@ -331,6 +340,13 @@ static int send_gso(const struct shape *s, const struct target *t,
 	fd = socket(t->family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return failed("socket");
+	/* Segment size 0 (no GSO) is the default: this only asks. */
+	if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &(int){ 0 }, sizeof(int)) &&
+	    errno == ENOPROTOOPT) {
+		fprintf(stderr, "p2pshape: kernel without UDP GSO (UDP_SEGMENT, 4.18)\n");
+		close(fd);
+		return NO_SUCH_PROTOCOL;
+	}
 	iov.iov_base = batch->b;
 	iov.iov_len = batch->n;
 	m.msg_name = (void *)&t->ss;
@@ -363,8 +379,10 @@ static int send_udplite(const struct shape *s, const struct target *t,
 	int fd, err = 0, cov = 8;
 
 	fd = socket(t->family, SOCK_DGRAM, IPPROTO_UDPLITE);
-	if (fd < 0 && errno == EPROTONOSUPPORT)
+	if (fd < 0 && errno == EPROTONOSUPPORT) {
+		fprintf(stderr, "p2pshape: kernel without UDP-Lite\n");
 		return NO_SUCH_PROTOCOL;
+	}
 	if (fd < 0)
 		return failed("UDP-Lite socket");
 	if (s->how == UDPLITE_CSCOV &&
@@ -795,9 +813,25 @@ static int cmd_sink(const char *out, char **extra, int n_extra)
 	return 0;
 }
 
+/* As @uid, group @uid, no supplementary groups: an unprivileged sender. */
+static int become(const char *uid)
+{
+	char *end;
+	long id = strtol(uid, &end, 10);
+
+	if (!*uid || *end || id < 0 || id > 65535) {
+		fprintf(stderr, "p2pshape: -u %s: not a uid\n", uid);
+		return 2;
+	}
+	if (setgroups(0, NULL) || setgid(id) || setuid(id))
+		return failed("-u");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t k;
+	int err;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (k = 0; k < N_SHAPES; k++)
@@ -807,6 +841,13 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "sink"))
 		return cmd_sink(argv[2], argv + 3, argc - 3);
+	if (argc >= 5 && !strcmp(argv[1], "-u")) {
+		err = become(argv[2]);
+		if (err)
+			return err;
+		argv += 2;
+		argc -= 2;
+	}
 	for (k = 0; argc >= 3 && argc <= 4 && k < N_SHAPES; k++)
 		if (!strcmp(argv[1], shapes[k].name))
 			return cmd_send(&shapes[k], argv[2],

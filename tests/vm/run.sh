@@ -105,7 +105,8 @@ fi
 
 # --- guest programs, per architecture ----------------------------------------
 # build ARCH: static p2pguardd/p2pguardctl (one program), netpeer, vmprobe,
-# installed with the Makefile's own install targets into $CACHE/stage-ARCH.
+# p2pshape and the bypass suite's rows (tests/live/bypass.rows), installed
+# with the Makefile's own install targets into $CACHE/stage-ARCH.
 build() {
 	local arch=$1 b=$CACHE/build-$1 st=$CACHE/stage-$1 cross=()
 
@@ -128,8 +129,9 @@ build() {
 		return 1
 	}
 	mkdir -p "$st/usr/lib/p2pguard-vm"
-	cp "$b/tests/netpeer" "$b/tests/vmprobe" tests/vm/guest/test.sh \
-		"$st/usr/lib/p2pguard-vm/"
+	cp "$b/tests/netpeer" "$b/tests/vmprobe" "$b/tests/p2pshape" \
+		tests/vm/guest/test.sh tests/vm/guest/bypass.sh \
+		tests/live/bypass.rows "$st/usr/lib/p2pguard-vm/"
 	cp tests/vm/guest/S01syslogd tests/vm/guest/S10vmnet \
 		tests/vm/guest/S50vendor "$st/etc/init.d/"
 	cp tests/vm/guest/init "$st/init"
@@ -461,14 +463,28 @@ they boot ``VM_JOBS`` at a time (default 2).  Inside each guest,
   traffic pass, the counters by reason exact), flips the switch with
   ``p2pguardctl p2p on|off``, kills the daemon with ``kill -9`` during a
   flood and restarts it through the init script, reloads, stops and
-  unloads.
+  unloads;
+* with each switch position, sends the bypass suite of
+  ``tests/live/test_bypass.sh`` (``tests/vm/guest/bypass.sh``, the rows of
+  ``tests/live/bypass.rows``, ``p2pshape`` built static): GSO batches,
+  UDP-Lite, classic STUN, DNS to other ports, with two questions, in mixed
+  case or with EDNS, IPv4 options, v4-mapped sockets, kernel and raw
+  fragments, raw IP and IPv6 extension headers, with ordinary controls
+  (HTTP, QUIC, NTP, DNS), from the camera to an "Internet" sink of its own
+  (192.0.2.0/24, 2001:db8:2::/64).  P2P off: nothing of a P2P shape
+  arrives and the drop is counted under a reason; P2P on: everything
+  arrives, nothing is dropped.  The rows to the LAN are the host suite's
+  only: the guest's LAN sink is ``netpeer``'s, and the suite adds hosts on
+  documentation prefixes only, which the policy counts as Internet (an
+  ``INFO bypass_not_sent`` line says so).
 
 Each kernel then boots a second time (rows ``.../module``) with
 ``backend = module`` added to the shipped configuration and
 ``p2pguard.ko`` built against that image's own Debian headers package
 (``tests/vm/fetch-headers.sh``, ``tests/kmod/build.sh``): ``p2pguardd``
 loads the module, no BPF program may be attached and no pin may exist, and
-the same scenario runs with the module alone enforcing; then a malformed
+the same scenario and bypass suite run with the module alone enforcing;
+then a malformed
 policy blob is refused (kernel log, generation unchanged) while the old
 policy keeps dropping a PPPP flood, and ``p2pguardctl unload`` removes the
 module, its sysfs directory and its device, after which PPPP arrives again;
@@ -485,10 +501,13 @@ On MIPS the program reads packet data through ``bpf_skb_load_bytes()``
 header, 2 bytes off alignment there).
 
 Columns: *insns* is the verifier's "processed N insns" (log level 4, any
-kernel); *verified* is ``bpf_prog_info.verified_insns`` of the attached
-program (5.16 and later); *JIT* says whether the JIT compiled the attached
-program (else the interpreter runs it, and the kernel log names the
-instruction the JIT lacks); *features* and *missing* are what
+kernel) of the two programs together, the entry ``p2pguard_egress`` and
+``p2pguard_full``, which it tail-calls; *verified* is their
+``bpf_prog_info.verified_insns`` (5.16 and later); *JIT* says whether the
+JIT compiled the programs that run (else the interpreter runs them, and
+the kernel log names the instruction the JIT lacks; on armhf the JIT
+compiles the entry but not ``p2pguard_full``, so ``p2pguard_full`` is
+attached alone, internals.rst); *features* and *missing* are what
 ``p2pguardd`` found (its status file).  Kernels are the current images of
 the Debian suite named, downloaded with ``apt-get download`` and never
 installed; the camera kernels are used as ``../shared/kernels`` holds them.

@@ -16,4 +16,5 @@ $(BUILD)/tests/vmprobe: $(BUILD)/tests/vm/vmprobe.o $(BUILD)/userspace/kfeatures
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 .PHONY: vm-guest
-vm-guest: $(BINS) $(BUILD)/tests/netpeer $(BUILD)/tests/vmprobe
+vm-guest: $(BINS) $(BUILD)/tests/netpeer $(BUILD)/tests/vmprobe \
+	$(BUILD)/tests/p2pshape
