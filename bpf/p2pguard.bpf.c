@@ -316,8 +316,17 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 	void *end = (void *)(long)skb->data_end;
 	__u32 k;
 
-	if (!p2pg_use_packet_words || off >= P2PG_DIRECT_MAX ||
-	    data + off + len > end)
+	if (!p2pg_use_packet_words || off >= P2PG_DIRECT_MAX)
+		return -1;
+	/*
+	 * The bound again, on the register that is added to the packet
+	 * pointer: clang may test a copy of @off and add another, whose
+	 * range the verifier then does not know (6.18: "invalid access to
+	 * packet").  The empty asm keeps it from folding the mask away.
+	 */
+	asm volatile("" : "+r"(off));
+	off &= P2PG_DIRECT_MAX - 1;
+	if (data + off + len > end)
 		return -1;
 	P2PG_UNROLL
 	for (k = 0; k < len / 4; k++)
