@@ -52,7 +52,8 @@ static const struct ctl_cmd cmds[] = {
 	  "the destinations blocked most" },
 	{ "replay", cmd_replay, 1,
 	  "[--json] [--config FILE] [--p2p on|off] [--mode enforce|audit]\n"
-	  "         [--lockdown] [--direction egress|both] [--self ADDR] CAPTURE",
+	  "         [--lockdown] [--direction egress|both] [--self ADDR]\n"
+	  "         [--no-reassembly] CAPTURE",
 	  "run a pcap/pcapng capture through the real program" },
 	{ "unload", p2pg_ctl_unload, 1, "",
 	  "stop p2pguardd, detach, remove every pin (or the module)" },
@@ -100,14 +101,17 @@ static void replay_usage(FILE *f)
 	fprintf(f,
 		"usage: p2pguardctl replay [--json] [--config FILE] [--p2p on|off]\n"
 		"                          [--mode enforce|audit] [--lockdown]\n"
-		"                          [--direction egress|both] [--self ADDR]... CAPTURE\n"
+		"                          [--direction egress|both] [--self ADDR]...\n"
+		"                          [--no-reassembly] CAPTURE\n"
 		"Runs every packet of a pcap or pcapng capture (Ethernet, raw IP,\n"
 		"Linux cooked v1/v2) through the program with BPF_PROG_TEST_RUN and\n"
 		"prints \"N pass|drop REASON [DST]\", or one JSON object per packet.\n"
 		"--config FILE judges with that device configuration's policy (LAN,\n"
 		"allow and deny lists, keys, mode, lockdown; the switch from its\n"
 		"default unless --p2p).  IP fragments are reassembled first: the\n"
-		"program sees a local socket's datagram whole.  Packets the capture\n"
+		"program sees a local socket's datagram whole (--no-reassembly: each\n"
+		"fragment alone; so are those of a datagram never completed).\n"
+		"Packets the capture\n"
 		"marks inbound are left out (--direction both keeps them);\n"
 		"--direction egress also leaves out packets to the device's own\n"
 		"addresses (--self, and self_addresses of --config).\n"
@@ -162,6 +166,7 @@ static int cmd_replay(int argc, char **argv)
 		{ "direction", required_argument, NULL, 'd' },
 		{ "self", required_argument, NULL, 's' },
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "no-reassembly", no_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "p2p", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -176,13 +181,16 @@ static int cmd_replay(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	optind = 0;	/* glibc: full re-initialisation after main's scan */
-	while ((c = getopt_long(argc, argv, "+c:d:s:p:jP:m:lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:d:s:p:FjP:m:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
 			break;
 		case 'p':
 			break;	/* nothing pinned is used */
+		case 'F':
+			o.no_reassembly = 1;
+			break;
 		case 'd':
 			if (!strcmp(optarg, "egress")) {
 				o.direction = P2PG_DIR_EGRESS;
@@ -262,6 +270,7 @@ int p2pguardctl_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "no-reassembly", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },

@@ -24,8 +24,23 @@ static void put16(__u8 *p, __u16 v)
 
 static void slot_free(struct p2pg_reasm_slot *s)
 {
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->raw[i]);
 	free(s->data);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Given up: each fragment judged alone, in the order they came. */
+static void slot_give_up(struct p2pg_reasm *r, struct p2pg_reasm_slot *s)
+{
+	unsigned int i;
+
+	r->dropped++;
+	for (i = 0; r->alone && i < s->n; i++)
+		r->alone(r->ctx, s->pkt[i], s->raw[i], s->raw_len[i]);
+	slot_free(s);
 }
 
 /* The slot for @key, a free one, or the oldest one given up. */
@@ -45,8 +60,7 @@ static struct p2pg_reasm_slot *slot_get(struct p2pg_reasm *r, int v6,
 			old = s;
 	}
 	if (!free_s) {
-		slot_free(old);
-		r->dropped++;
+		slot_give_up(r, old);
 		free_s = old;
 	}
 	s = free_s;
@@ -60,9 +74,14 @@ static struct p2pg_reasm_slot *slot_get(struct p2pg_reasm *r, int v6,
 	return s;
 }
 
-/* Add [off, off + n) of payload; 0, or -1 when the datagram is given up. */
+/*
+ * Add [off, off + n) of payload, and the fragment as captured; 0, -1
+ * when the datagram is given up (this fragment is then judged alone by
+ * the caller), or -ENOMEM.
+ */
 static int slot_put(struct p2pg_reasm *r, struct p2pg_reasm_slot *s,
-		    __u32 off, const __u8 *p, __u32 n, int last)
+		    __u32 off, const __u8 *p, __u32 n, int last,
+		    unsigned long pkt, const __u8 *ip, size_t ip_len)
 {
 	unsigned int i;
 
@@ -80,14 +99,19 @@ static int slot_put(struct p2pg_reasm *r, struct p2pg_reasm_slot *s,
 			if (s->off[i] + s->len[i] > s->total)
 				goto give_up;
 	}
+	s->raw[s->n] = malloc(ip_len);
+	if (!s->raw[s->n])
+		return -ENOMEM;
+	memcpy(s->raw[s->n], ip, ip_len);
+	s->raw_len[s->n] = ip_len;
+	s->pkt[s->n] = pkt;
 	memcpy(s->data + off, p, n);
 	s->off[s->n] = off;
 	s->len[s->n++] = n;
 	s->have += n;
 	return 0;
 give_up:
-	slot_free(s);
-	r->dropped++;
+	slot_give_up(r, s);
 	return -1;
 }
 
@@ -124,7 +148,8 @@ static int slot_done(struct p2pg_reasm_slot *s, __u8 **out, size_t *out_len,
 	return P2PG_REASM_DONE;
 }
 
-static int add4(struct p2pg_reasm *r, const __u8 *ip, size_t len,
+static int add4(struct p2pg_reasm *r, unsigned long pkt, const __u8 *ip,
+		size_t len,
 		__u8 **out, size_t *out_len, unsigned int *frags)
 {
 	size_t hl = (ip[0] & 15) * 4, tot = be16(ip + 2);
@@ -133,6 +158,7 @@ static int add4(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	int mf = !!(fo & 0x2000);
 	struct p2pg_reasm_slot *s;
 	__u8 key[40] = { 0 };
+	int v;
 
 	if (!mf && !off)
 		return P2PG_REASM_NOT_FRAG;
@@ -144,8 +170,9 @@ static int add4(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	s = slot_get(r, 0, key);
 	if (!s)
 		return -ENOMEM;
-	if (slot_put(r, s, off, ip + hl, tot - hl, !mf))
-		return P2PG_REASM_HELD;
+	v = slot_put(r, s, off, ip + hl, tot - hl, !mf, pkt, ip, len);
+	if (v)
+		return v < -1 ? v : P2PG_REASM_NOT_FRAG;
 	if (!off) {
 		memcpy(s->hdr, ip, hl);
 		s->hdr_len = hl;
@@ -156,7 +183,8 @@ static int add4(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	return P2PG_REASM_HELD;
 }
 
-static int add6(struct p2pg_reasm *r, const __u8 *ip, size_t len,
+static int add6(struct p2pg_reasm *r, unsigned long pkt, const __u8 *ip,
+		size_t len,
 		__u8 **out, size_t *out_len, unsigned int *frags)
 {
 	size_t end = 40 + be16(ip + 4), pos = 40, nh_off = 6;
@@ -164,7 +192,7 @@ static int add6(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	struct p2pg_reasm_slot *s;
 	__u16 fo;
 	__u32 off;
-	int mf;
+	int mf, v;
 
 	if (end > len)
 		return P2PG_REASM_NOT_FRAG;
@@ -189,8 +217,10 @@ static int add6(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	s = slot_get(r, 1, key);
 	if (!s)
 		return -ENOMEM;
-	if (slot_put(r, s, off, ip + pos + 8, end - pos - 8, !mf))
-		return P2PG_REASM_HELD;
+	v = slot_put(r, s, off, ip + pos + 8, end - pos - 8, !mf, pkt, ip,
+		     len);
+	if (v)
+		return v < -1 ? v : P2PG_REASM_NOT_FRAG;
 	if (!off) {
 		memcpy(s->hdr, ip, pos);
 		s->hdr_len = pos;
@@ -203,23 +233,33 @@ static int add6(struct p2pg_reasm *r, const __u8 *ip, size_t len,
 	return P2PG_REASM_HELD;
 }
 
-int p2pg_reasm_add(struct p2pg_reasm *r, const __u8 *ip, size_t len,
-		   __u8 **out, size_t *out_len, unsigned int *frags)
+int p2pg_reasm_add(struct p2pg_reasm *r, unsigned long pkt, const __u8 *ip,
+		   size_t len, __u8 **out, size_t *out_len,
+		   unsigned int *frags)
 {
 	if (len >= 20 && ip[0] >> 4 == 4)
-		return add4(r, ip, len, out, out_len, frags);
+		return add4(r, pkt, ip, len, out, out_len, frags);
 	if (len >= 40 && ip[0] >> 4 == 6)
-		return add6(r, ip, len, out, out_len, frags);
+		return add6(r, pkt, ip, len, out, out_len, frags);
 	return P2PG_REASM_NOT_FRAG;
 }
 
-unsigned int p2pg_reasm_pending(const struct p2pg_reasm *r)
+unsigned int p2pg_reasm_flush(struct p2pg_reasm *r)
 {
-	unsigned int i, n = 0;
+	unsigned int n = 0;
+	int i, oldest;
 
-	for (i = 0; i < P2PG_REASM_SLOTS; i++)
-		n += r->slot[i].used;
-	return n;
+	for (;;) {
+		oldest = -1;
+		for (i = 0; i < P2PG_REASM_SLOTS; i++)
+			if (r->slot[i].used && (oldest < 0 ||
+			    r->slot[i].seq < r->slot[oldest].seq))
+				oldest = i;
+		if (oldest < 0)
+			return n;
+		slot_give_up(r, &r->slot[oldest]);
+		n++;
+	}
 }
 
 void p2pg_reasm_free(struct p2pg_reasm *r)

@@ -439,18 +439,85 @@ static void print_line(FILE *out, int json, unsigned long n,
 	}
 }
 
+/**
+ * struct replay_ctx - one replay.
+ * @o, @out, @path: as given.
+ * @r:     the loaded program.
+ * @alone: the frame of a fragment judged alone (its datagram given up).
+ * @rc:    1 once a packet could not be judged.
+ */
+struct replay_ctx {
+	const struct p2pg_replay_opts *o;
+	FILE *out;
+	const char *path;
+	struct p2pg_runner r;
+	struct replay_frame alone;
+	int rc;
+};
+
+/* Run @f through the program and print its line. */
+static void judge(struct replay_ctx *c, unsigned long n,
+		  const struct replay_frame *f, size_t wire, size_t caplen,
+		  unsigned int frags)
+{
+	char dst[INET6_ADDRSTRLEN];
+	unsigned int reason = P2PG_R_NOT_IP;
+	int v;
+
+	frame_dst(f, dst, sizeof(dst));
+	/* What the program would not parse is not run through it. */
+	if (f->proto != ETH_P_IP && f->proto != ETH_P_IPV6) {
+		print_line(c->out, c->o->json, n, "pass", "not-ip", wire, dst,
+			   f, 0);
+		return;
+	}
+	v = p2pg_runner_run(&c->r, f->buf, f->len, &reason);
+	if (v < 0) {
+		/* The kernel takes at most about a page per run. */
+		fprintf(stderr,
+			"p2pguardctl: %s: packet %lu (%zu bytes): test run failed: %s%s\n",
+			c->path, n, caplen, strerror(-v),
+			v == -EINVAL && f->len > 1514 ?
+			" (too large for BPF_PROG_TEST_RUN: a TSO/GSO capture?)" :
+			"");
+		/* No line: verdicts are only "pass" and "drop". */
+		c->rc = 1;
+		return;
+	}
+	print_line(c->out, c->o->json, n, v ? "pass" : "drop",
+		   p2pg_reason_name(reason), wire, dst, f, frags);
+}
+
+/*
+ * A fragment of a datagram given up (never completed, overlapping, too
+ * many at once): judged alone, as the capture holds it, under its own
+ * packet number.
+ */
+static void judge_alone(void *ctx, unsigned long n, const __u8 *ip,
+			size_t len)
+{
+	struct replay_ctx *c = ctx;
+
+	if (frame_synth(&c->alone, ip[0] >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP,
+			ip, len)) {
+		c->rc = 1;
+		return;
+	}
+	judge(c, n, &c->alone, len, len, 0);
+}
+
 int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 		     FILE *out)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "", dst[INET6_ADDRSTRLEN];
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct replay_ctx c = { .o = o, .out = out, .path = path };
 	struct replay_frame f = { 0 };
 	struct p2pg_reasm ra;
 	struct pcap_pkthdr *h;
-	struct p2pg_runner r;
 	struct p2pg_policy p;
 	const u_char *d;
 	unsigned long n = 0, left = 0;
-	int dlt, rc = 0, res;
+	int dlt, res;
 	signed char *dirs = NULL;
 	size_t n_dirs = 0;
 	pcap_t *pc;
@@ -484,7 +551,7 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 	p.cfg.p2p_enabled = !!o->p2p_on;
 	p.cfg.mode = o->audit ? P2PG_MODE_AUDIT : P2PG_MODE_ENFORCE;
 	p.cfg.lockdown = !!o->lockdown;
-	if (p2pg_runner_open(&r, o->policy ? o->policy : &p)) {
+	if (p2pg_runner_open(&c.r, o->policy ? o->policy : &p)) {
 		p2pg_policy_free(&p);
 		pcap_close(pc);
 		return 2;
@@ -492,16 +559,18 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 	/* pcapng's epb_flags: libpcap keeps them to itself. */
 	pcapng_directions(path, &dirs, &n_dirs);
 	memset(&ra, 0, sizeof(ra));
+	ra.alone = judge_alone;
+	ra.ctx = &c;
 	while ((res = pcap_next_ex(pc, &h, &d)) == 1) {
-		unsigned int reason = P2PG_R_NOT_IP, frags = 0;
+		unsigned int frags = 0;
 		size_t wire = h->len, whole_len;
 		__u8 *whole;
-		int v;
+		int v = P2PG_REASM_NOT_FRAG;
 
 		n++;
 		if (frame_from_capture(&f, dlt, d, h->caplen)) {
 			fprintf(stderr, "p2pguardctl: out of memory\n");
-			rc = 1;
+			c.rc = 1;
 			break;
 		}
 		if (f.inbound < 0 && n <= n_dirs)
@@ -510,16 +579,12 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 			left++;
 			continue;
 		}
-		frame_dst(&f, dst, sizeof(dst));
-		/* What the program would not parse is not run through it. */
-		if (f.proto != ETH_P_IP && f.proto != ETH_P_IPV6) {
-			print_line(out, o->json, n, "pass", "not-ip", h->len,
-				   dst, &f, 0);
-			continue;
-		}
 		/* The program sees a local socket's datagram whole. */
-		v = p2pg_reasm_add(&ra, f.buf + ETH_HLEN, f.len - ETH_HLEN,
-				   &whole, &whole_len, &frags);
+		if (!o->no_reassembly &&
+		    (f.proto == ETH_P_IP || f.proto == ETH_P_IPV6))
+			v = p2pg_reasm_add(&ra, n, f.buf + ETH_HLEN,
+					   f.len - ETH_HLEN, &whole,
+					   &whole_len, &frags);
 		if (v == P2PG_REASM_HELD)
 			continue;
 		if (v == P2PG_REASM_DONE) {
@@ -529,29 +594,15 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 		}
 		if (v < 0) {
 			fprintf(stderr, "p2pguardctl: out of memory\n");
-			rc = 1;
+			c.rc = 1;
 			break;
 		}
-		v = p2pg_runner_run(&r, f.buf, f.len, &reason);
-		if (v < 0) {
-			/* The kernel takes at most about a page per run. */
-			fprintf(stderr,
-				"p2pguardctl: %s: packet %lu (%u bytes): test run failed: %s%s\n",
-				path, n, h->caplen, strerror(-v),
-				v == -EINVAL && f.len > 1514 ?
-				" (too large for BPF_PROG_TEST_RUN: a TSO/GSO capture?)" :
-				"");
-			/* No line: verdicts are only "pass" and "drop". */
-			rc = 1;
-			continue;
-		}
-		print_line(out, o->json, n, v ? "pass" : "drop",
-			   p2pg_reason_name(reason), wire, dst, &f, frags);
+		judge(&c, n, &f, wire, h->caplen, frags);
 	}
-	if (p2pg_reasm_pending(&ra) || ra.dropped)
+	if (p2pg_reasm_flush(&ra) || ra.dropped)
 		fprintf(stderr,
-			"p2pguardctl: %s: %u datagram(s) with fragments missing, %lu given up (overlapping, too large or too many at once): not judged\n",
-			path, p2pg_reasm_pending(&ra), ra.dropped);
+			"p2pguardctl: %s: %lu fragmented datagram(s) not reassembled (fragments missing, overlapping, too large, or too many at once): their fragments judged alone\n",
+			path, ra.dropped);
 	if (left)
 		fprintf(stderr, "p2pguardctl: %s: %lu inbound packet(s) left out (--direction)\n",
 			path, left);
@@ -560,13 +611,14 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 	if (res == PCAP_ERROR) {
 		fprintf(stderr, "p2pguardctl: %s: packet %lu: %s\n", path, n + 1,
 			pcap_geterr(pc));
-		rc = 1;
+		c.rc = 1;
 	}
 	fflush(out);
 	free(f.buf);
-	p2pg_runner_close(&r);
+	free(c.alone.buf);
+	p2pg_runner_close(&c.r);
 	p2pg_policy_free(&p);
 	pcap_close(pc);
-	return rc;
+	return c.rc;
 }
 #endif /* P2PG_NO_PCAP */

@@ -91,6 +91,8 @@ enum p2pg_replay_dir {
  *             when @self is not empty, P2PG_DIR_AUTO.
  * @self:      the device's own addresses (16 bytes; IPv4 as ::ffff:a.b.c.d).
  * @n_self:    how many.
+ * @no_reassembly: judge each packet as the capture holds it, fragments
+ *             too (the program's own handling of a lone fragment).
  */
 struct p2pg_replay_opts {
 	int json;
@@ -101,6 +103,7 @@ struct p2pg_replay_opts {
 	int direction;
 	__u8 self[P2PG_REPLAY_SELF_MAX][16];
 	int n_self;
+	int no_reassembly;
 };
 
 /**

@@ -252,6 +252,39 @@ if out=$(replay_check "$T/eth.pcap" --direction egress); then
 else
 	fail "replay --config --direction egress, Ethernet capture: $out ($(cat "$T/replay.err"))"
 fi
+# The Linux cooked capture as pcapng (raw IP), each packet's direction
+# in its epb_flags, as dumpcap writes them: the inbound one is left out.
+$PY - "$T/any.pcap" "$T/any.pcapng" <<'EOT'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+assert struct.unpack("<I", data[:4])[0] == 0xa1b2c3d4 and struct.unpack("<I", data[20:24])[0] == 276
+def block(t, body):
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+out = block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))
+out += block(1, struct.pack("<HHI", 101, 0, 65535))
+pos = 24
+while pos < len(data):
+    sec, usec, cap, wire = struct.unpack("<IIII", data[pos:pos + 16])
+    pkt = data[pos + 16:pos + 16 + cap]
+    pos += 16 + cap
+    flags = 2 if pkt[10] == 4 else 1  # outbound, inbound
+    ip = pkt[20:]
+    ts = sec * 1000000 + usec
+    body = struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(ip), len(ip)) + ip
+    body += b"\0" * (-len(body) % 4)
+    body += struct.pack("<HHI", 2, 4, flags) + struct.pack("<HH", 0, 0)
+    out += block(6, body)
+open(sys.argv[2], "wb").write(out)
+EOT
+if out=$(replay_check "$T/any.pcapng"); then
+	pass "replay --config, pcapng (direction in epb_flags): $out"
+else
+	fail "replay --config, pcapng: $out ($(cat "$T/replay.err"))"
+fi
+ok "replay of the pcapng without --config or --self: epb_flags alone leave the inbound datagram out" \
+	sh -c "! $B/p2pguardctl replay --json '$T/any.pcapng' 2>/dev/null | grep -q '\"dst\":\"198.51.100.2\"' &&
+	       $B/p2pguardctl replay --json --direction both '$T/any.pcapng' 2>/dev/null | grep -q '\"dst\":\"198.51.100.2\"'"
 ok "replay of the Ethernet capture without --direction judges the inbound datagram too" \
 	sh -c "$B/p2pguardctl replay --json --direction both '$T/eth.pcap' 2>/dev/null | grep -q '\"dst\":\"198.51.100.2\"'"
 ok "replay without --config (built-in policy) drops STUN to the LAN-listed address" \
