@@ -192,6 +192,21 @@ ok "rate limit (5 a minute) holds: $events event messages of $logged drop events
 ok "openmetrics: the MQTT counters (dropped > 0)" \
 	sh -c "$CTL stats --openmetrics | grep -q '^p2pguard_mqtt_messages_total{result=\"dropped\"} [1-9]'"
 
+# --- the JSON the web UI reads ---------------------------------------------
+$CTL status --json > "$T/status.json"
+ok "status --json: applied_epoch is the status file's applied, a number" \
+	grep -q "\"applied_epoch\":$(sed -n 's/^applied=//p' "$T/run/status")[,}]" "$T/status.json"
+ok "status --json: source_key (empty for source = state)" grep -q '"source_key":""' "$T/status.json"
+$CTL events --json --tail 3 > "$T/tail.json"
+ok "events --tail 3: the log's last 3 lines" \
+	cmp -s "$T/tail.json" <(tail -n 3 "$T/run/events.log")
+ok "events --since 3600: every line" \
+	test "$($CTL events --json --since 3600 | wc -l)" = "$(wc -l < "$T/run/events.log")"
+ok "events --since 0: no line from the past" \
+	test "$($CTL events --json --since 0 | wc -l)" -le 1
+ok "top --json: process names of the blocked destinations" \
+	sh -c "$CTL top --json | grep -q '\"processes\":\[\"python3'"
+
 # --- replay --config on captures of the same traffic -------------------------
 $CTL p2p on > /dev/null
 wait_for 30 p2p_is 1
