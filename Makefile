@@ -90,7 +90,7 @@ else
 CFLAGS ?= -O2 -g
 endif
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -Werror
-override CPPFLAGS += -Ibpf -Iuserspace -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+override CPPFLAGS += -Icommon -Iuserspace -I$(BUILD) $(shell $(PKG_CONFIG_ENV) $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 override CFLAGS += $(WARN) -std=gnu11
 ifneq ($(SYSROOT),)
 override CFLAGS += --sysroot=$(SYSROOT)
@@ -171,7 +171,7 @@ BUILD_CONFIG = $(strip deps=mmd $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATI
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
 
-.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check
+.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check default-blob
 all: $(BINS) $(TESTS)
 
 # Header dependencies come from the compilers (-MMD -MP: a .d file beside
@@ -181,7 +181,7 @@ DEPFLAGS = -MMD -MP -MF $(basename $@).d
 $(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c $(BUILD)/.build-config | $(SYSROOT_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Ibpf \
+	$(Q)$(CLANG) -g -O2 -target $(BPF_TARGET) $(BPF_SYS_INCLUDES) -Icommon \
 		$(DEPFLAGS) -Wall -Werror -c $< -o $@
 
 $(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
@@ -252,7 +252,7 @@ $(BUILD)/tests/test_classify: $(BUILD)/tests/unit/test_classify.o $(TEST_LIB_OBJ
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-# The kernel module's packet path (kmod/p2pguard_path.h), natively.
+# The kernel module's packet path (common/p2pguard_path.h), natively.
 $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
@@ -260,6 +260,19 @@ $(BUILD)/tests/test_kmod_path: $(BUILD)/tests/unit/test_kmod_path.o $(TEST_LIB_O
 $(BUILD)/tests/test_blob: $(BUILD)/tests/unit/test_blob.o $(CHECK_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+# test_blob compares the module's built-in policy with today's defaults.
+$(BUILD)/tests/unit/test_blob.o: override CPPFLAGS += -Ikmod
+
+# The kernel module's built-in policy, the daemon's defaults as a blob: a
+# file in the tree (Kbuild runs no userspace program), made again here
+# when the defaults change; test_blob fails while it is stale.
+$(BUILD)/tools/gen_default_blob: $(BUILD)/tools/gen_default_blob.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+default-blob: $(BUILD)/tools/gen_default_blob
+	$(Q)$< > kmod/p2pguard_default_blob.h.tmp && \
+		mv kmod/p2pguard_default_blob.h.tmp kmod/p2pguard_default_blob.h
 
 # Text from outside: lines, escaping, events, the settings command (the
 # daemon's loader/settings.c, the one test that reaches into loader/).

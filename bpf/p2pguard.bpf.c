@@ -12,20 +12,23 @@
  */
 #include <linux/bpf.h>		/* before bpf_helpers.h, which needs it */
 #include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "p2pguard_abi.h"
 
-/*
- * The agent verdict is taken before the classifier runs (see below); the
- * nesting level names the window for p2pg_dns_msg_pkt() and
- * p2pg_dns_question_pkt().
+/**
+ * struct p2pg_bpf_env - the program as the shared code's host (P2PG_ENV:
+ * p2pguard_classify.h says how a host plugs in).
+ * @skb:   the packet, for p2pg_env_load() (the parser's reads).
+ * @level: the nesting level, which names the window for
+ *         p2pg_dns_msg_pkt() and p2pg_dns_question_pkt().
+ *
+ * The agent verdict is not here: the program looks agents up before the
+ * classifier runs and hands it over as P2PG_META_AGENT (p2pg_agent()).
  */
 struct p2pg_bpf_env {
-	__u32 is_agent;
+	struct __sk_buff *skb;
 	__u32 level;
 };
 
@@ -272,14 +275,9 @@ p2pg_env_pppp_key(struct p2pg_bpf_env *env, __u32 first_byte)
 	return bpf_map_lookup_elem(&p2pg_pppp, &k);
 }
 
-static __always_inline int p2pg_env_is_agent(struct p2pg_bpf_env *env)
-{
-	return env->is_agent;
-}
-
 /*
- * Is the sending socket an agent's?  Looked up only when agent maps hold
- * entries (cfg->agents), so the common case costs nothing.
+ * Is the sending socket an agent's (P2PG_META_AGENT)?  Looked up only when
+ * agent maps hold entries (cfg->agents), so the common case costs nothing.
  */
 static __always_inline __u32 p2pg_agent(struct __sk_buff *skb,
 					const struct p2pg_config *cfg)
@@ -316,16 +314,15 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 	void *end = (void *)(long)skb->data_end;
 	__u32 k;
 
-	if (!p2pg_use_packet_words || off >= P2PG_DIRECT_MAX)
+	if (off >= P2PG_DIRECT_MAX)
 		return -1;
 	/*
-	 * The bound again, on the register that is added to the packet
-	 * pointer: clang may test a copy of @off and add another, whose
-	 * range the verifier then does not know (6.18: "invalid access to
-	 * packet").  The empty asm keeps it from folding the mask away.
+	 * The bound again, on the very register added to the packet pointer:
+	 * clang may test a copy, and verifiers before 5.11 (and 6.1 for
+	 * 32-bit copies) do not carry a bound from one register to another.
 	 */
-	asm volatile("" : "+r"(off));
-	off &= P2PG_DIRECT_MAX - 1;
+	_Static_assert(!(P2PG_DIRECT_MAX & (P2PG_DIRECT_MAX - 1)), "a power of 2");
+	asm volatile("%0 &= %1" : "+r"(off) : "i"(P2PG_DIRECT_MAX - 1));
 	if (data + off + len > end)
 		return -1;
 	P2PG_UNROLL
@@ -335,52 +332,32 @@ static __always_inline int p2pg_load_direct(struct __sk_buff *skb, __u32 off,
 }
 
 /*
- * p2pg_load_direct(), else bpf_skb_load_bytes(): a helper call, which costs
- * about as much as all the rest of a common packet's run.
+ * p2pg_load_direct(), else bpf_skb_load_bytes(): a helper call, as costly
+ * as much of the rest of a common packet's run (performance.rst).
  * Return: 0, or < 0 when the packet is shorter than @off + @len.
  */
 static __always_inline int p2pg_load(struct __sk_buff *skb, __u32 off,
 				     void *to, __u32 len)
 {
-	if (!p2pg_load_direct(skb, off, to, len))
+	/* The knob apart: folded into the bounds test, 5.10 loses them. */
+	if (p2pg_use_packet_words && !p2pg_load_direct(skb, off, to, len))
 		return 0;
 	return bpf_skb_load_bytes(skb, off, to, len);
 }
 
 /*
- * Parsing is bpf/p2pguard_parse.h, the kernel module's too; it reads the
- * packet through this.  Every length it asks for is a multiple of 4.
+ * Parsing is common/p2pguard_parse.h, the kernel module's too; it reads
+ * the packet through this.  Every length it asks for is a multiple of 4.
  */
 #include "p2pguard_parse.h"
 
-static __always_inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-						   __u32 len, void *buf)
+static __always_inline const void *p2pg_env_load(struct p2pg_bpf_env *env,
+						 __u32 off, __u32 len,
+						 void *buf)
 {
-	return p2pg_load((struct __sk_buff *)ctx, off, buf, len) ? 0 : buf;
+	return p2pg_load(env->skb, off, buf, len) ? 0 : buf;
 }
 
-/*
- * The destination's class (enum p2pg_net_class) from the prefix tries, or
- * from the per-CPU cache of earlier answers: a trie look-up costs about a
- * third of an ordinary packet's run, and a camera talks to few addresses.
- *
- * An answer holds for the lists it was looked up in, so it is filed under
- * the configuration's generation, which p2pg_policy_write_maps() changes
- * on every write and writes after the lists: an entry of another
- * generation is never used.
- *
- * Runs on one CPU can overlap: a softirq run interrupts a process-context
- * one, and on preemptible kernels one task's run can be preempted by
- * another's.  So the entry is a sequence-counted record:
- *  - a reader takes it only when @seq was even before and unchanged after
- *    reading every field (a write in between, or under way, shows);
- *  - only one run at a time writes: it counts itself into @lock with an
- *    atomic add (the only atomic every kernel here has) and writes only
- *    when it is alone (@lock == 1 after its add), else it leaves the entry
- *    as it is.  A writer makes @seq odd, writes, makes it even again.
- * Volatile accesses keep the compiler to that order; on one CPU the
- * hardware keeps it for code that interrupts or preempts.
- */
 /* @p's destination address as four words, IPv4 in the first. */
 static __always_inline void p2pg_daddr_words(const struct p2pg_pkt *p,
 					     __u32 a[4])
@@ -417,6 +394,29 @@ static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
 	return -1;
 }
 
+/*
+ * The destination's class (enum p2pg_net_class) from the prefix tries, or
+ * from the per-CPU cache of earlier answers: a trie look-up is a large
+ * part of an ordinary packet's run (performance.rst), and a camera talks
+ * to few addresses.
+ *
+ * An answer holds for the lists it was looked up in, so it is filed under
+ * the configuration's generation, which p2pg_policy_write_maps() changes
+ * on every write and writes after the lists: an entry of another
+ * generation is never used.
+ *
+ * Runs on one CPU can overlap: a softirq run interrupts a process-context
+ * one, and on preemptible kernels one task's run can be preempted by
+ * another's.  So the entry is a sequence-counted record:
+ *  - a reader takes it only when @seq was even before and unchanged after
+ *    reading every field (a write in between, or under way, shows);
+ *  - only one run at a time writes: it counts itself into @lock with an
+ *    atomic add (the only atomic every kernel here has) and writes only
+ *    when it is alone (@lock == 1 after its add), else it leaves the entry
+ *    as it is.  A writer makes @seq odd, writes, makes it even again.
+ * Volatile accesses keep the compiler to that order; on one CPU the
+ * hardware keeps it for code that interrupts or preempts.
+ */
 static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 					   const struct p2pg_pkt *p)
 {
@@ -545,7 +545,7 @@ static __attribute__((noinline)) void p2pg_emit(struct __sk_buff *skb,
 	__builtin_memcpy(ev.daddr, p->daddr, 16);
 	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
 	if (reason == P2PG_R_DNS_NAME && w) {
-		__u32 q = m->l4proto == IPPROTO_TCP ? 14 : 12, i;
+		__u32 q = m->l4proto == P2PG_IPPROTO_TCP ? 14 : 12, i;
 
 		for (i = 0; i < P2PG_EVENT_QNAME; i++) {
 			if (q + i >= w->len)
@@ -576,17 +576,23 @@ static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
 }
 
 /*
- * The classifier as a global (non-static) function: the verifier checks it
- * once, with unknown arguments, instead of once per path that reaches it
- * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info
- * (clang -g) and 5.6+.  Its arguments are scalars only: global functions
- * take pointers to memory only from 5.12 on, and a context pointer only
- * where the kernel has vmlinux BTF to recognise it (camera kernels often
- * have none).  Hence the metadata packed in two words, and the agent
- * verdict, which needs the skb for its helpers, taken by the caller.
+ * struct p2pg_meta packed into two scalar words for the global functions
+ * below (p2pg_lens(), p2pg_bits()), and unpacked there: the one layout.
+ * Bits 32 and up of the second word are the caller's (the head's length).
  */
-__attribute__((noinline))
-int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
+static __always_inline __u64 p2pg_lens(const struct p2pg_meta *m)
+{
+	return m->payload_len | (__u64)m->dport << 32 | (__u64)m->sport << 48;
+}
+
+static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
+{
+	return m->l4proto | m->dst_class << 8 | m->flags << 16 |
+	       (__u32)m->flow_reason << 24;
+}
+
+static __always_inline struct p2pg_meta p2pg_meta_unpack(__u64 lens,
+							 __u64 bits)
 {
 	struct p2pg_meta m = {
 		.payload_len = (__u32)lens,
@@ -597,6 +603,25 @@ int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 		.flags = (__u8)(bits >> 16),
 		.flow_reason = (__u8)(bits >> 24),
 	};
+
+	return m;
+}
+
+/*
+ * The classifier as a global (non-static) function: the verifier checks it
+ * once, with unknown arguments, instead of once per path that reaches it
+ * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info
+ * (clang -g) and 5.6+.  Its arguments are scalars only: global functions
+ * take pointers to memory only from 5.12 on, and a context pointer only
+ * where the kernel has vmlinux BTF to recognise it (camera kernels often
+ * have none).  Hence the metadata packed in two words, the agent verdict
+ * (which needs the skb for its helpers) among its flags, set by the
+ * caller.
+ */
+__attribute__((noinline))
+int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level)
+{
+	struct p2pg_meta m = p2pg_meta_unpack(lens, bits);
 	struct p2pg_bpf_env env;
 	struct p2pg_scratch *sc;
 	struct p2pg_config *cfg;
@@ -608,10 +633,10 @@ int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level, __u32 agent)
 	if (!cfg || !sc)
 		return P2PG_R_NONE;
 	w = &sc->w;
-	env.is_agent = agent;
+	env.skb = 0;
 	env.level = level;
 	r = p2pg_classify(&env, cfg, &m, w);
-	if (m.l4proto == IPPROTO_TCP && m.dport == 53)
+	if (m.l4proto == P2PG_IPPROTO_TCP && m.dport == 53)
 		next = p2pg_dns_tcp_next(w, m.payload_len);
 	return r | next << 8;
 }
@@ -655,8 +680,7 @@ _Static_assert(P2PG_HEAD_SIZE == 24, "p2pg_classify_head_pkt() takes 3 words");
  * p2pg_classify_head() as a global function, for the reason given above
  * p2pg_classify_pkt(): inlined on every path to it, the verifier would
  * exceed its limit.  The head travels as three words (@h0..@h2, its bytes
- * in memory order), its length in bits 32..39 of @bits, the agent verdict
- * in bit 40.  P2PG_HEAD_WINDOW when the packet needs the window
+ * in memory order), its length in bits 32..39 of @bits.  P2PG_HEAD_WINDOW when the packet needs the window
  * (p2pg_head_decides(), p2pg_head_wants_window()); p2pg_head_quiet()
  * first, for the segments of a GSO send (p2pg_gso_path()).
  */
@@ -664,16 +688,8 @@ __attribute__((noinline))
 int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
 			   __u64 h2)
 {
-	struct p2pg_meta m = {
-		.payload_len = (__u32)lens,
-		.dport = (__u16)(lens >> 32),
-		.sport = (__u16)(lens >> 48),
-		.l4proto = (__u8)bits,
-		.dst_class = (__u8)(bits >> 8),
-		.flags = (__u8)(bits >> 16),
-		.flow_reason = (__u8)(bits >> 24),
-	};
-	struct p2pg_bpf_env env = { .is_agent = (bits >> 40) & 1 };
+	struct p2pg_meta m = p2pg_meta_unpack(lens, bits);
+	struct p2pg_bpf_env env = {};
 	struct p2pg_config *cfg;
 	struct p2pg_head h;
 	__u32 zero = 0;
@@ -712,17 +728,6 @@ static __always_inline int p2pg_finish(struct __sk_buff *skb,
 	return drop ? SK_DROP : SK_PASS;
 }
 
-static __always_inline __u64 p2pg_lens(const struct p2pg_meta *m)
-{
-	return m->payload_len | (__u64)m->dport << 32 | (__u64)m->sport << 48;
-}
-
-static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
-{
-	return m->l4proto | m->dst_class << 8 | m->flags << 16 |
-	       (__u32)m->flow_reason << 24;
-}
-
 /*
  * The common packet: everything the classifier reads is in the first
  * P2PG_HEAD_SIZE payload bytes (p2pg_head_decides()), which fit on the
@@ -735,11 +740,11 @@ static __always_inline __u64 p2pg_bits(const struct p2pg_meta *m)
 static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
 					      const struct p2pg_config *cfg,
 					      const struct p2pg_meta *m,
-					      __u32 poff, __u32 agent)
+					      __u32 poff)
 {
 	/* Aligned: the classifier's call takes the bytes as three words. */
 	struct p2pg_head h __attribute__((aligned(8))) = {};
-	struct p2pg_bpf_env env = { .is_agent = agent };
+	struct p2pg_bpf_env env = {};
 	__u64 bits = p2pg_bits(m), w0, w1, w2;
 	__u32 n;
 
@@ -759,13 +764,14 @@ static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
 		 */
 		x = n - 1;
 		asm volatile("%0 &= 31" : "+r"(x));
-		if (!p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE) ||
+		if ((p2pg_use_packet_words &&
+		     !p2pg_load_direct(skb, poff, h.b, P2PG_HEAD_SIZE)) ||
 		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1))
 			h.len = n;
 	}
 	if (p2pg_head_quiet(&env, cfg, m, &h))
 		return P2PG_R_NONE;
-	bits |= (__u64)h.len << 32 | (__u64)agent << 40;
+	bits |= (__u64)h.len << 32;
 	__builtin_memcpy(&w0, h.b, 8);
 	__builtin_memcpy(&w1, h.b + 8, 8);
 	__builtin_memcpy(&w2, h.b + 16, 8);
@@ -870,8 +876,7 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 					    const struct p2pg_pkt *p,
 					    struct p2pg_meta *m,
 					    struct p2pg_flow *flow, __u32 post,
-					    __u32 poff, __u32 level,
-					    __u32 agent)
+					    __u32 poff, __u32 level)
 {
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	struct p2pg_win *w;
@@ -899,7 +904,7 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 	} else if (poff && p2pg_wants_payload(m)) {
 		p2pg_window_load(skb, w, poff, m->payload_len);
 	}
-	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level, agent);
+	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level);
 	reason = r & 0xff;
 	if (stream) {
 		from = p2pg_flow_after(flow, &sc->pl, cfg->generation, dns,
@@ -917,7 +922,7 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
  */
 struct p2pg_gso_state {
 	__u64 lens;	/* p2pg_lens() without the length */
-	__u64 bits;	/* p2pg_bits(), the agent verdict in bit 40 */
+	__u64 bits;	/* p2pg_bits(), P2PG_META_AGENT included */
 	__u32 poff;
 	__u32 send;
 };
@@ -943,7 +948,7 @@ static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
 					 const struct p2pg_config *cfg,
 					 const struct p2pg_pkt *p,
 					 const struct p2pg_meta *m, __u32 poff,
-					 __u32 level, __u32 agent, __u32 gso)
+					 __u32 level, __u32 gso)
 {
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	struct p2pg_gso_state *st = bpf_map_lookup_elem(&p2pg_gso, &level);
@@ -956,7 +961,7 @@ static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
 	w = &sc->w;
 	w->seg = 0;
 	st->lens = p2pg_lens(m) & ~0xffffffffULL;
-	st->bits = p2pg_bits(m) | (__u64)agent << 40;
+	st->bits = p2pg_bits(m);
 	st->poff = poff;
 	st->send = P2PG_R_NONE;
 	/*
@@ -988,8 +993,7 @@ static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
 			r = P2PG_R_UNJUDGED;
 			if (seg && !p2pg_window_load(skb, w, st->poff + at, seg))
 				r = p2pg_classify_pkt(st->lens | seg, st->bits,
-						      level,
-						      (st->bits >> 40) & 1);
+						      level);
 			r &= 0xff;
 		}
 		if (r != P2PG_R_NONE)
@@ -1010,7 +1014,7 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 					      const struct p2pg_pkt *p,
 					      struct p2pg_meta *m,
 					      struct p2pg_flow *flow, __u32 post,
-					      __u32 poff, __u32 agent, __u32 gso)
+					      __u32 poff, __u32 gso)
 {
 	__u32 zero = 0, level;
 	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
@@ -1027,10 +1031,10 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 	if (level >= P2PG_NEST_MAX)
 		ret = SK_PASS;	/* deeper than any real stack of softirqs */
 	else if (gso)
-		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, agent, gso);
+		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, gso);
 	else
-		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff, level,
-				       agent);
+		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff,
+				       level);
 	__sync_fetch_and_add(nest, -1);
 	return ret;
 }
@@ -1046,11 +1050,12 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 SEC("cgroup_skb/egress")
 int p2pguard_full(struct __sk_buff *skb)
 {
+	struct p2pg_bpf_env env = { .skb = skb };
 	struct p2pg_pkt p;
 	struct p2pg_meta m = {};
 	struct p2pg_flow *flow = 0;
 	struct p2pg_config *cfg;
-	__u32 zero = 0, poff, blur, gso = 0, agent, reason;
+	__u32 zero = 0, poff, blur, gso = 0, reason;
 	int family = 0;
 
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
@@ -1061,10 +1066,10 @@ int p2pguard_full(struct __sk_buff *skb)
 		family = 4;
 	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
 		family = 6;
-	if (p2pg_parse(skb, skb->len, family, &p))
+	if (p2pg_parse(&env, skb->len, family, &p))
 		goto not_ip;
 	/* UDP-Lite is judged as UDP. */
-	m.l4proto = p2pg_parse_is_udp(p.l4proto) ? IPPROTO_UDP : p.l4proto;
+	m.l4proto = p2pg_parse_is_udp(p.l4proto) ? P2PG_IPPROTO_UDP : p.l4proto;
 	m.sport = p.sport;
 	m.dport = p.dport;
 	m.payload_len = p.payload_len;
@@ -1080,7 +1085,7 @@ int p2pguard_full(struct __sk_buff *skb)
 	 * size (before 5.7), the send cannot be cut: unjudgeable
 	 * (internals.rst).
 	 */
-	if (p.l4proto == IPPROTO_UDP && poff) {
+	if (p.l4proto == P2PG_IPPROTO_UDP && poff) {
 		if (p2pg_use_gso_size)
 			gso = skb->gso_size;
 		else if (skb->gso_segs > 1)
@@ -1095,21 +1100,21 @@ int p2pguard_full(struct __sk_buff *skb)
 	 * The parsers leave values the verifier knows exactly or within
 	 * different bounds on each path (the family, header offsets, the
 	 * fragment flag): it would verify everything below once per
-	 * combination.  Blurred, the paths meet as one state (-150k of its
-	 * 700k instructions on 6.18).  Every use below checks what it needs.
+	 * combination.  Blurred, the paths meet as one state (internals.rst
+	 * has the figures).  Every use below checks what it needs.
 	 */
 	blur = skb->len;
 	p.family = p2pg_blur(p.family, blur);
 	poff = p2pg_blur(poff, blur);
 	m.payload_len = p2pg_blur(m.payload_len, blur);
 	m.flags = p2pg_blur(m.flags, blur);
-	/* Consulted for Internet destinations only. */
-	agent = m.dst_class == P2PG_NET_WAN ? p2pg_agent(skb, cfg) : 0;
+	/* Consulted for Internet destinations only (struct p2pg_meta). */
+	if (m.dst_class == P2PG_NET_WAN && p2pg_agent(skb, cfg))
+		m.flags |= P2PG_META_AGENT;
 	if (gso && !(m.flags & P2PG_META_UNJUDGED))
-		return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, agent,
-					  gso);
+		return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, gso);
 	/* Connection memory only where the classifier reads it. */
-	if (m.l4proto == IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
+	if (m.l4proto == P2PG_IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
 	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN))
 		flow = p2pg_flow_get(skb);
 	if (flow) {
@@ -1129,15 +1134,15 @@ int p2pguard_full(struct __sk_buff *skb)
 		} else if (m.payload_len && poff) {
 			/* The stream: p2pg_flow_plan() in the window path. */
 			return p2pg_window_nested(skb, cfg, &p, &m, flow, post,
-						  poff, agent, 0);
+						  poff, 0);
 		}
 	}
 	if (p2pg_head_decides(&m)) {
-		reason = p2pg_head_reason(skb, cfg, &m, poff, agent);
+		reason = p2pg_head_reason(skb, cfg, &m, poff);
 		if (reason != P2PG_HEAD_WINDOW)
 			return p2pg_finish(skb, cfg, &p, &m, 0, reason);
 	}
-	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, agent, 0);
+	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, 0);
 
 not_ip:
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
@@ -1165,7 +1170,7 @@ struct {
  * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
  * header (p2pg_parse_quick()) to a destination the cache knows, which
  * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
- * NTP, QUIC.  The steps of p2pg_head_path(), specialised so that clang
+ * NTP, QUIC.  The steps of p2pg_head_reason(), specialised so that clang
  * folds what they cannot need: a whole head or none, so every length test
  * is constant, and only the head bytes the checks read are loaded,
  * straight from the packet.  Live, short straight-line code matters more
@@ -1237,7 +1242,8 @@ int p2pguard_egress(struct __sk_buff *skb)
 		h.len = P2PG_HEAD_SIZE;
 		h.plain = 1;
 		/* After the copy: before it, clang loads all 24 bytes. */
-		env.is_agent = p2pg_agent(skb, cfg);
+		if (p2pg_agent(skb, cfg))
+			m.flags |= P2PG_META_AGENT;
 		quiet = p2pg_head_quiet(&env, cfg, &m, &h);
 	}
 	if (!quiet)

@@ -6,8 +6,8 @@
  *
  * The module is the backend for kernels without cgroup BPF (camera
  * kernels from 3.10 on).  What a packet is, and whether it drops, is
- * decided by the same code as in the BPF program: kmod/p2pguard_path.h
- * runs the parse, the blob look-ups and bpf/p2pguard_classify.h.
+ * decided by the same code as in the BPF program: common/p2pguard_path.h
+ * runs the parse, the blob look-ups and common/p2pguard_classify.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,12 +27,14 @@
 #include <net/netns/generic.h>
 
 #include "compat.h"
+#include "p2pguard_default_blob.h"
 #include "p2pguard_kmod.h"
 
 /* ---- the pure-C path, bound to the skb ---------------------------------- */
 
 /**
- * struct p2pg_kctx - what p2pg_parse_load() and p2pg_path_ident() read.
+ * struct p2pg_kctx - the packet as the path's host sees it (struct
+ * p2pg_kenv.pkt): what p2pg_env_load() and p2pg_env_ident() read.
  * @skb:  the packet; at LOCAL_OUT skb->data is its network header.
  */
 struct p2pg_kctx {
@@ -49,30 +51,32 @@ struct p2pg_kctx {
 #define P2PG_KFLOW_LOCKS	64
 static spinlock_t p2pg_kflow_locks[P2PG_KFLOW_LOCKS];
 
-static inline void p2pg_path_lock(__u32 slot)
+static __always_inline void p2pg_env_lock(struct p2pg_kenv *env, __u32 slot)
 {
 	spin_lock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
 }
 
-static inline void p2pg_path_unlock(__u32 slot)
+static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
+					    __u32 slot)
 {
 	spin_unlock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
 }
 
-static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-					  __u32 len, void *buf)
+static __always_inline const void *p2pg_env_load(struct p2pg_kenv *env,
+						 __u32 off, __u32 len,
+						 void *buf)
 {
-	const struct p2pg_kctx *c = ctx;
+	const struct p2pg_kctx *c = env->pkt;
 
 	if (off > INT_MAX || len > INT_MAX - off)
 		return NULL;
 	return skb_header_pointer(c->skb, off, len, buf);
 }
 
-static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
-				   __u32 *uid)
+static __always_inline void p2pg_env_ident(struct p2pg_kenv *env,
+					   __u64 *cgroup_id, __u32 *uid)
 {
-	const struct p2pg_kctx *c = ctx;
+	const struct p2pg_kctx *c = env->pkt;
 
 	*cgroup_id = p2pg_sock_cgroup_id(c->skb->sk);
 	*uid = p2pg_sock_uid(c->skb->sk);
@@ -88,10 +92,16 @@ const char *const p2pg_reason_names[P2PG_R__COUNT] = {
 
 #undef P2PG_REASON_NAME
 
-/* Before any blob: the all-zero switch (P2P off, enforce), no lists. */
-static struct p2pg_kpolicy p2pg_empty_policy;
+/*
+ * Before p2pguardd writes a policy: the daemon's defaults, P2P off and
+ * enforcing (p2pguard_default_blob.h): loopback and the LAN ranges are
+ * not the Internet, so vendor daemons still talk to each other and to
+ * the LAN.  Its view points into the constant blob; ->blob stays NULL
+ * (policy_loaded reads 0, and nothing frees it).
+ */
+static struct p2pg_kpolicy p2pg_default_policy;
 
-/* Set to &p2pg_empty_policy before anything can read it. */
+/* Set to &p2pg_default_policy before anything can read it. */
 struct p2pg_kpolicy __rcu *p2pg_policy;
 
 /* Serialises writers; readers only take rcu_read_lock(). */
@@ -121,7 +131,7 @@ static void p2pg_policy_replace(struct p2pg_kpolicy *new)
 					lockdep_is_held(&p2pg_policy_mutex));
 	rcu_assign_pointer(p2pg_policy, new);
 	synchronize_rcu();
-	if (old == &p2pg_empty_policy)
+	if (old == &p2pg_default_policy)
 		return;
 	if (old->blob != new->blob)
 		kvfree(old->blob);
@@ -265,7 +275,7 @@ static void p2pg_emit(const struct sk_buff *skb,
 	memcpy(ev.daddr, r->pkt.daddr, sizeof(ev.daddr));
 	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
 	if (r->reason == P2PG_R_DNS_NAME) {
-		u32 q = r->pkt.l4proto == IPPROTO_TCP ? 14 : 12, i;
+		u32 q = r->pkt.l4proto == P2PG_IPPROTO_TCP ? 14 : 12, i;
 
 		for (i = 0; i < P2PG_EVENT_QNAME && q + i < w->len; i++)
 			ev.qname[i] = w->b[q + i];
@@ -404,11 +414,11 @@ static void p2pg_free_state(void)
 	struct p2pg_kpolicy *pol;
 
 	pol = rcu_dereference_protected(p2pg_policy, 1);
-	if (pol != &p2pg_empty_policy) {
+	if (pol != &p2pg_default_policy) {
 		kvfree(pol->blob);
 		kfree(pol);
 	}
-	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
+	RCU_INIT_POINTER(p2pg_policy, &p2pg_default_policy);
 	kvfree(p2pg_flows);
 	free_percpu(p2pg_scratch);
 	free_percpu(p2pg_counters);
@@ -417,10 +427,21 @@ static void p2pg_free_state(void)
 static int __init p2pg_init(void)
 {
 	int err = -ENOMEM, i;
+	const char *why;
 
 	for (i = 0; i < P2PG_KFLOW_LOCKS; i++)
 		spin_lock_init(&p2pg_kflow_locks[i]);
-	RCU_INIT_POINTER(p2pg_policy, &p2pg_empty_policy);
+	why = p2pg_blob_check(p2pg_default_blob, sizeof(p2pg_default_blob),
+			      &p2pg_default_policy.view);
+	if (why) {
+		/* Big endian: no lists (everything is the Internet) until then. */
+		memset(&p2pg_default_policy, 0, sizeof(p2pg_default_policy));
+		pr_warn("built-in default lists refused (%s): none until p2pguardd writes a policy\n",
+			why);
+	} else {
+		p2pg_default_policy.cfg = p2pg_default_policy.view.hdr->cfg;
+	}
+	RCU_INIT_POINTER(p2pg_policy, &p2pg_default_policy);
 	p2pg_counters = alloc_percpu(struct p2pg_kcounters);
 	p2pg_scratch = alloc_percpu(struct p2pg_win);
 	p2pg_flows = p2pg_kvmalloc(sizeof(*p2pg_flows));
@@ -439,7 +460,7 @@ static int __init p2pg_init(void)
 	err = p2pg_hooks_register();
 	if (err)
 		goto fail_dev;
-	pr_info("loaded: P2P off, enforcing, until p2pguardd writes a policy\n");
+	pr_info("loaded: P2P off, enforcing the default lists, until p2pguardd writes a policy\n");
 	return 0;
 
 fail_dev:

@@ -3,7 +3,7 @@
  * kmodule.h - the kernel module backend seen from userspace: finding and
  * loading p2pguard.ko, its device (policy blobs in, drop events out) and
  * its sysfs files (the switch and the counters).  Used by p2pguardd and
- * p2pguardctl; the kernel side is kmod/, the interface bpf/p2pguard_abi.h.
+ * p2pguardctl; the kernel side is kmod/, the interface common/p2pguard_abi.h.
  *
  * For tests, three environment variables stand in for the kernel:
  * P2PG_SYSFS (a directory laid out like /sys/kernel/p2pguard), P2PG_DEV

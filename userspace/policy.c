@@ -7,36 +7,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "policy.h"
-#include "../kmod/p2pguard_blob.h"
-
-/*
- * Only p2pg_domain_hash() is used here.  The header wants its environment
- * defined wherever it is included: the policy itself answers the look-ups
- * it can (the sender's identity it cannot).
- */
-#define P2PG_ENV const struct p2pg_policy
-#include "p2pguard_classify.h"
-
-static __always_inline int p2pg_env_name_denied(const struct p2pg_policy *p,
-						__u64 hash)
-{
-	return p2pg_policy_has_name(p, hash);
-}
-
-static __always_inline const struct p2pg_pppp_key *
-p2pg_env_pppp_key(const struct p2pg_policy *p, __u32 first_byte)
-{
-	return &p->pppp[first_byte & 0xff];
-}
-
-static __always_inline int p2pg_env_is_agent(const struct p2pg_policy *p)
-{
-	return 0;
-}
+#include "p2pguard_blob.h"
+#include "p2pguard_rules.h"	/* p2pg_domain_hash() */
 
 const char *const p2pg_default_lan[] = {
 	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
@@ -51,7 +28,7 @@ const char *const p2pg_default_loopback[] = {
 	"127.0.0.0/8", "::1/128", NULL,
 };
 
-/* Rendezvous names (../shared/reference/p2p-protocols.md, section 1, 3). */
+/* Rendezvous names, each with its public source in signatures.rst. */
 const char *const p2pg_default_domains[] = {
 	"iotcplatform.com", "kalayservice.com", "kalay.net.cn",	/* TUTK */
 	"cloudlinks.cn", "cloud-links.net",			/* Gwell */
@@ -629,6 +606,23 @@ static int map_keys(int fd, size_t key_size, void **keys, size_t *n)
 	return 0;
 }
 
+/*
+ * bpf_map_update_elem() of a hash or trie element, retried on ENOMEM.  A
+ * map without preallocation takes its elements from per-CPU caches that
+ * irq_work refills (6.1 on); where the CPU has no irq_work interrupt
+ * (MIPS) the refill waits for the next timer tick, and a writer that adds
+ * elements faster gets ENOMEM with memory free.  Up to about a second.
+ */
+static int map_update(int fd, const void *key, const void *val)
+{
+	int err, tries = 0;
+
+	while ((err = bpf_map_update_elem(fd, key, val, BPF_ANY)) &&
+	       errno == ENOMEM && ++tries < 500)
+		usleep(2000);
+	return err;
+}
+
 static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 {
 	unsigned int bytes = family == 4 ? 4 : 16;
@@ -646,7 +640,7 @@ static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 			continue;
 		memcpy(key, &plen, 4);
 		memcpy(key + 4, e->addr, bytes);
-		err = bpf_map_update_elem(fd, key, &v, BPF_ANY);
+		err = map_update(fd, key, &v);
 		if (err)
 			return err;
 	}
@@ -699,7 +693,7 @@ static int sync_names(const struct p2pg_policy *p, int fd)
 	int err = 0;
 
 	for (i = 0; i < p->n_names; i++) {
-		err = bpf_map_update_elem(fd, &p->names[i], &v, BPF_ANY);
+		err = map_update(fd, &p->names[i], &v);
 		if (err)
 			return err;
 	}
@@ -765,7 +759,7 @@ static int sync_agents(int fd, const void *ids, size_t n_ids, size_t ksz)
 	int err;
 
 	for (i = 0; i < n_ids; i++) {
-		err = bpf_map_update_elem(fd, want + i * ksz, &one, BPF_ANY);
+		err = map_update(fd, want + i * ksz, &one);
 		if (err)
 			return err;
 	}

@@ -166,7 +166,7 @@ int p2pg_policy_has_name(const struct p2pg_policy *p, __u64 hash);
  * @blob: on success, a malloc()ed, 8-byte aligned blob; free() it.
  * @size: on success, its size in bytes (what one write(2) hands over).
  *
- * The layout is the one p2pg_blob_check() (kmod/p2pguard_blob.h) accepts:
+ * The layout is the one p2pg_blob_check() (common/p2pguard_blob.h) accepts:
  * struct p2pg_blob_hdr, then every section at an 8-byte aligned offset in
  * enum p2pg_blob_sec order, each sorted (prefixes by length descending,
  * then address; ids ascending) without duplicates, every pad byte zero.

@@ -27,15 +27,17 @@ build || { fail "header-deps: the first build failed: $(tail -3 "$T/make.log")";
 
 # HEADER: the products it must rebuild, and one it must not.
 declare -A want keep
-want[bpf/p2pguard_abi.h]="$BPF $B/p2pguard_iter.bpf.o $BINS $B/tests/fuzz_classify $B/tests/fuzz_blob"
-want[bpf/p2pguard_parse.h]="$BPF $BINS"
-want[bpf/p2pguard_classify.h]="$BPF $BINS $B/userspace/policy.o $B/tests/fuzz_classify"
-keep[bpf/p2pguard_parse.h]="$B/userspace/conf.o"
-keep[bpf/p2pguard_classify.h]="$B/loader/settings.o"
-want[kmod/p2pguard_path.h]="$B/tests/test_kmod_path"
-keep[kmod/p2pguard_path.h]="$BPF $B/p2pguardd $B/tests/test_blob"
-want[kmod/p2pguard_blob.h]="$B/userspace/policy.o $B/p2pguardd $B/tests/test_blob $B/tests/fuzz_blob"
-keep[kmod/p2pguard_blob.h]="$BPF"
+want[common/p2pguard_abi.h]="$BPF $B/p2pguard_iter.bpf.o $BINS $B/tests/fuzz_classify $B/tests/fuzz_blob"
+want[common/p2pguard_rules.h]="$BPF $BINS $B/userspace/policy.o $B/tests/fuzz_classify"
+keep[common/p2pguard_rules.h]="$B/loader/settings.o"
+want[common/p2pguard_parse.h]="$BPF $BINS"
+want[common/p2pguard_classify.h]="$BPF $BINS $B/tests/fuzz_classify"
+keep[common/p2pguard_parse.h]="$B/userspace/conf.o"
+keep[common/p2pguard_classify.h]="$B/loader/settings.o $B/userspace/policy.o"
+want[common/p2pguard_path.h]="$B/tests/test_kmod_path"
+keep[common/p2pguard_path.h]="$BPF $B/p2pguardd $B/tests/test_blob"
+want[common/p2pguard_blob.h]="$B/userspace/policy.o $B/p2pguardd $B/tests/test_blob $B/tests/fuzz_blob"
+keep[common/p2pguard_blob.h]="$BPF"
 
 # Every header of the tree that the BPF program includes is in the table:
 # a new shared header needs a row.

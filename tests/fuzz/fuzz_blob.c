@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * fuzz_blob - libFuzzer target for the kernel module's blob checker and
- * look-ups (kmod/p2pguard_blob.h) and for p2pg_policy_to_blob().
+ * look-ups (common/p2pguard_blob.h) and for p2pg_policy_to_blob().
  *
  * Byte 0 picks the mode (low two bits), the rest is its input:
  *   0  raw bytes handed to p2pg_blob_check();
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "policy.h"
-#include "../../kmod/p2pguard_blob.h"
+#include "p2pguard_blob.h"
 
 #define FUZZ_ASSERT(cond, ...)						\
 	do {								\

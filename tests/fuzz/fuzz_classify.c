@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * fuzz_classify - libFuzzer target for bpf/p2pguard_classify.h.
+ * fuzz_classify - libFuzzer target for common/p2pguard_classify.h.
  *
  * Input, when byte 0's top bits are 00 (packet mode):
  *   0      l4proto: bit 0 TCP else UDP; bit 2 (with bits 3..5) another
@@ -48,29 +48,8 @@
 #include "vectors.h"
 #include "policy.h"
 
-/* For p2pg_verdict_drop() and p2pg_domain_hash(); never called. */
-struct fuzz_no_env {
-	int unused;
-};
-#define P2PG_ENV struct fuzz_no_env
-#include "p2pguard_classify.h"
-
-static __always_inline int p2pg_env_name_denied(struct fuzz_no_env *env,
-						__u64 hash)
-{
-	return 0;
-}
-
-static __always_inline const struct p2pg_pppp_key *
-p2pg_env_pppp_key(struct fuzz_no_env *env, __u32 first_byte)
-{
-	return NULL;
-}
-
-static __always_inline int p2pg_env_is_agent(struct fuzz_no_env *env)
-{
-	return 0;
-}
+/* p2pg_verdict_drop(), p2pg_domain_hash(), p2pg_flow_sticky(). */
+#include "p2pguard_rules.h"
 
 #define HDR	11
 

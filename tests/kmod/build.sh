@@ -55,7 +55,7 @@ for e in $MATRIX; do
 		continue
 	fi
 	# Warnings from the module's own files (not the kernel's headers).
-	warn=$(grep -E "src/(kmod|bpf)/[^:]*:[0-9]+:[0-9]+: warning:" \
+	warn=$(grep -E "src/(kmod|common)/[^:]*:[0-9]+:[0-9]+: warning:" \
 		"$out/build.log")
 	if [ -n "$warn" ]; then
 		echo "FAIL kmod build $lbl: compiler warnings:"

@@ -12,11 +12,12 @@ CACHE=$TOP/tests/vm/cache
 # shellcheck disable=SC2034 # used by the scripts that source this
 KMOD_OUT=$CACHE/out
 # shellcheck disable=SC2034
-KMOD_MATRIX_DEFAULT="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm"
+KMOD_MATRIX_DEFAULT="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm arm64:bookworm mipsel:bookworm"
 
-# The module's sources: ./Kbuild names kmod/; kmod/ may include the shared
-# headers of bpf/ (the classifier, the ABI).
-KMOD_SRC="Kbuild kmod bpf"
+# The module's sources: ./Kbuild names kmod/; kmod/Kbuild reaches the
+# shared headers in common/ (the ABI, the parser, the classifier, the blob,
+# the packet path) with one -I.
+KMOD_SRC="Kbuild kmod common"
 
 # kmod_present: whether kmod/ has files to check yet.
 kmod_present() {
@@ -45,6 +46,8 @@ kmod_label() {
 kmod_cross() {
 	case $1 in
 	armhf) echo arm-linux-gnueabihf- ;;
+	arm64) echo aarch64-linux-gnu- ;;
+	mipsel) echo mipsel-linux-gnu- ;;
 	*) echo "" ;;
 	esac
 }
@@ -76,10 +79,16 @@ kmod_stage() {
 # kmod_make KDIR ARCH DIR ARGS...: Kbuild on the staged sources in DIR, as
 # "make modules" does.
 kmod_make() {
-	local kdir=$1 arch=$2 dir=$3 cross
+	local kdir=$1 arch=$2 dir=$3 cross karch
 	shift 3
 	cross=$(kmod_cross "$arch")
-	make -C "$kdir" M="$dir" ${cross:+ARCH=arm CROSS_COMPILE=$cross} "$@"
+	case $arch in
+	armhf) karch=arm ;;
+	arm64) karch=arm64 ;;
+	mipsel) karch=mips ;;
+	*) karch="" ;;
+	esac
+	make -C "$kdir" M="$dir" ${karch:+ARCH=$karch} ${cross:+CROSS_COMPILE=$cross} "$@"
 }
 
 # kmod_vermagic KO: the module's vermagic string.

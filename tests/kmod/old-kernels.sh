@@ -21,7 +21,7 @@
 # "KO DIR PATH" too (tests/vm/run.sh boots it).
 # Prints PASS/FAIL/SKIP lines (tests/lib/check.h); SKIP when no tree is
 # given, or kmod/ has no Kbuild yet.  A warning located in the module's
-# own files (kmod/, bpf/) is a FAIL; those in the kernel's headers (old
+# own files (kmod/, common/) is a FAIL; those in the kernel's headers (old
 # kernels and a newer compiler) are not.
 set -u
 # shellcheck source=tests/kmod/lib.sh
@@ -121,7 +121,7 @@ for ent in $P2PG_OLD_KDIRS; do
 		fails=$((fails + 1))
 		continue
 	fi
-	warn=$(grep -E "src/(kmod|bpf)/[^:]*:[0-9]+:[0-9]+: warning:" "$out/build.log")
+	warn=$(grep -E "src/(kmod|common)/[^:]*:[0-9]+:[0-9]+: warning:" "$out/build.log")
 	if [ -n "$warn" ]; then
 		echo "FAIL $name ($arch): compiler warnings:"
 		echo "$warn" | head -20 | sed 's/^/    /'

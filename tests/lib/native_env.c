@@ -1,33 +1,81 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * native_env.c - bpf/p2pguard_classify.h compiled for the host, with the
+ * native_env.c - common/p2pguard_classify.h compiled for the host, with the
  * environment the BPF program gets from its maps answered from a struct
- * p2pg_policy, and test frames parsed by the program's own parser.
+ * p2pg_policy, and test frames parsed by the program's own parser
+ * (common/p2pguard_parse.h).
  */
 #include <string.h>
 
 #include "native_env.h"
 
-#define P2PG_ENV struct p2pg_native_env
+/**
+ * struct native_host - this file as the shared code's host (P2PG_ENV).
+ * @policy: the policy: the classifier's look-ups.
+ * @pkt:    for p2pg_env_load(): a frame from the network header on.
+ * @len:    its length.
+ *
+ * The agent verdict is the caller's (struct p2pg_native_env.is_agent),
+ * handed to the classifier as P2PG_META_AGENT, as the BPF program does.
+ */
+struct native_host {
+	const struct p2pg_policy *policy;
+	const __u8 *pkt;
+	size_t len;
+};
+
+#define P2PG_ENV struct native_host
+#include "p2pguard_parse.h"
 #include "p2pguard_classify.h"
 
-static __always_inline int p2pg_env_name_denied(struct p2pg_native_env *env,
+static __always_inline int p2pg_env_name_denied(struct native_host *env,
 						__u64 hash)
 {
 	return p2pg_policy_has_name(env->policy, hash);
 }
 
 static __always_inline const struct p2pg_pppp_key *
-p2pg_env_pppp_key(struct p2pg_native_env *env, __u32 first_byte)
+p2pg_env_pppp_key(struct native_host *env, __u32 first_byte)
 {
 	const struct p2pg_pppp_key *k = &env->policy->pppp[first_byte & 0xff];
 
 	return k->valid ? k : NULL;
 }
 
-static __always_inline int p2pg_env_is_agent(struct p2pg_native_env *env)
+/* A load past the end fails, as bpf_skb_load_bytes() does. */
+static __always_inline const void *p2pg_env_load(struct native_host *env,
+						 __u32 off, __u32 len,
+						 void *buf)
 {
-	return env->is_agent;
+	(void)buf;
+	return off + len <= env->len ? env->pkt + off : NULL;
+}
+
+/* p2pg_parse_ipv6() loads both addresses into @saddr at once. */
+_Static_assert(__builtin_offsetof(struct p2pg_pkt, daddr) ==
+	       __builtin_offsetof(struct p2pg_pkt, saddr) + 16,
+	       "saddr and daddr are one run of 32 bytes");
+
+/* @m as the program hands it to the classifier: the agent verdict in it. */
+static struct p2pg_meta native_meta(const struct p2pg_native_env *env,
+				    const struct p2pg_meta *m)
+{
+	struct p2pg_meta mm = *m;
+
+	if (env->is_agent)
+		mm.flags |= P2PG_META_AGENT;
+	return mm;
+}
+
+int native_head_wants_window(const struct p2pg_meta *m, const __u8 *payload,
+			     size_t len)
+{
+	struct p2pg_head h;
+
+	memset(&h, 0, sizeof(h));
+	h.len = len < P2PG_HEAD_SIZE ? len : P2PG_HEAD_SIZE;
+	memcpy(h.b, payload, h.len);
+	return p2pg_head_wants_window(m, &h);
 }
 
 /*
@@ -39,10 +87,11 @@ struct native_head_stats native_head_stats;
 static __u32 native_calls;
 
 unsigned int native_classify(const struct p2pg_native_env *env,
-			     const struct p2pg_meta *m, const __u8 *payload,
+			     const struct p2pg_meta *meta, const __u8 *payload,
 			     size_t len)
 {
-	struct p2pg_native_env e = *env;
+	struct native_host e = { .policy = env->policy };
+	struct p2pg_meta mm = native_meta(env, meta), *m = &mm;
 	struct p2pg_win *w = &native_win;
 	struct p2pg_head h;
 	unsigned int r;
@@ -119,30 +168,9 @@ unsigned int native_classify(const struct p2pg_native_env *env,
 }
 
 /*
- * The packet parse is the shared one, bpf/p2pguard_parse.h, over the
- * frame without its Ethernet header (what the program sees).  A load past
- * the end fails, as bpf_skb_load_bytes() does.
+ * The packet parse is the shared one, common/p2pguard_parse.h, over the
+ * frame without its Ethernet header (what the program sees).
  */
-struct native_pkt {
-	const __u8 *b;
-	size_t len;
-};
-
-#include "p2pguard_parse.h"
-
-/* p2pg_parse_ipv6() loads both addresses into @saddr at once. */
-_Static_assert(__builtin_offsetof(struct p2pg_pkt, daddr) ==
-	       __builtin_offsetof(struct p2pg_pkt, saddr) + 16,
-	       "saddr and daddr are one run of 32 bytes");
-
-static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-					  __u32 len, void *buf)
-{
-	const struct native_pkt *k = ctx;
-
-	(void)buf;
-	return off + len <= k->len ? k->b + off : NULL;
-}
 
 /*
  * The metadata the program builds from the parse (p2pguard_full()).
@@ -154,7 +182,7 @@ static long native_parse(const struct p2pg_policy *pol, const __u8 *pkt,
 			 size_t len, __u16 ethertype, __u32 *gso,
 			 struct p2pg_meta *m)
 {
-	struct native_pkt k = { .b = pkt, .len = len };
+	struct native_host k = { .policy = pol, .pkt = pkt, .len = len };
 	struct p2pg_pkt p;
 	int family = ethertype == 0x0800 ? 4 : ethertype == 0x86dd ? 6 : 0;
 
@@ -218,7 +246,7 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 }
 
 /*
- * The BPF program's TCP stream path (p2pg_egress_full() and
+ * The BPF program's TCP stream path (p2pguard_full() and
  * p2pg_window_path()), natively: the same shared steps over @f.
  */
 unsigned int native_stream(const struct p2pg_native_env *env,
@@ -226,7 +254,7 @@ unsigned int native_stream(const struct p2pg_native_env *env,
 			   const struct vec_spec *v)
 {
 	static struct p2pg_win w;
-	struct p2pg_native_env e = *env;
+	struct native_host e = { .policy = env->policy };
 	const __u8 *pl = v->payload;
 	__u32 len = v->payload_len, r, next = 0, from, skip;
 	struct p2pg_meta m;
@@ -242,6 +270,9 @@ unsigned int native_stream(const struct p2pg_native_env *env,
 	m.dst_class = p2pg_policy_net_class(env->policy, v->family, v->daddr);
 	if (m.dst_class != P2PG_NET_WAN && m.dst_class != P2PG_NET_LAN)
 		return native_classify(env, &m, pl, len);
+	/* native_classify() sets it itself; the stream's classifier here. */
+	if (env->is_agent)
+		m.flags |= P2PG_META_AGENT;
 	m.flow_reason = f->reason;
 	seg.seq = v->tcp_seq ? v->tcp_seq : VEC_ISN;
 	seg.len = len;

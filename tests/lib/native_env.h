@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * native_env.h - the classifier (bpf/p2pguard_classify.h) compiled natively,
+ * native_env.h - the classifier (common/p2pguard_classify.h) compiled natively,
  * its environment answered from a struct p2pg_policy.
  */
 #ifndef P2PGUARD_NATIVE_ENV_H
@@ -34,6 +34,18 @@ struct p2pg_native_env {
 struct p2pg_meta;
 unsigned int native_classify(const struct p2pg_native_env *env,
 			     const struct p2pg_meta *m, const __u8 *payload,
+			     size_t len);
+
+/**
+ * native_head_wants_window() - p2pg_head_wants_window() over the head of
+ * @payload (its first min(@len, P2PG_HEAD_SIZE) bytes).
+ * @m:       metadata.
+ * @payload: L4 payload.
+ * @len:     bytes in @payload.
+ *
+ * Return: 1 when the head alone cannot decide.
+ */
+int native_head_wants_window(const struct p2pg_meta *m, const __u8 *payload,
 			     size_t len);
 
 /**

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * vectors.c - test packets built from the wire formats in
- * ../shared/reference/p2p-protocols.md (section numbers below refer to it).
+ * vectors.c - test packets built from the published wire formats, each
+ * cited below by its public source (Documentation/signatures.rst gives
+ * them per signature).
  *
  * Each vector is built field by field from its specification, never copied
  * from the classifier's constants, so a signature that drifts from the
@@ -32,7 +33,8 @@ static __u32 vec_rng;
 /* ---- scramblers --------------------------------------------------------- */
 
 /**
- * vec_pppp_scramble() - CS2 PPPP "P2P_Proprietary_Encrypt" (§3.1.2).
+ * vec_pppp_scramble() - CS2 PPPP "P2P_Proprietary_Encrypt" (magicus/
+ * pppp-dissector pppp_dissect.lua, datenstau/A9_PPPP crypt.js).
  * @psk: key string.
  * @in:  plaintext packet, header included.
  * @out: ciphertext (may equal @in).
@@ -87,8 +89,9 @@ static __u32 vec_ror32(__u32 x, unsigned int n)
 }
 
 /**
- * vec_tutk_scramble() - ThroughTek IOTC "TransCode" (§3.4.2, go2rtc
- * TransCodePartial): the forward transform a device applies before sending.
+ * vec_tutk_scramble() - ThroughTek IOTC "TransCode" (AlexxIT/go2rtc
+ * pkg/tutk/crypto.go, TransCodePartial): the forward transform a device
+ * applies before sending.
  * @in:  plaintext.
  * @out: scrambled bytes (may equal @in).
  * @n:   bytes.
@@ -312,7 +315,7 @@ static void p_len_fill(struct vec_spec *v, size_t at, size_t n)
 
 /* ---- protocol builders -------------------------------------------------- */
 
-/* CS2 PPPP UID (§3.1.1): prefix char[8], BE32 serial, check code char[8]. */
+/* CS2 PPPP UID (pmarrapese/iot pppp.fdesc): prefix, BE32 serial, check. */
 static void p_pppp_uid(struct vec_spec *v, const char *prefix)
 {
 	char pre[8] = { 0 };
@@ -419,9 +422,10 @@ static void p_pppp_scrambled(struct vec_spec *v, const char *psk,
 }
 
 /*
- * TUTK IOTC message (§3.4.1) scrambled whole (§3.4.2): 04 02 <ver> <mode>
- * <LE16 len - 16> <LE16 seq> <LE16 cmd> <LE16 direction> <4 random bytes>
- * and @body_len bytes of body, the 20-byte UID first when @uid.
+ * TUTK IOTC message (go2rtc pkg/tutk/conn.go) scrambled whole (crypto.go):
+ * 04 02 <ver> <mode> <LE16 len - 16> <LE16 seq> <LE16 cmd> <LE16 direction>
+ * <4 random bytes> and @body_len bytes of body, the 20-byte UID first when
+ * @uid.
  */
 static void p_tutk(struct vec_spec *v, __u8 ver, __u8 mode, __u16 cmd,
 		   __u16 dir, size_t body_len, int uid)
@@ -521,8 +525,8 @@ static const __u8 rfc5769_request[108] = {
 
 /*
  * 44-byte Binding Request with 24 bytes of attributes (CHANGE-REQUEST,
- * SOFTWARE): what Dahua sends bit-inverted (§3.7, libprotoident
- * lpi_dahua.cc matches the inverted first bytes ff fe ff e7).
+ * SOFTWARE): what Dahua sends bit-inverted (khoanguyen-3fc/dh-p2p;
+ * libprotoident lpi_dahua.cc matches the inverted first bytes ff fe ff e7).
  */
 static void p_stun44(struct vec_spec *v)
 {
@@ -538,7 +542,7 @@ static void p_stun44(struct vec_spec *v)
 	p_str(v, "DH-P2P v3.0 ");
 }
 
-/* Reolink BcUdp discovery header (§3.12): magic, size, 1, tid, CRC. */
+/* Reolink BcUdp discovery header (neolink): magic, size, 1, tid, CRC. */
 static void p_reolink_disc(struct vec_spec *v, size_t xml_len)
 {
 	p_le32(v, 0x2a87cf3a);
@@ -595,7 +599,7 @@ static const char *add_mapping_args =
 	"<NewPortMappingDescription>P2P</NewPortMappingDescription>"
 	"<NewLeaseDuration>0</NewLeaseDuration>";
 
-/* HTTP POST carrying a Xiongmai cloud JSON message (§3.6). */
+/* HTTP POST carrying a Xiongmai cloud JSON message (numenworld-ipcam). */
 static void p_xm_post(struct vec_spec *v, const char *host, const char *json)
 {
 	char req[VEC_PAYLOAD_MAX];
@@ -707,7 +711,7 @@ static void build_pppp(void)
 	struct vec_spec *v;
 	size_t i;
 
-	/* Plain PPPP (§3.1.1) to an Internet host on a random port. */
+	/* Plain PPPP (pppp.fdesc) to an Internet host on a random port. */
 	v = vnew("pppp-hello", "198.51.100.7", UDP, 41234, R(PPPP));
 	p_pppp(v, PPPP_HELLO, 0);
 	vdup(v, "v6", "2001:db8::7");
@@ -731,7 +735,7 @@ static void build_pppp(void)
 	v = vnew("pppp-alive", "192.0.2.14", UDP, 60001, R(PPPP));
 	p_pppp(v, PPPP_ALIVE, 0);
 
-	/* Scrambled with each default PSK (§3.1.2, §3.1.4). */
+	/* Scrambled with each default PSK (pppp_dissect.lua, A9_PPPP pppp.js). */
 	for (i = 0; i < sizeof(pppp_psks) / sizeof(pppp_psks[0]); i++) {
 		char name[VEC_NAME_MAX];
 
@@ -760,7 +764,7 @@ static void build_pppp(void)
 	p_pppp_scrambled(v, "vstarcam2018", PPPP_DRW, 200);
 	vdup(v, "v6", "2001:db8::25");
 
-	/* iLnkP2P's own messages (§3.2). */
+	/* iLnkP2P's own messages (palant.info, the PPPP overview). */
 	v = vnew("ilnk-dev-lv-hb", "198.51.100.30", UDP, 32100, R(ILNK));
 	p_bytes(v, "\xa1\x00\x00\x14", 4);
 	p_pppp_uid(v, "BATC");
@@ -775,7 +779,7 @@ static void build_pppp(void)
 	p_bytes(v, "\xf1\x83\x00\x1c", 4);
 	p_rand(v, 28);
 
-	/* The SDK's own LAN discovery stays allowed (§3.15). */
+	/* The SDK's own LAN discovery stays allowed (pmarrapese/iot lansearch). */
 	v = vnew("pppp-lan-search-bcast", "255.255.255.255", UDP, 32108,
 		 R(NONE));
 	p_pppp(v, PPPP_LAN_SEARCH, 0);
@@ -828,7 +832,7 @@ static void build_reolink_dahua_gwell(void)
 	struct vec_spec *v;
 	size_t i;
 
-	/* Reolink BcUdp (§3.12): UID lookup to p2p*.reolink.com:9999. */
+	/* Reolink BcUdp (neolink): UID lookup to p2p*.reolink.com:9999. */
 	v = vnew("reolink-discovery", "198.51.100.50", UDP, 9999, R(REOLINK));
 	p_reolink_disc(v, 180);
 	vdup(v, "v6", "2001:db8::50");
@@ -854,7 +858,7 @@ static void build_reolink_dahua_gwell(void)
 	v = vnew("reolink-c2d-bcast", "255.255.255.255", UDP, 2015, R(NONE));
 	p_reolink_disc(v, 120);
 
-	/* Dahua (§3.7): HTTP-like text over UDP 8800. */
+	/* Dahua (khoanguyen-3fc/dh-p2p): HTTP-like text over UDP 8800. */
 	v = vnew("dahua-dhget", "198.51.100.60", UDP, 8800, R(DAHUA));
 	p_str(v, "DHGET /probe/p2psrv HTTP/1.1\r\n"
 		 "CSeq: 1\r\n"
@@ -905,7 +909,7 @@ static void build_reolink_dahua_gwell(void)
 		v->payload[i] = 255 - v->payload[i];
 	vdup(v, "v6", "2001:db8::64");
 
-	/* Gwell GUTES (§3.10): 7F <subtype> <LE16 total> + 20 header bytes. */
+	/* Gwell GUTES (hacky-wyze-gwell): 7F <subtype> <LE16 total> + 20 bytes. */
 	v = vnew("gwell-list-req", "198.51.100.70", UDP, 51701, R(GWELL));
 	p_bytes(v, "\x7f\x15\x28\x00", 4);
 	p_rand(v, 12);			/* session words */
@@ -968,7 +972,7 @@ static void build_tcp_cloud(void)
 {
 	struct vec_spec *v;
 
-	/* Xiongmai (§3.6): TCP 8086 to pub-cfg / access-dss.secu100.net. */
+	/* Xiongmai (numenworld-ipcam): TCP 8086 to pub-cfg, access-dss.secu100.net */
 	v = vnew("xiongmai-cfg", "198.51.100.90", TCP, 8086, R(XIONGMAI));
 	p_xm_post(v, "pub-cfg.secu100.net:8086", xm_cfg_json);
 	vdup(v, "v6", "2001:db8::90");
@@ -1023,7 +1027,7 @@ static void build_dns(void)
 {
 	struct vec_spec *v;
 
-	/* Deny-listed names, whatever the resolver (§3.4 domains). */
+	/* Deny-listed names, whatever the resolver (TUTK's, signatures.rst). */
 	v = vnew("dns-m1-iotcplatform", "192.0.2.53", UDP, 53, R(DNS_NAME));
 	p_dns(v, 0x1c2d, "m1.iotcplatform.com", 1, 0);
 	vdup(v, "v6", "2001:db8::53");
@@ -1087,7 +1091,7 @@ static void build_router(void)
 {
 	struct vec_spec *v;
 
-	/* SSDP searches for a gateway (§3.14, miniupnpc MSearchMsgFmt). */
+	/* SSDP searches for a gateway (miniupnpc MSearchMsgFmt). */
 	v = vnew("ssdp-igd", "239.255.255.250", UDP, 1900, R(UPNP_IGD));
 	p_ssdp(v, "239.255.255.250",
 	       "urn:schemas-upnp-org:device:InternetGatewayDevice:1");
@@ -1212,7 +1216,7 @@ static void build_lan(void)
 	p_bytes(v, "\x7c\x45", 2);	/* FU-A, IDR end */
 	p_rand(v, 1000);
 	vdup(v, "v6", "2001:db8::7");
-	/* Tuya LAN broadcast (§3.9): 00 00 55 AA ... 00 00 AA 55, 188 B. */
+	/* Tuya LAN broadcast (nDPI tuya_lp.c): 00 00 55 AA ... 00 00 AA 55, 188 B. */
 	v = vnew("tuya-lan-bcast", "255.255.255.255", UDP, 6667, R(NONE));
 	p_bytes(v, "\x00\x00\x55\xaa", 4);
 	p_be32(v, 0);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * vectors.h - test packets built from the protocol specifications
- * (../shared/reference/p2p-protocols.md), shared by the native unit tests,
- * the BPF_PROG_TEST_RUN tests, the differential test and the fuzzer seeds.
+ * vectors.h - test packets built from the published protocol formats
+ * (Documentation/signatures.rst names each one's source), shared by the
+ * native unit tests, the BPF_PROG_TEST_RUN tests, the differential test
+ * and the fuzzer seeds.
  */
 #ifndef P2PGUARD_TEST_VECTORS_H
 #define P2PGUARD_TEST_VECTORS_H

@@ -13,7 +13,7 @@
  * the daemon is one message here, as it is one write to /dev/p2pguard.
  *
  * Each message received is a policy blob: saved as DIR/blob.N, checked
- * with p2pg_blob_check() (kmod/p2pguard_blob.h, the module's own code) and
+ * with p2pg_blob_check() (common/p2pguard_blob.h, the module's own code) and
  * summed up as one line of DIR/blobs.log:
  *   N ok gen=G p2p=P mode=M lockdown=L p4=.. p6=.. names=.. pppp=..
  *     cg=.. uid=.. class(198.51.100.7)=C agent(4242)=A
@@ -43,7 +43,7 @@
 #include <unistd.h>
 
 #include "policy.h"
-#include "../../kmod/p2pguard_blob.h"
+#include "p2pguard_blob.h"
 
 static const char *dir;
 

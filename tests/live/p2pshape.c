@@ -488,7 +488,7 @@ static int send_raw(const struct shape *s, const struct target *t,
 	size_t n = 8 + d->n, len;
 	int fd, err = 0, ext = 0;
 
-	/* Two more than the parser walks (bpf/p2pguard_abi.h). */
+	/* Two more than the parser walks (common/p2pguard_abi.h). */
 	if (s->how == RAW_EXT)
 		ext = P2PG_IPV6_EXT_MAX + 2;
 	if (n > sizeof(udp) || source_of(t, src))

@@ -2,7 +2,7 @@
 /*
  * test_blob - the kernel module's policy blob: p2pg_policy_to_blob()
  * (userspace/policy.c) against p2pg_blob_check() and the look-ups of
- * kmod/p2pguard_blob.h, the very text the module compiles.
+ * common/p2pguard_blob.h, the very text the module compiles.
  *
  *  - the default policy and random policies (every class and prefix
  *    length, both families, names, PPPP keys, agents, repeats) serialize
@@ -27,7 +27,8 @@
 
 #include "check.h"
 #include "policy.h"
-#include "../../kmod/p2pguard_blob.h"
+#include "p2pguard_blob.h"
+#include "p2pguard_default_blob.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -293,6 +294,58 @@ static void test_default(void)
 	}
 	free(blob);
 	p2pg_policy_free(&p);
+}
+
+/*
+ * The kernel module's built-in policy (kmod/p2pguard_default_blob.h) is
+ * byte for byte what the daemon's defaults give today, and the module's
+ * view of it classifies loopback and the LAN as such.
+ */
+static void test_module_default(void)
+{
+	static const struct {
+		int family;
+		const char *addr;
+		int cls;
+	} dst[] = {
+		{ 4, "127.0.0.1", P2PG_NET_LOOPBACK },
+		{ 4, "192.168.1.20", P2PG_NET_LAN },
+		{ 4, "10.1.2.3", P2PG_NET_LAN },
+		{ 6, "::1", P2PG_NET_LOOPBACK },
+		{ 6, "fe80::1", P2PG_NET_LAN },
+		{ 4, "198.51.100.1", P2PG_NET_WAN },
+		{ 6, "2001:db8::1", P2PG_NET_WAN },
+	};
+	struct p2pg_blob_view v;
+	struct p2pg_policy p;
+	__u8 a[16];
+	const char *why;
+	void *blob;
+	size_t size, i;
+
+	if (!check(!p2pg_policy_init_defaults(&p) &&
+		   !p2pg_policy_to_blob(&p, &blob, &size),
+		   "module default: today's defaults serialized"))
+		return;
+	check(size == sizeof(p2pg_default_blob) &&
+	      !memcmp(blob, p2pg_default_blob, size),
+	      "module default: kmod/p2pguard_default_blob.h is current (%zu and %zu bytes; make default-blob)",
+	      size, sizeof(p2pg_default_blob));
+	free(blob);
+	p2pg_policy_free(&p);
+	why = p2pg_blob_check(p2pg_default_blob, sizeof(p2pg_default_blob), &v);
+	if (!check(!why, "module default: the module accepts it%s%s",
+		   why ? ": " : "", why ? why : ""))
+		return;
+	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
+		inet_pton(dst[i].family == 4 ? AF_INET : AF_INET6,
+			  dst[i].addr, a);
+		check(p2pg_blob_net_class(&v, dst[i].family, a) == dst[i].cls,
+		      "module default: %s is of class %d", dst[i].addr,
+		      dst[i].cls);
+	}
+	check(!v.hdr->cfg.p2p_enabled && v.hdr->cfg.mode == P2PG_MODE_ENFORCE,
+	      "module default: P2P off, enforce");
 }
 
 static void test_random(void)
@@ -758,6 +811,7 @@ static void test_corruptions(void)
 
 static const struct check_test tests[] = {
 	CHECK_TEST(default),
+	CHECK_TEST(module_default),
 	CHECK_TEST(random),
 	CHECK_TEST(large),
 	CHECK_TEST(refused_by_writer),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_classify - native unit tests of bpf/p2pguard_classify.h: every
+ * test_classify - native unit tests of common/p2pguard_classify.h: every
  * vector of tests/lib/vectors.c, known-answer tests of the scramblers the
  * vectors are built with, the name hash, the verdict, the policy knobs
  * (lockdown, agents, allow and deny prefixes) and per-signature edge cases.
@@ -20,32 +20,11 @@
 #include "policy.h"
 
 /*
- * For p2pg_domain_hash(), p2pg_verdict_drop() and struct p2pg_meta only:
+ * p2pg_domain_hash(), p2pg_verdict_drop() and struct p2pg_meta:
  * classification itself goes through native_classify(), whose environment
- * answers from the policy.  These stubs are never called.
+ * answers from the policy.
  */
-struct test_no_env {
-	int unused;
-};
-#define P2PG_ENV struct test_no_env
-#include "p2pguard_classify.h"
-
-static __always_inline int p2pg_env_name_denied(struct test_no_env *env,
-						__u64 hash)
-{
-	return 0;
-}
-
-static __always_inline const struct p2pg_pppp_key *
-p2pg_env_pppp_key(struct test_no_env *env, __u32 first_byte)
-{
-	return NULL;
-}
-
-static __always_inline int p2pg_env_is_agent(struct test_no_env *env)
-{
-	return 0;
-}
+#include "p2pguard_rules.h"
 
 static struct p2pg_policy defpol;
 
@@ -1182,7 +1161,6 @@ static void test_fp_any_port(void)
 	const struct vec_spec *vecs;
 	size_t n, i, like = 0, hits = 0, rnd_like = 0, rnd_hits = 0;
 	size_t ordinary = 0;
-	struct p2pg_head h;
 	__u8 buf[1400];
 	__u32 x = 0x2545f491, r, len, k;
 
@@ -1200,10 +1178,8 @@ static void test_fp_any_port(void)
 		    !strncmp(v->name, "stun", 4))
 			continue;
 		ordinary++;
-		h.len = v->payload_len < P2PG_HEAD_SIZE ? v->payload_len :
-			P2PG_HEAD_SIZE;
-		memcpy(h.b, v->payload, h.len);
-		like += p2pg_head_wants_window(&m, &h);
+		like += native_head_wants_window(&m, v->payload,
+						 v->payload_len);
 		r = udp_wan(v->payload, v->payload_len);
 		if (r == P2PG_R_DNS_NAME || r == P2PG_R_STUN ||
 		    r == P2PG_R_UNJUDGED) {
@@ -1231,9 +1207,7 @@ static void test_fp_any_port(void)
 			buf[i] = x >> 11;
 		}
 		m.payload_len = len;
-		h.len = len < P2PG_HEAD_SIZE ? len : P2PG_HEAD_SIZE;
-		memcpy(h.b, buf, h.len);
-		if (!p2pg_head_wants_window(&m, &h))
+		if (!native_head_wants_window(&m, buf, len))
 			continue;	/* then neither check can match */
 		rnd_like++;
 		r = udp_wan(buf, len);

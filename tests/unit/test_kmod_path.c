@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * test_kmod_path - the kernel module's packet path, compiled natively:
- * kmod/p2pguard_path.h (its parse, the look-ups from the policy blob, the
+ * common/p2pguard_path.h (its parse, the look-ups from the policy blob, the
  * TCP connection memory and the classifier) over the frames of every
  * replay vector (tests/lib/vectors.c), with the policy serialised into a
  * blob and checked by p2pg_blob_check() as the module does.  In each
@@ -45,23 +45,29 @@ struct kp_ctx {
 	__u32 uid;
 };
 
-#include "../../kmod/p2pguard_path.h"
+#include "p2pguard_path.h"
+
+/* The path's host (p2pguard_path.h): env->pkt is a struct kp_ctx. */
 
 /* One packet at a time here: nothing to serialise. */
-static inline void p2pg_path_lock(__u32 slot)
+static __always_inline void p2pg_env_lock(struct p2pg_kenv *env, __u32 slot)
 {
+	(void)env;
 	(void)slot;
 }
 
-static inline void p2pg_path_unlock(__u32 slot)
+static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
+					    __u32 slot)
 {
+	(void)env;
 	(void)slot;
 }
 
-static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-					  __u32 len, void *buf)
+static __always_inline const void *p2pg_env_load(struct p2pg_kenv *env,
+						 __u32 off, __u32 len,
+						 void *buf)
 {
-	const struct kp_ctx *c = ctx;
+	const struct kp_ctx *c = env->pkt;
 
 	/* Like skb_header_pointer(): no bytes beyond the packet. */
 	if (off > c->len || len > c->len - off)
@@ -74,10 +80,10 @@ static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
 	return c->pkt + off;
 }
 
-static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
-				   __u32 *uid)
+static __always_inline void p2pg_env_ident(struct p2pg_kenv *env,
+					   __u64 *cgroup_id, __u32 *uid)
 {
-	const struct kp_ctx *c = ctx;
+	const struct kp_ctx *c = env->pkt;
 
 	*cgroup_id = c->cg;
 	*uid = c->uid;
@@ -595,6 +601,7 @@ static int kp_quick_one(const __u8 *pkt, size_t len, int family)
 {
 	static __u32 words[VEC_FRAME_MAX / 4 + 1];
 	struct kp_ctx c = { .pkt = pkt, .len = len };
+	struct p2pg_kenv env = { .pkt = &c };
 	struct p2pg_pkt a, b;
 
 	if (len < P2PG_QUICK_BYTES)
@@ -604,7 +611,7 @@ static int kp_quick_one(const __u8 *pkt, size_t len, int family)
 	memset(&b, 0x5a, sizeof(b));
 	if (p2pg_parse_quick(words, len, family, &b))
 		return 0;
-	if (p2pg_parse(&c, len, family, &a))
+	if (p2pg_parse(&env, len, family, &a))
 		return -1;
 	return memcmp(&a, &b, sizeof(a)) ? -1 : 1;
 }

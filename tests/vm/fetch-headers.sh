@@ -35,8 +35,10 @@ shift 2
 case $arch in
 amd64)	flavour=amd64 cross="" ;;
 armhf)	flavour=armmp cross=arm-linux-gnueabihf- ;;
+arm64)	flavour=arm64 cross=aarch64-linux-gnu- ;;
+mipsel)	flavour=4kc-malta cross=mipsel-linux-gnu- ;;
 --checkpatch) cross="" ;;
-*)	die "$arch: amd64 or armhf" ;;
+*)	die "$arch: amd64, armhf, arm64 or mipsel" ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$cache"
@@ -62,7 +64,7 @@ done > "$apt/sources.list"
 O="-q -o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=/dev/null
 -o Dir::State::Lists=$apt/lists -o Dir::State::status=$apt/status
 -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
--o APT::Architecture=amd64 -o APT::Architectures=amd64,armhf
+-o APT::Architecture=amd64 -o APT::Architectures=amd64,armhf,arm64,mipsel
 -o APT::Sandbox::User=root"
 
 updated=0

@@ -8,7 +8,7 @@
 # cache.  A kernel already unpacked is not fetched again.
 #
 # Usage: tests/vm/fetch.sh CACHE ARCH [SUITE...]
-#   CACHE  directory (tests/vm/cache), ARCH amd64 | armhf | mipsel,
+#   CACHE  directory (tests/vm/cache), ARCH amd64 | armhf | arm64 | mipsel,
 #   SUITE  bullseye | bookworm | bookworm-backports (none: busybox only,
 #   for a kernel that does not come from Debian)
 # Prints, per suite, "SUITE KERNEL-DIR" where KERNEL-DIR holds vmlinuz,
@@ -23,8 +23,9 @@ shift 2
 case $arch in
 amd64)	flavour=amd64 ;;
 armhf)	flavour=armmp ;;
+arm64)	flavour=arm64 ;;
 mipsel)	flavour=4kc-malta ;;
-*)	die "$arch: amd64, armhf or mipsel" ;;
+*)	die "$arch: amd64, armhf, arm64 or mipsel" ;;
 esac
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
@@ -143,7 +144,9 @@ while [ "$1" != -- ]; do
 		rm -rf "$dir"
 		mkdir -p "$dir/x"
 		dpkg-deb -x "$deb" "$dir/x"
-		mv "$dir/x/boot/vmlinuz-"* "$dir/vmlinuz"
+		# MIPS kernels are an ELF vmlinux, which QEMU loads as it is.
+		mv "$dir/x/boot/vmlinuz-"* "$dir/vmlinuz" 2>/dev/null ||
+			mv "$dir/x/boot/vmlinux-"* "$dir/vmlinuz"
 		mv "$dir/x/boot/config-"* "$dir/config"
 		modules "$dir/x" "$dir/modules" || die "modules of $img"
 		rm -rf "$dir/x" "$deb"

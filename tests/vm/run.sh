@@ -34,7 +34,7 @@ TOP=$(pwd)
 CACHE=$TOP/tests/vm/cache
 DOC=$TOP/Documentation/vm-matrix.rst
 SHARED_KERNELS=$TOP/../shared/kernels
-DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm"
+DEFAULT_MATRIX="amd64:bullseye amd64:bookworm amd64:bookworm-backports armhf:bullseye armhf:bookworm arm64:bookworm mipsel:bookworm"
 for d in "$SHARED_KERNELS"/*/headers.tar.xz; do
 	[ -f "$d" ] && DEFAULT_MATRIX="$DEFAULT_MATRIX old:$(basename "$(dirname "$d")")"
 done
@@ -81,8 +81,9 @@ for e in $MATRIX; do
 	case $(arch_of "$e") in
 	amd64) command -v qemu-system-x86_64 >/dev/null || need_pkgs="$need_pkgs qemu-system-x86" ;;
 	armhf) command -v qemu-system-arm >/dev/null || need_pkgs="$need_pkgs qemu-system-arm" ;;
+	arm64) command -v qemu-system-aarch64 >/dev/null || need_pkgs="$need_pkgs qemu-system-arm" ;;
 	mipsel) command -v qemu-system-mipsel >/dev/null || need_pkgs="$need_pkgs qemu-system-mips" ;;
-	*) echo "FAIL vm: $e: architecture must be amd64, armhf or mipsel"; exit 1 ;;
+	*) echo "FAIL vm: $e: architecture must be amd64, armhf, arm64 or mipsel"; exit 1 ;;
 	esac
 done
 command -v cpio >/dev/null || need_pkgs="$need_pkgs cpio"
@@ -110,6 +111,7 @@ build() {
 
 	case $arch in
 	armhf) cross=(CROSS_COMPILE=arm-linux-gnueabihf-) ;;
+	arm64) cross=(CROSS_COMPILE=aarch64-linux-gnu-) ;;
 	mipsel) cross=(CROSS_COMPILE=mipsel-linux-gnu-) ;;
 	esac
 	say "building the static programs for $arch"
@@ -192,6 +194,18 @@ boot() {	# boot ARCH KDIR INITRD LOG
 			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 			-append "console=ttyAMA0 $append" -display none \
 			-serial "file:$log" -monitor none -nic none -no-reboot ;;
+	arm64)
+		timeout "$TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a53 \
+			-accel tcg,thread=multi -smp 2 -m 1024 \
+			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyAMA0 $append" -display none \
+			-serial "file:$log" -monitor none -nic none -no-reboot ;;
+	mipsel)
+		# Malta: one CPU, 256 MiB without highmem.
+		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-mipsel -M malta \
+			-m 256M -kernel "$kdir/vmlinuz" -initrd "$initrd" \
+			-append "console=ttyS0 $append" -display none \
+			-serial "file:$log" -monitor none -net none -no-reboot ;;
 	esac
 }
 
@@ -229,10 +243,10 @@ old_kernel() {
 
 mkdir -p "$OUT"
 : > "$TMP/rows"
+: > "$TMP/jobs"
 built=" "
 for e in $MATRIX; do
 	arch=$(arch_of "$e") suite=${e#*:} lbl=$(label "$e")
-	t_start=$(date +%s)
 	backends=$BACKENDS
 	if [ "${e%%:*}" = old ]; then
 		# An old kernel runs no cgroup programs: the module, chosen by
@@ -297,71 +311,106 @@ for e in $MATRIX; do
 			fails=$((fails + 1))
 			continue
 		fi
-		say "booting $lbl ($(cat "$kdir/package"))"
-		: > "$log"
-		boot "$arch" "$kdir" "$initrd" "$log"
-		qrc=$?
-		secs=$(( $(date +%s) - t_start ))
-		tr -d '\r' < "$log" > "$TMP/console"
-		grep -E '^(PASS|FAIL|SKIP) ' "$TMP/console"
-		p=$(grep -c '^PASS ' "$TMP/console")
-		f=$(grep -c '^FAIL ' "$TMP/console")
-		s=$(grep -c '^SKIP ' "$TMP/console")
-		if ! grep -q '^VMDONE' "$TMP/console"; then
-			if [ "$qrc" = 124 ]; then
-				why="timed out after $TIMEOUT s"
-			else
-				why="QEMU exit $qrc"
-			fi
-			echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
-			tail -25 "$TMP/console" | sed 's/^/    /'
-			f=$((f + 1))
-		fi
-		fails=$((fails + f))
-		loaded=$(info load "$TMP/console")
-		case $loaded in
-		yes) loaded=yes ;;
-		no) loaded="no: $(info why "$TMP/console")" ;;
-		*) loaded="?" ;;
-		esac
-		insns=$(info insns "$TMP/console")
-		# Both programs: the entry and the one it tail-calls.
-		vins=$(info verified_insns "$TMP/console")
-		vfull=$(info verified_insns_full "$TMP/console")
-		vins=$(( ${vins:-0} + ${vfull:-0} ))
-		[ "${vins:-0}" = 0 ] && vins="n/a"
-		# What p2pguardd found; vmprobe's probe (before cgroup2 was
-		# mounted) when the daemon wrote no status.
-		feat=$(info daemon_features "$TMP/console")
-		miss=$(info daemon_missing "$TMP/console")
-		if [ -z "$feat" ]; then
-			feat=$(info features "$TMP/console")
-			miss=$(info missing "$TMP/console")
-		fi
-		att=$(info attach "$TMP/console")
-		kver=$(info kernel "$TMP/console")
-		jit=$(info jit "$TMP/console")
-		# The verifier's own last word, when it refused.
-		msg=""
-		[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$TMP/console" |
-			grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
-			tail -1 | cut -c10- | tr '|' '/')
-		cause=$(explain "$TMP/console")
-		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
-			"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
-			"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
-			"${jit:--}" "$msg" "$cause" >> "$TMP/rows"
-		# The verifier's words, when it refused.
-		grep '^VERIFIER ' "$TMP/console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
-			{
-				echo "vm $lbl: verifier log (head and tail):"
-				grep '^VERIFIER-HEAD ' "$TMP/console" | sed 's/^VERIFIER-HEAD /    /'
-				echo "    ..."
-				grep '^VERIFIER ' "$TMP/console" | tail -30 | sed 's/^VERIFIER /    /'
-			}
-		[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
-		say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+		# Booted in the second phase, VM_JOBS at a time.
+		echo "$lbl|$arch|$kdir|$initrd|$log|$backend" >> "$TMP/jobs"
 	done
+done
+
+# boot_job N LBL ARCH KDIR INITRD LOG BACKEND: one guest; its lines go to
+# $TMP/job-N.out, its table row to $TMP/job-N.row, its failures to
+# $TMP/job-N.fails.
+boot_job() {
+	local n=$1 lbl=$2 arch=$3 kdir=$4 initrd=$5 log=$6 backend=$7
+	local t_start qrc secs p f s why loaded insns vins vfull feat miss att
+	local kver jit msg cause console=$TMP/console-$n fails=0
+	t_start=$(date +%s)
+	: > "$log"
+	boot "$arch" "$kdir" "$initrd" "$log"
+	qrc=$?
+	secs=$(( $(date +%s) - t_start ))
+	tr -d '\r' < "$log" > "$console"
+	grep -E '^(PASS|FAIL|SKIP) ' "$console"
+	p=$(grep -c '^PASS ' "$console")
+	f=$(grep -c '^FAIL ' "$console")
+	s=$(grep -c '^SKIP ' "$console")
+	if ! grep -q '^VMDONE' "$console"; then
+		if [ "$qrc" = 124 ]; then
+			why="timed out after $TIMEOUT s"
+		else
+			why="QEMU exit $qrc"
+		fi
+		echo "FAIL vm $lbl: the guest did not finish ($why); console tail:"
+		tail -25 "$console" | sed 's/^/    /'
+		f=$((f + 1))
+	fi
+	fails=$((fails + f))
+	loaded=$(info load "$console")
+	case $loaded in
+	yes) loaded=yes ;;
+	no) loaded="no: $(info why "$console")" ;;
+	*) loaded="?" ;;
+	esac
+	insns=$(info insns "$console")
+	# Both programs: the entry and the one it tail-calls.
+	vins=$(info verified_insns "$console")
+	vfull=$(info verified_insns_full "$console")
+	vins=$(( ${vins:-0} + ${vfull:-0} ))
+	[ "${vins:-0}" = 0 ] && vins="n/a"
+	# What p2pguardd found; vmprobe's probe (before cgroup2 was
+	# mounted) when the daemon wrote no status.
+	feat=$(info daemon_features "$console")
+	miss=$(info daemon_missing "$console")
+	if [ -z "$feat" ]; then
+		feat=$(info features "$console")
+		miss=$(info missing "$console")
+	fi
+	att=$(info attach "$console")
+	kver=$(info kernel "$console")
+	jit=$(info jit "$console")
+	# The verifier's own last word, when it refused.
+	msg=""
+	[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$console" |
+		grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
+		tail -1 | cut -c10- | tr '|' '/')
+	cause=$(explain "$console")
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
+		"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
+		"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
+		"${jit:--}" "$msg" "$cause" > "$TMP/job-$n.row"
+	# The verifier's words, when it refused.
+	grep '^VERIFIER ' "$console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
+		{
+			echo "vm $lbl: verifier log (head and tail):"
+			grep '^VERIFIER-HEAD ' "$console" | sed 's/^VERIFIER-HEAD /    /'
+			echo "    ..."
+			grep '^VERIFIER ' "$console" | tail -30 | sed 's/^VERIFIER /    /'
+		}
+	[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
+	say "$lbl: $p passed, $f failed, $s skipped in $secs s"
+	echo "$fails" > "$TMP/job-$n.fails"
+}
+
+# The guests, VM_JOBS at a time (default: one per two cores; each guest's
+# CPUs are host threads, and much of a guest's time is waiting).
+JOBS=${VM_JOBS:-$(( $(nproc) > 1 ? 2 : 1 ))}
+n=0
+running=0
+while IFS='|' read -r jlbl jarch jkdir jinitrd jlog jbackend; do
+	n=$((n + 1))
+	say "booting $jlbl ($(cat "$jkdir/package"))"
+	boot_job "$n" "$jlbl" "$jarch" "$jkdir" "$jinitrd" "$jlog" "$jbackend" \
+		> "$TMP/job-$n.out" 2>&1 < /dev/null &
+	running=$((running + 1))
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done < "$TMP/jobs"
+wait
+for k in $(seq 1 "$n"); do
+	cat "$TMP/job-$k.out"
+	[ -f "$TMP/job-$k.row" ] && cat "$TMP/job-$k.row" >> "$TMP/rows"
+	fails=$((fails + $(cat "$TMP/job-$k.fails" 2>/dev/null || echo 1)))
 done
 
 total=$(( $(date +%s) - start_all ))
@@ -388,10 +437,15 @@ if [ "${VM_DOC:-$([ "$MATRIX" = "$DEFAULT_MATRIX" ] && echo 1 || echo 0)}" = 1 ]
 The VM matrix
 =============
 
-``make vm-check`` (``tests/vm/run.sh``) boots Debian's kernel images under
-QEMU with software emulation (no KVM), each with a BusyBox initramfs that
-holds the statically linked ``p2pguardd``/``p2pguardctl``, the test
-programs and the kernel's own ``veth`` module.  Inside each guest,
+``make vm-check`` (``tests/vm/run.sh``) boots Debian's kernel images
+(x86_64, armhf, arm64 and mipsel) and the camera kernels of
+``../shared/kernels`` (4.9 and 4.4 ARMv7 on QEMU vexpress-a9, 3.10 MIPS32r2
+little endian on malta) under QEMU with software emulation (no KVM), each
+with a BusyBox initramfs that holds the statically linked
+``p2pguardd``/``p2pguardctl``, the test programs and the kernel's own
+``veth`` module where it is one.  Every guest is prepared first (static
+programs per architecture, the module per kernel, the initramfs), then
+they boot ``VM_JOBS`` at a time (default 2).  Inside each guest,
 ``tests/vm/guest/test.sh``:
 
 * enables the JIT (Debian's armhf kernels leave it off) and loads the
@@ -417,7 +471,18 @@ loads the module, no BPF program may be attached and no pin may exist, and
 the same scenario runs with the module alone enforcing; then a malformed
 policy blob is refused (kernel log, generation unchanged) while the old
 policy keeps dropping a PPPP flood, and ``p2pguardctl unload`` removes the
-module, its sysfs directory and its device, after which PPPP arrives again.
+module, its sysfs directory and its device, after which PPPP arrives again;
+then ``insmod`` without the daemon: with no policy written the module
+enforces the daemon's default lists (PPPP to the Internet refused, to
+loopback and to the LAN delivered), and ``rmmod``.
+
+The camera kernels (rows ``.../auto``) run no cgroup programs: they boot
+once, with ``backend = auto`` and the module's path added to the shipped
+configuration, and ``p2pguardd``, started by ``S30p2pguardd`` before the
+network, must choose the module and enforce; the rest is the module run.
+On MIPS the program reads packet data through ``bpf_skb_load_bytes()``
+(``packet_words`` missing: the verifier refuses word loads at the IP
+header, 2 bytes off alignment there).
 
 Columns: *insns* is the verifier's "processed N insns" (log level 4, any
 kernel); *verified* is ``bpf_prog_info.verified_insns`` of the attached
@@ -426,7 +491,7 @@ program (else the interpreter runs it, and the kernel log names the
 instruction the JIT lacks); *features* and *missing* are what
 ``p2pguardd`` found (its status file).  Kernels are the current images of
 the Debian suite named, downloaded with ``apt-get download`` and never
-installed.
+installed; the camera kernels are used as ``../shared/kernels`` holds them.
 
 EOF
 		echo "Last run: $date, $total s for the matrix on $(nproc) cores ($(uname -m) host)."

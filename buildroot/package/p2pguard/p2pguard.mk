@@ -140,7 +140,7 @@ define P2PGUARD_LINUX_CONFIG_FIXUPS
 endef
 endif
 
-# p2pguard.ko, from kmod/ (its Kbuild finds the shared headers in bpf/);
+# p2pguard.ko, from kmod/ (its Kbuild finds the shared headers in common/);
 # installed under /lib/modules/<version>/extra, where p2pguardd looks.
 ifeq ($(BR2_PACKAGE_P2PGUARD_KERNEL_MODULE),y)
 P2PGUARD_MODULE_SUBDIRS = kmod

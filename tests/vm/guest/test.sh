@@ -372,6 +372,32 @@ if module; then
 	sleep 0.5
 	ok "unloaded: PPPP arrives again, so the module was what stopped it ($(wan_pppp) arrived)" \
 		test "$(wan_pppp)" -gt 0
+	# The module as insmod leaves it, no daemon: the daemon's default
+	# lists, P2P off.  PPPP to the Internet is refused; to loopback (vendor
+	# daemons talk to each other there) and to the LAN it arrives.
+	: > /tmp/lo.log
+	$V/netpeer sink lan /tmp/lo.log &
+	lo_sink=$!
+	wait_for 50 grep -q ready /tmp/lo.log
+	if insmod /lib/modules/p2pguard.ko; then
+		: > /tmp/wan.log
+		: > /tmp/lan.log
+		$V/netpeer flood $WAN4 32100 1 > /dev/null
+		$V/netpeer flood 127.0.0.1 32100 1 > /dev/null
+		$V/netpeer flood $LAN4 32100 1 > /dev/null
+		sleep 0.5
+		ok "module without a policy (policy_loaded $(cat $SYS/policy_loaded)): PPPP to the Internet refused ($(wan_pppp) arrived)" \
+			test "$(wan_pppp)" = 0
+		ok "module without a policy: PPPP to loopback arrives ($(grep -c '^udp4 32100 ' /tmp/lo.log))" \
+			test "$(grep -c '^udp4 32100 ' /tmp/lo.log)" -gt 0
+		ok "module without a policy: PPPP to the LAN arrives ($(grep -c '^udp4 32100 ' /tmp/lan.log))" \
+			test "$(grep -c '^udp4 32100 ' /tmp/lan.log)" -gt 0
+		rmmod p2pguard
+		ok "rmmod p2pguard" module_gone
+	else
+		fail "insmod /lib/modules/p2pguard.ko without p2pguardd"
+	fi
+	kill $lo_sink
 	echo "INFO test_seconds=$(($(now) - t0))"
 	exit 0
 fi

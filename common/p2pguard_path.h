@@ -2,50 +2,60 @@
 /*
  * p2pguard_path.h - the kernel module's whole packet path, in pure C:
  * parse (p2pguard_parse.h, the BPF program's parser too), destination
- * class and look-ups from the policy blob (p2pguard_blob.h), TCP
- * connection memory, and the one
- * classifier (p2pguard_classify.h), in the order bpf/p2pguard.bpf.c runs
- * them.  The module wraps it around an skb; tests/unit/test_kmod_path.c
- * runs the same text over byte arrays, which is how the replay vectors
- * check the module's verdicts without a kernel.
+ * class, agent and look-ups from the policy blob (p2pguard_blob.h), TCP
+ * connection memory, and the one classifier (p2pguard_classify.h), in the
+ * order bpf/p2pguard.bpf.c runs them.
  *
- * Besides p2pg_parse_load() (see p2pguard_parse.h) the includer defines,
- * after the #include:
+ * Included by: kmod/p2pguard_main.c, which wraps it around an skb, and
+ * tests/unit/test_kmod_path.c, which runs the same text over byte arrays:
+ * that is how the replay vectors check the module's verdicts without a
+ * kernel.
+ * The includer supplies its host as p2pguard_classify.h says, with one
+ * difference: the environment is this header's own, struct p2pg_kenv
+ * (P2PG_ENV is defined here), whose @pkt is the host's packet.  This
+ * header answers the classifier's look-ups from the blob itself; after
+ * the #include the host defines
  *
- *   static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
- *                                      __u32 *uid);
- *
- * the sending socket's cgroup v2 id (0 when unknown) and uid, asked only
- * when an agent verdict is needed;
- *
- *   static inline void p2pg_path_lock(__u32 slot);
- *   static inline void p2pg_path_unlock(__u32 slot);
- *
- * which serialise the packets that use one slot of the connection table
- * (a spin lock per group of slots in the kernel, nothing natively).
+ *   static __always_inline const void *
+ *   p2pg_env_load(struct p2pg_kenv *env, __u32 off, __u32 len, void *buf);
+ *	the packet's bytes, as p2pguard_parse.h says;
+ *   static __always_inline void
+ *   p2pg_env_ident(struct p2pg_kenv *env, __u64 *cgroup_id, __u32 *uid);
+ *	the sending socket's cgroup v2 id (0 when unknown) and uid, asked
+ *	only for Internet destinations while the policy names agents;
+ *   static __always_inline void
+ *   p2pg_env_lock(struct p2pg_kenv *env, __u32 slot);
+ *   static __always_inline void
+ *   p2pg_env_unlock(struct p2pg_kenv *env, __u32 slot);
+ *	which serialise the packets that use one slot of the connection
+ *	table (a spin lock per group of slots in the kernel, nothing
+ *	natively).
  */
 #ifndef P2PGUARD_PATH_H
 #define P2PGUARD_PATH_H
 
 #include "p2pguard_abi.h"
 #include "p2pguard_blob.h"
-#include "p2pguard_parse.h"
 
 /**
- * struct p2pg_kenv - the classifier's environment in the module.
- * @v:   the policy blob's view.
- * @ctx: the packet, for p2pg_path_ident().
+ * struct p2pg_kenv - the host of the module's path.
+ * @v:   the policy blob's view: the classifier's look-ups.
+ * @pkt: the host's packet, for its p2pg_env_load() and p2pg_env_ident().
  */
 struct p2pg_kenv {
 	const struct p2pg_blob_view *v;
-	const void *ctx;
+	const void *pkt;
 };
 
 #define P2PG_ENV struct p2pg_kenv
+#include "p2pguard_parse.h"
 #include "p2pguard_classify.h"
 
-static inline void p2pg_path_ident(const void *ctx, __u64 *cgroup_id,
-				   __u32 *uid);
+static __always_inline void p2pg_env_ident(struct p2pg_kenv *env,
+					   __u64 *cgroup_id, __u32 *uid);
+static __always_inline void p2pg_env_lock(struct p2pg_kenv *env, __u32 slot);
+static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
+					    __u32 slot);
 
 static __always_inline int p2pg_env_name_denied(struct p2pg_kenv *env,
 						__u64 hash)
@@ -60,18 +70,21 @@ p2pg_env_pppp_key(struct p2pg_kenv *env, __u32 first_byte)
 }
 
 /*
- * The classifier asks last, and only for Internet destinations (every
- * other class has returned by then): the BPF program likewise looks
- * agents up for those only.  So the socket is looked at only then.
+ * The agent verdict, for P2PG_META_AGENT.  The classifier reads it for
+ * Internet destinations only (every other class has its answer first),
+ * and the BPF program likewise looks agents up for those only: so the
+ * socket is looked at only then, and only while the policy names agents.
  */
-static __always_inline int p2pg_env_is_agent(struct p2pg_kenv *env)
+static __always_inline int p2pg_path_agent(struct p2pg_kenv *env,
+					   const struct p2pg_meta *m)
 {
 	__u64 cg = 0;
 	__u32 uid = 0;
 
-	if (!env->v->n[P2PG_SEC_AGENT_CG] && !env->v->n[P2PG_SEC_AGENT_UID])
+	if (m->dst_class != P2PG_NET_WAN ||
+	    (!env->v->n[P2PG_SEC_AGENT_CG] && !env->v->n[P2PG_SEC_AGENT_UID]))
 		return 0;
-	p2pg_path_ident(env->ctx, &cg, &uid);
+	p2pg_env_ident(env, &cg, &uid);
 	return p2pg_blob_is_agent(env->v, cg, uid);
 }
 
@@ -83,7 +96,7 @@ static __always_inline int p2pg_env_is_agent(struct p2pg_kenv *env)
  * hash and the same struct p2pg_flow, used by the same stream code
  * (p2pg_flow_plan() and p2pg_flow_after() in p2pguard_classify.h).  The
  * slot index comes from other bits of the same hash.  A packet holds its
- * slot's lock (p2pg_path_lock()) from the look-up to the last write.
+ * slot's lock (p2pg_env_lock()) from the look-up to the last write.
  *
  * Limits, compared with socket storage:
  *  - direct-mapped: two live connections whose keys land in one slot
@@ -121,9 +134,6 @@ struct p2pg_kflow_table {
 	__u32 pad;
 	struct p2pg_kflow slot[P2PG_KFLOW_SLOTS];
 };
-
-static inline void p2pg_path_lock(__u32 slot);
-static inline void p2pg_path_unlock(__u32 slot);
 
 /* Murmur3's 32-bit finaliser: every input bit reaches every output bit. */
 static inline __u32 p2pg_kflow_mix(__u32 h)
@@ -163,7 +173,7 @@ static inline __u32 p2pg_kflow_hash(const struct p2pg_kflow_table *t,
  * or a GSO segment's) into @buf, when the classifier wants them.
  * Return: how many, 0 when none were read.
  */
-static inline __u32 p2pg_path_payload(const void *ctx,
+static inline __u32 p2pg_path_payload(struct p2pg_kenv *env,
 				      const struct p2pg_pkt *p,
 				      const struct p2pg_meta *m, __u32 off,
 				      __u8 *buf, __u32 max)
@@ -176,7 +186,7 @@ static inline __u32 p2pg_path_payload(const void *ctx,
 	n = m->payload_len;	/* >= 1 here */
 	if (n > max)
 		n = max;
-	b = p2pg_parse_load(ctx, off, n, buf);
+	b = p2pg_env_load(env, off, n, buf);
 	if (!b)
 		return 0;
 	if (b != buf)
@@ -204,15 +214,15 @@ struct p2pg_path_res {
  * Does the payload start a POST request?  Only asked on LAN connections
  * (p2pg_seg.post).
  */
-static inline __u32 p2pg_path_post(const void *ctx, const struct p2pg_pkt *p,
-				   __u32 len)
+static inline __u32 p2pg_path_post(struct p2pg_kenv *env,
+				   const struct p2pg_pkt *p, __u32 len)
 {
 	__u8 buf[8];
 	const __u8 *b;
 
 	if (!p->poff || len < 8)
 		return 0;
-	b = p2pg_parse_load(ctx, p->poff, 8, buf);
+	b = p2pg_env_load(env, p->poff, 8, buf);
 	return b && p2pg_is_post(b);
 }
 
@@ -221,7 +231,7 @@ static inline __u32 p2pg_path_post(const void *ctx, const struct p2pg_pkt *p,
  * p2pg_flow_plan() says (p2pg_flow_window(), the segment's bytes loaded
  * in place), the classifier, then what the connection keeps.
  */
-static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
+static inline __u32 p2pg_path_stream(struct p2pg_kenv *env,
 				     const struct p2pg_config *cfg,
 				     const struct p2pg_pkt *p,
 				     struct p2pg_meta *m, struct p2pg_flow *f,
@@ -238,7 +248,7 @@ static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
 			n = pl->take;
 		if (pl->keep + n > P2PG_WIN_SIZE)
 			n = P2PG_WIN_SIZE - pl->keep;
-		b = p2pg_parse_load(ctx, p->poff + pl->skip, n, to);
+		b = p2pg_env_load(env, p->poff + pl->skip, n, to);
 		if (!b)
 			return p2pg_classify(env, cfg, m, w);	/* w->len 0 */
 		if (b != to)
@@ -255,8 +265,8 @@ static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
 		p2pg_flow_keep(f, 0, w, (const __u8 *)0, 0);
 	} else if (from != P2PG_FLOW_NO_COPY) {
 		/* DNS: the message under way starts past the kept bytes. */
-		b = p2pg_parse_load(ctx, p->poff + pl->skip + from - pl->keep,
-				    f->have, f->b);
+		b = p2pg_env_load(env, p->poff + pl->skip + from - pl->keep,
+				  f->have, f->b);
 		p2pg_flow_keep(f, from, w, b, b ? f->have : 0);
 	}
 	return reason;
@@ -268,7 +278,7 @@ static inline __u32 p2pg_path_stream(const void *ctx, struct p2pg_kenv *env,
  * the quick answer before the classifier, where the head decides; else
  * the window.  Sets @r->looked when payload bytes were read.
  */
-static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
+static inline __u32 p2pg_path_judge(struct p2pg_kenv *env,
 				    const struct p2pg_config *cfg,
 				    const struct p2pg_meta *m, __u32 off,
 				    struct p2pg_win *w, struct p2pg_path_res *r)
@@ -276,7 +286,7 @@ static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
 	if (p2pg_head_decides(m)) {
 		struct p2pg_head h;
 
-		h.len = p2pg_path_payload(ctx, &r->pkt, m, off, h.b,
+		h.len = p2pg_path_payload(env, &r->pkt, m, off, h.b,
 					  P2PG_HEAD_SIZE);
 		h.plain = 0;
 		r->looked = h.len != 0;
@@ -285,7 +295,7 @@ static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
 		if (!p2pg_head_wants_window(m, &h))
 			return p2pg_classify_head(env, cfg, m, &h);
 	}
-	w->len = p2pg_path_payload(ctx, &r->pkt, m, off, w->b, P2PG_WIN_SIZE);
+	w->len = p2pg_path_payload(env, &r->pkt, m, off, w->b, P2PG_WIN_SIZE);
 	r->looked = w->len != 0;
 	return p2pg_classify(env, cfg, m, w);
 }
@@ -294,7 +304,7 @@ static inline __u32 p2pg_path_judge(const void *ctx, struct p2pg_kenv *env,
  * The segment's stream (@stream: p2pg_flow_plan() said judge), a UDP GSO
  * send segment by segment, or the packet alone.  Return: the reason.
  */
-static inline __u32 p2pg_path_decide(const void *ctx, struct p2pg_kenv *env,
+static inline __u32 p2pg_path_decide(struct p2pg_kenv *env,
 				     const struct p2pg_config *cfg,
 				     const struct p2pg_pkt *p,
 				     struct p2pg_meta *m, struct p2pg_flow *f,
@@ -305,17 +315,17 @@ static inline __u32 p2pg_path_decide(const void *ctx, struct p2pg_kenv *env,
 	__u32 reason, total, at, k, sr;
 
 	if (stream)
-		return p2pg_path_stream(ctx, env, cfg, p, m, f, pl, dns, w,
+		return p2pg_path_stream(env, cfg, p, m, f, pl, dns, w,
 					&r->looked);
 	if (!gso || (m->flags & P2PG_META_UNJUDGED))
-		return p2pg_path_judge(ctx, env, cfg, m, p->poff, w, r);
+		return p2pg_path_judge(env, cfg, m, p->poff, w, r);
 	total = m->payload_len;
 	reason = P2PG_R_NONE;
 	for (k = 0; p2pg_gso_more(reason); k++) {
 		m->payload_len = p2pg_gso_seg(total, gso, k, &at);
 		if (!m->payload_len)
 			break;
-		sr = p2pg_path_judge(ctx, env, cfg, m, p->poff + at, w, r);
+		sr = p2pg_path_judge(env, cfg, m, p->poff + at, w, r);
 		if (sr != P2PG_R_NONE)
 			reason = sr;
 	}
@@ -325,7 +335,8 @@ static inline __u32 p2pg_path_decide(const void *ctx, struct p2pg_kenv *env,
 
 /**
  * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
- * @ctx:   the packet, for p2pg_parse_load() and p2pg_path_ident().
+ * @pkt:   the host's packet (struct p2pg_kenv.pkt), for its
+ *         p2pg_env_load() and p2pg_env_ident().
  * @len:   bytes from the network header on (skb->len).
  * @family: 4 or 6.
  * @v:     the policy blob's view.
@@ -341,7 +352,7 @@ static inline __u32 p2pg_path_decide(const void *ctx, struct p2pg_kenv *env,
  *
  * Counting and events are the caller's.  Return: @r->reason.
  */
-static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
+static inline __u32 p2pg_path(const void *pkt, __u32 len, int family,
 			      const struct p2pg_blob_view *v,
 			      const struct p2pg_config *cfg,
 			      struct p2pg_kflow_table *flows, __u32 netns,
@@ -364,7 +375,9 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	r->looked = 0;
 	w->len = 0;
 	w->seg = 0;
-	if (p2pg_parse(ctx, len, family, p)) {
+	env.v = v;
+	env.pkt = pkt;
+	if (p2pg_parse(&env, len, family, p)) {
 		r->reason = P2PG_R_NOT_IP;
 		return r->reason;
 	}
@@ -385,8 +398,8 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 	else if (m->payload_len > gso * P2PG_GSO_SEGS_MAX)
 		m->flags |= P2PG_META_UNJUDGED;
 	m->dst_class = p2pg_blob_net_class(v, p->family, p->daddr);
-	env.v = v;
-	env.ctx = ctx;
+	if (p2pg_path_agent(&env, m))
+		m->flags |= P2PG_META_AGENT;
 
 	/* Connection memory only where the classifier reads it. */
 	if (flows && p->l4proto == P2PG_IPPROTO_TCP && !p->fragment &&
@@ -402,7 +415,7 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 		idx = h & (P2PG_KFLOW_SLOTS - 1);
 		tag = p2pg_kflow_mix(h) | P2PG_KFLOW_VALID;
 		k = &flows->slot[idx];
-		p2pg_path_lock(idx);
+		p2pg_env_lock(&env, idx);
 		/* A SYN without ACK opens a connection: forget the slot. */
 		if (k->tag != tag ||
 		    (p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
@@ -413,12 +426,12 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 		f = &k->f;
 		dns = m->dport == 53;
 		/* The sequence number: bytes 4..7 of the TCP header. */
-		sq = p2pg_parse_load(ctx, p->l4off + 4, 4, buf);
+		sq = p2pg_env_load(&env, p->l4off + 4, 4, buf);
 		seg.seq = (sq ? (__u32)sq[0] << 24 | sq[1] << 16 |
 			   sq[2] << 8 | sq[3] : 0) + (syn ? 1 : 0);
 		seg.len = m->payload_len;
 		seg.post = m->dst_class == P2PG_NET_LAN &&
-			   p2pg_path_post(ctx, p, m->payload_len);
+			   p2pg_path_post(&env, p, m->payload_len);
 		m->flow_reason = f->reason;
 		if (!f->reason) {
 			if (p2pg_flow_settled(f, cfg->generation, seg.post)) {
@@ -432,12 +445,12 @@ static inline __u32 p2pg_path(const void *ctx, __u32 len, int family,
 					m->flags |= P2PG_META_FLOW_CLEAN;
 			}
 		}
-		r->reason = p2pg_path_decide(ctx, &env, cfg, p, m, f, &pl, dns,
+		r->reason = p2pg_path_decide(&env, cfg, p, m, f, &pl, dns,
 					     stream, gso, w, r);
 		/* Held from the look-up to the last write. */
-		p2pg_path_unlock(idx);
+		p2pg_env_unlock(&env, idx);
 	} else {
-		r->reason = p2pg_path_decide(ctx, &env, cfg, p, m,
+		r->reason = p2pg_path_decide(&env, cfg, p, m,
 					     (struct p2pg_flow *)0, &pl, 0, 0,
 					     gso, w, r);
 	}

@@ -3,10 +3,13 @@
  * p2pguard_blob.h - checking a policy blob and answering the classifier's
  * look-ups from it, in pure C.
  *
- * The kernel module runs this on every blob p2pguardd writes; the native
- * tests and the fuzzer run the very same text on blobs that userspace built
- * (p2pg_policy_to_blob()) or that they mangled.  Hence no libc and no
- * kernel API in here: the layout is in p2pguard_abi.h.
+ * Included by: kmod/p2pguard_kmod.h (the module checks every blob
+ * p2pguardd writes), common/p2pguard_path.h, userspace/policy.c (which
+ * builds blobs, p2pg_policy_to_blob()), tests/unit/test_blob.c,
+ * tests/fuzz/fuzz_blob.c and tests/live/fakedev.c, which run the very
+ * same text on blobs that userspace built or that they mangled.
+ * The includer supplies: nothing.  No libc and no kernel API in here: the
+ * layout is in p2pguard_abi.h.
  */
 #ifndef P2PGUARD_BLOB_H
 #define P2PGUARD_BLOB_H

@@ -3,29 +3,48 @@
  * p2pguard_classify.h - every P2P signature and the verdict order, written
  * once as pure C over a byte window plus packet metadata.
  *
- * The same text compiles into the cgroup_skb program (bpf/p2pguard.bpf.c),
- * the native tests and fuzzers (tests/), and is meant to build into the
- * kernel module (kmod/), built in C89 style for old kernels.  Hence:
- *  - no BPF helper and no libc in here: the caller loads the bytes;
+ * Included by: bpf/p2pguard.bpf.c (the cgroup_skb program),
+ * common/p2pguard_path.h (the kernel module's path, and
+ * tests/unit/test_kmod_path.c), tests/lib/native_env.c (the native tests,
+ * the fuzzer and the benchmarks).  What needs no host (struct p2pg_meta,
+ * the name hash, the verdict rule) is p2pguard_rules.h: include that
+ * instead where nothing is classified.
+ *
+ * The includer supplies its host, the one way every shared header that
+ * needs one takes it (p2pguard_parse.h and p2pguard_path.h too): it
+ * defines P2PG_ENV to its environment's type before the first #include,
+ * and after the #include the p2pg_env_*() functions the header declares,
+ * each with the environment as first argument.  Here:
+ *
+ *   static __always_inline int
+ *   p2pg_env_name_denied(P2PG_ENV *env, __u64 hash);
+ *	is @hash (p2pg_name_hash_step()) a deny-listed name suffix?
+ *   static __always_inline const struct p2pg_pppp_key *
+ *   p2pg_env_pppp_key(P2PG_ENV *env, __u32 first_byte);
+ *	the PPPP key whose ciphertext starts with @first_byte, or NULL;
+ *
+ * and, in struct p2pg_meta, everything else it knows of the packet, the
+ * agent verdict included (P2PG_META_AGENT).  A BPF includer may also point
+ * P2PG_FORGET, P2PG_DNS_QUESTION and P2PG_DNS_AT at its own code (see
+ * each): they shape the verifier's work and change no answer; elsewhere
+ * their defaults are plain C.
+ *
+ * The same text compiles into the BPF program, the kernel module (C89
+ * style, for old kernels) and userspace.  Hence:
+ *  - no BPF helper, no libc and no kernel API in here: the host loads the
+ *    bytes;
  *  - every index into the window is masked with P2PG_WIN_MASK, so the BPF
  *    verifier can prove each access in bounds; callers check semantics
  *    (index < len) themselves;
- *  - loops have constant bounds;
- *  - the three policy look-ups that depend on map data go through functions
- *    the includer defines (the "environment"): define P2PG_ENV to a struct
- *    type, then define the functions declared below after the #include.
+ *  - loops have constant bounds.
  */
 #ifndef P2PGUARD_CLASSIFY_H
 #define P2PGUARD_CLASSIFY_H
 
-#include "p2pguard_abi.h"
+#include "p2pguard_rules.h"
 
 #ifndef P2PG_ENV
-#error "define P2PG_ENV (the environment struct) before including p2pguard_classify.h"
-#endif
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
+#error "p2pguard_classify.h: define P2PG_ENV (the host's environment) first"
 #endif
 
 #ifdef __bpf__
@@ -33,38 +52,6 @@
 #else
 #define P2PG_UNROLL
 #endif
-
-#define P2PG_IPPROTO_TCP	6
-#define P2PG_IPPROTO_UDP	17
-
-/* Metadata flags. */
-#define P2PG_META_FRAGMENT	0x01	/* non-first fragment: no L4 header */
-#define P2PG_META_FLOW_CLEAN	0x02	/* TCP: first payload already judged */
-#define P2PG_META_UNJUDGED	0x04	/* the parser could not judge it whole */
-
-/**
- * struct p2pg_meta - what the caller knows about the packet.
- * @payload_len: L4 payload bytes in this packet (may exceed the window).
- * @sport:       source port, host order (0 when not UDP/TCP).
- * @dport:       destination port, host order.
- * @l4proto:     IP protocol number of the transport header.
- * @dst_class:   enum p2pg_net_class of the destination (LPM result).
- * @flags:       P2PG_META_*.
- * @flow_reason: reason recorded earlier on this TCP connection, or NONE.
- *
- * For a TCP segment judged with kept bytes of its stream (p2pg_flow_plan()),
- * @payload_len counts the stream's bytes from the window's start to the
- * segment's end, and the window's @seg says where the segment starts.
- */
-struct p2pg_meta {
-	__u32 payload_len;
-	__u16 sport;
-	__u16 dport;
-	__u8 l4proto;
-	__u8 dst_class;
-	__u8 flags;
-	__u8 flow_reason;
-};
 
 /*
  * Every signature at a fixed offset (all the UDP ones but DNS and SSDP,
@@ -86,11 +73,10 @@ struct p2pg_head {
 	__u32 plain;
 };
 
-/* The environment: policy look-ups the includer provides. */
+/* The host's policy look-ups (see the top of this file). */
 static __always_inline int p2pg_env_name_denied(P2PG_ENV *env, __u64 hash);
 static __always_inline const struct p2pg_pppp_key *
 p2pg_env_pppp_key(P2PG_ENV *env, __u32 first_byte);
-static __always_inline int p2pg_env_is_agent(P2PG_ENV *env);
 
 /*
  * Window index, masked into range.  In BPF the mask is an asm statement:
@@ -114,10 +100,11 @@ _Static_assert(P2PG_WIN_MASK == 511, "p2pg_idx() hard-codes the mask");
 /*
  * In BPF, a head with @plain set (p2pg_classify_head()'s, on the stack) is
  * indexed without the mask: every index into it is a constant once
- * inlined, which the verifier checks as a fixed offset, and the masked
- * form costs eight instructions a byte, a third of an ordinary datagram's
- * run.  p2pg_classify()'s head keeps it: there the plain form made the
- * verifier's work and the function's stack grow past their limits.
+ * inlined, which the verifier checks as a fixed offset, where the masked
+ * form costs several instructions a byte, a large part of an ordinary
+ * datagram's run (performance.rst).  p2pg_classify()'s head keeps it:
+ * there the plain form made the verifier's work and the function's stack
+ * grow past their limits.
  */
 #ifdef __bpf__
 #define P2PG_PLAIN(w) \
@@ -173,11 +160,6 @@ static __always_inline __u32 p2pg_is_zero(__u32 d)
 	((P2PG_BE16(w, off) << 16) | P2PG_BE16(w, (off) + 2))
 #define P2PG_LE32(w, off) \
 	((P2PG_LE16(w, (off) + 2) << 16) | P2PG_LE16(w, off))
-
-static __always_inline __u8 p2pg_lower(__u8 c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
 
 #define P2PG_C4(a, b, c, d) \
 	(((__u32)(a) << 24) | ((__u32)(b) << 16) | ((__u32)(c) << 8) | (__u32)(d))
@@ -266,24 +248,6 @@ static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
 }
 
 /* ---- DNS ---------------------------------------------------------------- */
-
-#define P2PG_FNV64_OFFSET	0xcbf29ce484222325ULL
-#define P2PG_FNV64_PRIME	0x100000001b3ULL
-
-/**
- * p2pg_name_hash_step() - one step of the name-suffix hash.
- * @h: hash so far.
- * @c: next byte, taken from the end of the wire-form name backwards.
- *
- * Names are hashed backwards so that a single pass yields the hash of
- * every suffix: after consuming a label's length byte, @h is the hash of
- * the name from that label to the root.  Length bytes take part, which is
- * what makes matches fall on label boundaries.
- */
-static __always_inline __u64 p2pg_name_hash_step(__u64 h, __u8 c)
-{
-	return (h ^ p2pg_lower(c)) * P2PG_FNV64_PRIME;
-}
 
 /*
  * A DNS question's way through the BPF verifier: p2pg_dns_question() is
@@ -702,13 +666,6 @@ static __always_inline __u32 p2pg_rotl32(__u32 x, __u32 n)
 }
 
 /*
- * ThroughTek TUTK/Kalay IOTC: undo the unkeyed 16-byte "Charlie" TransCode
- * just far enough for bytes 0, 1, 4 and 5 of the header, which depend on
- * wire bytes 8..15 only.  Inverse block transform: rotate words left by
- * 3/7/11/15, apply the (self-inverse) byte shuffle, XOR "Charlie is the d",
- * rotate words left by 1/5/9/13.  Header: 04 02 ... LE16 length = len - 16.
- */
-/*
  * The magic half of p2pg_tutk()'s test alone: q0's low 16 bits are 0x0204
  * exactly when x0's bits 0..14 are 0x0102 and its bit 31 is clear, that is
  * t[11] = 0x02 ^ 'C' = 0x41 and t[9] & 0x7f = 0x01 ^ 'h' = 0x69 (and t[15]'s
@@ -723,6 +680,13 @@ static __always_inline int p2pg_tutk_magic(const struct p2pg_meta *m,
 	return (p2pg_rotl32(P2PG_LE32(h, 8), 11) & 0xff007f00) == 0x41006900;
 }
 
+/*
+ * ThroughTek TUTK/Kalay IOTC: undo the unkeyed 16-byte "Charlie" TransCode
+ * just far enough for bytes 0, 1, 4 and 5 of the header, which depend on
+ * wire bytes 8..15 only.  Inverse block transform: rotate words left by
+ * 3/7/11/15, apply the (self-inverse) byte shuffle, XOR "Charlie is the d",
+ * rotate words left by 1/5/9/13.  Header: 04 02 ... LE16 length = len - 16.
+ */
 static __always_inline int p2pg_tutk(const struct p2pg_meta *m,
 				     const struct p2pg_head *h)
 {
@@ -1207,7 +1171,16 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 	int frag = m->flags & P2PG_META_FRAGMENT;
 	int udp = m->l4proto == P2PG_IPPROTO_UDP;
 	int unjudged = m->flags & P2PG_META_UNJUDGED;
+	__u64 agent = m->flags & P2PG_META_AGENT;
 	__u32 r;
+
+	/*
+	 * The agent flag taken here, once: read at the end, the flags byte,
+	 * with all the verifier has learnt of it on each path, stays alive
+	 * through every signature, and BPF's verifier prunes fewer paths
+	 * (internals.rst).
+	 */
+	P2PG_OPAQUE(agent);
 
 	/* DNS over TCP: every message of the stream's window. */
 	if (w && !frag && m->dport == 53 && m->l4proto == P2PG_IPPROTO_TCP &&
@@ -1254,7 +1227,7 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 		if (r)
 			return r;
 	}
-	if (p2pg_env_is_agent(env))
+	if (agent)
 		return P2PG_R_AGENT;
 	if (cfg->lockdown && !cfg->p2p_enabled)
 		return P2PG_R_LOCKDOWN;
@@ -1348,7 +1321,7 @@ static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
 		return 1;
 	if (m->flags & P2PG_META_UNJUDGED)
 		return 0;
-	if (p2pg_env_is_agent(env) || (cfg->lockdown && !cfg->p2p_enabled))
+	if ((m->flags & P2PG_META_AGENT) || (cfg->lockdown && !cfg->p2p_enabled))
 		return 0;
 	if (frag)
 		return 1;
@@ -1358,36 +1331,6 @@ static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
 		return !p2pg_tcp_rdv_port(m->dport) &&
 		       ((m->flags & P2PG_META_FLOW_CLEAN) || h->len == 0);
 	return 1;
-}
-
-/**
- * p2pg_verdict_drop() - does @reason drop under @cfg?
- * @cfg:    the switch.
- * @reason: result of p2pg_classify().
- *
- * Return: 1 to drop.  P2P on or audit mode never drop; they only count.
- */
-static __always_inline int p2pg_verdict_drop(const struct p2pg_config *cfg,
-					     __u32 reason)
-{
-	if (reason == P2PG_R_NONE || reason == P2PG_R_NOT_IP)
-		return 0;
-	return !cfg->p2p_enabled && cfg->mode == P2PG_MODE_ENFORCE;
-}
-
-/**
- * p2pg_flow_sticky() - should @reason be remembered for the connection?
- * @reason: result of p2pg_classify() on a TCP payload.
- *
- * Only payload signatures: prefix, agent and lockdown verdicts follow the
- * policy packet by packet anyway.
- */
-static __always_inline int p2pg_flow_sticky(__u32 reason)
-{
-	return reason == P2PG_R_UPNP_MAP || reason == P2PG_R_XIONGMAI ||
-	       reason == P2PG_R_DAHUA || reason == P2PG_R_STUN ||
-	       reason == P2PG_R_PPPP || reason == P2PG_R_PPPP_SCRAMBLED ||
-	       reason == P2PG_R_DNS_NAME;
 }
 
 /* ---- TCP streams ---------------------------------------------------------
@@ -1686,51 +1629,6 @@ static inline void p2pg_flow_keep(struct p2pg_flow *f, __u32 from,
 			f->b[i] = tail[i];
 	}
 	f->have = have;
-}
-#endif
-
-#ifndef __bpf__
-/**
- * p2pg_domain_hash() - the p2pg_names key of a dotted domain name.
- * @dotted: "iotcplatform.com" (a trailing dot is allowed, case ignored).
- * @out:    the hash p2pg_dns_denied() computes for this suffix.
- *
- * Userspace side of p2pg_name_hash_step(): builds the wire form in place
- * of the dots and hashes it backwards.
- *
- * Return: 0, or -1 when @dotted is not a valid name.
- */
-static inline int p2pg_domain_hash(const char *dotted, __u64 *out)
-{
-	__u8 wire[P2PG_DNS_NAME_MAX];
-	__u32 n = 0, lab = 0, i;
-	__u64 h = P2PG_FNV64_OFFSET;
-	int open = 0;
-
-	for (i = 0; dotted[i]; i++) {
-		if (dotted[i] == '.') {
-			if (!open)	/* leading dot or empty label */
-				return -1;
-			open = 0;
-			continue;
-		}
-		if (n + (open ? 1 : 2) > P2PG_DNS_NAME_MAX - 1)
-			return -1;
-		if (!open) {
-			lab = n;
-			wire[n++] = 0;
-			open = 1;
-		}
-		wire[n++] = (__u8)dotted[i];
-		if (++wire[lab] > 63)
-			return -1;
-	}
-	if (n == 0)
-		return -1;
-	for (i = n; i > 0; i--)
-		h = p2pg_name_hash_step(h, wire[i - 1]);
-	*out = h;
-	return 0;
 }
 #endif
 

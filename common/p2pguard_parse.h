@@ -3,41 +3,42 @@
  * p2pguard_parse.h - finding the bytes of an outgoing IP packet, in pure C,
  * once for the BPF program, the kernel module and the native tests.
  *
- * IPv4 (non-first fragments flagged), IPv6 with its extension headers
- * walked within P2PG_IPV6_EXT_MAX, UDP, UDP-Lite and TCP ports, and the
- * payload's offset and length, clamped to the bytes the packet really has
- * (GSO super-packets).  What it cannot follow to the end (too many
- * extension headers, a header cut short, a first fragment too short to
- * judge) it flags as unjudged: the classifier fails closed on those.  The
- * includer defines, after the #include,
+ * Included by: bpf/p2pguard.bpf.c, common/p2pguard_path.h (the module and
+ * tests/unit/test_kmod_path.c), tests/lib/native_env.c.
+ * The includer supplies, as for every shared header that needs a host
+ * (p2pguard_classify.h says how): P2PG_ENV, defined before the #include,
+ * and after it
  *
- *   static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
- *                                              __u32 len, void *buf);
+ *   static __always_inline const void *
+ *   p2pg_env_load(P2PG_ENV *env, __u32 off, __u32 len, void *buf);
  *
  * which returns @len bytes at @off from the network header on (in @buf or
  * wherever they already are, as skb_header_pointer() does), or NULL when
  * the packet is shorter: direct packet access or bpf_skb_load_bytes() in
  * bpf/p2pguard.bpf.c, skb_header_pointer() in kmod/, a byte array in the
  * tests.  Every @len asked for is a multiple of 4 (the BPF side's direct
- * loads are 32-bit).  No libc, no kernel API and no BPF helper in here.
+ * loads are 32-bit).  p2pg_parse_quick(), p2pg_gso_seg() and
+ * p2pg_gso_more() read no packet: they need no environment.  No libc, no
+ * kernel API and no BPF helper in here.
+ *
+ * IPv4 (non-first fragments flagged), IPv6 with its extension headers
+ * walked within P2PG_IPV6_EXT_MAX, UDP, UDP-Lite and TCP ports, and the
+ * payload's offset and length, clamped to the bytes the packet really has
+ * (GSO super-packets).  What it cannot follow to the end (too many
+ * extension headers, a header cut short, a first fragment too short to
+ * judge) it flags as unjudged: the classifier fails closed on those.
  */
 #ifndef P2PGUARD_PARSE_H
 #define P2PGUARD_PARSE_H
 
-#include "p2pguard_abi.h"
+#include "p2pguard_rules.h"
 
-static inline const void *p2pg_parse_load(const void *ctx, __u32 off,
-					  __u32 len, void *buf);
+#ifndef P2PG_ENV
+#error "p2pguard_parse.h: define P2PG_ENV (the host's environment) first"
+#endif
 
-/* IP protocol numbers, so that no system header is needed. */
-#define P2PG_PARSE_HOPOPTS	0
-#define P2PG_PARSE_TCP		6
-#define P2PG_PARSE_UDP		17
-#define P2PG_PARSE_ROUTING	43
-#define P2PG_PARSE_FRAGMENT	44
-#define P2PG_PARSE_AH		51
-#define P2PG_PARSE_DSTOPTS	60
-#define P2PG_PARSE_UDPLITE	136
+static __always_inline const void *
+p2pg_env_load(P2PG_ENV *env, __u32 off, __u32 len, void *buf);
 
 /*
  * A non-first fragment that starts this early would overwrite the
@@ -110,10 +111,10 @@ static inline int p2pg_parse_frag(struct p2pg_pkt *p, __u32 off8, int more)
 	return more;
 }
 
-static inline int p2pg_parse_ipv4(const void *ctx, struct p2pg_pkt *p)
+static inline int p2pg_parse_ipv4(P2PG_ENV *env, struct p2pg_pkt *p)
 {
 	__u8 buf[20];
-	const __u8 *h = p2pg_parse_load(ctx, 0, sizeof(buf), buf);
+	const __u8 *h = p2pg_env_load(env, 0, sizeof(buf), buf);
 	__u32 frag;
 
 	if (!h || h[0] >> 4 != 4)
@@ -132,15 +133,15 @@ static inline int p2pg_parse_ipv4(const void *ctx, struct p2pg_pkt *p)
 /* Is @nh an IPv6 extension header the walk follows? */
 static inline int p2pg_parse_is_ext(__u32 nh)
 {
-	return nh == P2PG_PARSE_HOPOPTS || nh == P2PG_PARSE_ROUTING ||
-	       nh == P2PG_PARSE_DSTOPTS || nh == P2PG_PARSE_FRAGMENT ||
-	       nh == P2PG_PARSE_AH;
+	return nh == P2PG_IPPROTO_HOPOPTS || nh == P2PG_IPPROTO_ROUTING ||
+	       nh == P2PG_IPPROTO_DSTOPTS || nh == P2PG_IPPROTO_FRAGMENT ||
+	       nh == P2PG_IPPROTO_AH;
 }
 
-static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
+static inline int p2pg_parse_ipv6(P2PG_ENV *env, struct p2pg_pkt *p)
 {
 	__u8 buf[8], eb[8];
-	const __u8 *h = p2pg_parse_load(ctx, 0, sizeof(buf), buf);
+	const __u8 *h = p2pg_env_load(env, 0, sizeof(buf), buf);
 	const __u8 *a;
 	__u32 off = 40, i;
 	int first = 0;
@@ -154,7 +155,7 @@ static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
 	 * saddr and daddr are one run of 32 bytes (tests/lib/native_env.c
 	 * asserts it; checkpatch refuses _Static_assert here).
 	 */
-	a = p2pg_parse_load(ctx, 8, 32, p->saddr);
+	a = p2pg_env_load(env, 8, 32, p->saddr);
 	if (!a)
 		return -1;
 	if (a != p->saddr)
@@ -166,10 +167,10 @@ static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
 
 		if (!p2pg_parse_is_ext(nh))
 			break;
-		e = p2pg_parse_load(ctx, off, sizeof(eb), eb);
+		e = p2pg_env_load(env, off, sizeof(eb), eb);
 		if (!e)
 			break;	/* cut short inside the chain: see below */
-		if (nh == P2PG_PARSE_FRAGMENT) {
+		if (nh == P2PG_IPPROTO_FRAGMENT) {
 			off += 8;
 			first = p2pg_parse_frag(p, ((e[2] << 8) | e[3]) >> 3,
 						e[3] & 1);
@@ -178,7 +179,7 @@ static inline int p2pg_parse_ipv6(const void *ctx, struct p2pg_pkt *p)
 				nh = e[0];
 				break;
 			}
-		} else if (nh == P2PG_PARSE_AH) {
+		} else if (nh == P2PG_IPPROTO_AH) {
 			off += (e[1] + 2) * 4;
 		} else {
 			off += (e[1] + 1) * 8;
@@ -221,7 +222,7 @@ static inline __u32 p2pg_parse_clamp(__u32 plen, __u32 len, __u32 off)
  */
 static inline int p2pg_parse_is_udp(__u32 proto)
 {
-	return proto == P2PG_PARSE_UDP || proto == P2PG_PARSE_UDPLITE;
+	return proto == P2PG_IPPROTO_UDP || proto == P2PG_IPPROTO_UDPLITE;
 }
 
 /*
@@ -229,7 +230,7 @@ static inline int p2pg_parse_is_udp(__u32 proto)
  * @first: this is a first fragment (more follow); its UDP payload length
  * is the datagram's, and it must hold min(that, the window) bytes.
  */
-static inline void p2pg_parse_l4(const void *ctx, __u32 len,
+static inline void p2pg_parse_l4(P2PG_ENV *env, __u32 len,
 				 struct p2pg_pkt *p, int first)
 {
 	__u32 off = p->l4off, plen, need;
@@ -239,7 +240,7 @@ static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 	if (p->fragment || p->unjudged)
 		return;
 	if (p2pg_parse_is_udp(p->l4proto)) {
-		h = p2pg_parse_load(ctx, off, 8, buf);
+		h = p2pg_env_load(env, off, 8, buf);
 		if (!h) {
 			p->unjudged = 1;
 			return;
@@ -247,12 +248,12 @@ static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 		p->sport = (h[0] << 8) | h[1];
 		p->dport = (h[2] << 8) | h[3];
 		off += 8;
-		if (p->l4proto == P2PG_PARSE_UDP)
+		if (p->l4proto == P2PG_IPPROTO_UDP)
 			plen = p2pg_parse_udp_len((h[4] << 8) | h[5]);
 		else
 			plen = 0xffffffff;
-	} else if (p->l4proto == P2PG_PARSE_TCP) {
-		h = p2pg_parse_load(ctx, off, 20, buf);
+	} else if (p->l4proto == P2PG_IPPROTO_TCP) {
+		h = p2pg_env_load(env, off, 20, buf);
 		if (!h || h[12] >> 4 < 5) {
 			p->unjudged = 1;
 			return;
@@ -275,7 +276,7 @@ static inline void p2pg_parse_l4(const void *ctx, __u32 len,
 		need = plen < P2PG_WIN_SIZE ? plen : P2PG_WIN_SIZE;
 		if (len - off < need)
 			p->unjudged = 1;
-		else if (p->l4proto == P2PG_PARSE_UDP)
+		else if (p->l4proto == P2PG_IPPROTO_UDP)
 			p->payload_len = plen;	/* the datagram's */
 	}
 }
@@ -322,7 +323,7 @@ static inline int p2pg_gso_more(__u32 reason)
 
 /**
  * p2pg_parse() - parse an outgoing IP packet.
- * @ctx:    handed to p2pg_parse_load().
+ * @env:    the host, for p2pg_env_load().
  * @len:    bytes in the packet from the network header on (skb->len).
  * @family: 4 or 6: which hook saw it (the version nibble must agree).
  * @p:      filled; zeroed first.
@@ -330,7 +331,7 @@ static inline int p2pg_gso_more(__u32 reason)
  * Return: 0, or -1 when this is not an IP packet of @family (counted as
  * not-ip and passed, as the BPF program does).
  */
-static inline int p2pg_parse(const void *ctx, __u32 len, int family,
+static inline int p2pg_parse(P2PG_ENV *env, __u32 len, int family,
 			     struct p2pg_pkt *p)
 {
 	__u8 *z = (__u8 *)p;
@@ -340,14 +341,14 @@ static inline int p2pg_parse(const void *ctx, __u32 len, int family,
 	for (i = 0; i < sizeof(*p); i++)
 		z[i] = 0;
 	if (family == 4)
-		first = p2pg_parse_ipv4(ctx, p);
+		first = p2pg_parse_ipv4(env, p);
 	else if (family == 6)
-		first = p2pg_parse_ipv6(ctx, p);
+		first = p2pg_parse_ipv6(env, p);
 	else
 		first = -1;
 	if (first < 0)
 		return first;
-	p2pg_parse_l4(ctx, len, p, first);
+	p2pg_parse_l4(env, len, p, first);
 	return 0;
 }
 
@@ -397,13 +398,13 @@ static inline int p2pg_parse_quick(const __u32 *h, __u32 len, int family,
 	if (family == 4) {
 		/* Version 4 and 5 words of header: no options; no fragment. */
 		if (p2pg_wb(w0, 0) != 0x45 ||
-		    p2pg_wb(h[2], 1) != P2PG_PARSE_UDP ||
+		    p2pg_wb(h[2], 1) != P2PG_IPPROTO_UDP ||
 		    (p2pg_w16(h[1], 2) & 0x3fff))
 			return -1;
 		l4off = 20;
 	} else if (family == 6) {
 		if (p2pg_wb(w0, 0) >> 4 != 6 ||
-		    p2pg_wb(h[1], 2) != P2PG_PARSE_UDP)
+		    p2pg_wb(h[1], 2) != P2PG_IPPROTO_UDP)
 			return -1;
 		l4off = 40;
 	} else {
@@ -416,7 +417,7 @@ static inline int p2pg_parse_quick(const __u32 *h, __u32 len, int family,
 		z[i] = 0;
 	p->family = family;
 	p->l4off = l4off;
-	p->l4proto = P2PG_PARSE_UDP;
+	p->l4proto = P2PG_IPPROTO_UDP;
 	if (family == 4) {
 		__builtin_memcpy(p->saddr, &h[3], 4);
 		__builtin_memcpy(p->daddr, &h[4], 4);

@@ -3,6 +3,12 @@
  * p2pguard_abi.h - the one ABI shared by the BPF program (bpf/), the loader
  * (loader/), the CLI (userspace/), the tests, and the kernel module (kmod/).
  *
+ * Included by: every other header of common/, bpf/p2pguard.bpf.c and
+ * bpf/p2pguard_iter.bpf.c, kmod/p2pguard_kmod.h, userspace/ (policy.h,
+ * kmodule.h), tests/ (vectors.h, vmprobe.c).
+ * The includer supplies: nothing.  It builds in the kernel, in BPF and in
+ * userspace alike, and needs only <linux/types.h>.
+ *
  * Every struct that crosses the kernel/user boundary has explicit padding
  * and a _Static_assert on its size, so that a 32-bit ARM loader and a 64-bit
  * kernel, or an old pin and a new binary, agree byte for byte.  Changing a
@@ -19,6 +25,11 @@
 #else
 #include <linux/types.h>
 #include <stddef.h>
+#endif
+
+/* The kernel and bpf_helpers.h have it; userspace libcs need not. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
 #endif
 
 #define P2PG_ABI_VERSION	2
@@ -79,10 +90,25 @@
 /*
  * Segments of one UDP GSO send judged one by one: 64, the kernel's
  * UDP_MAX_SEGMENTS up to 6.8.  A send of more (newer kernels allow 128)
- * is unjudgeable: each segment judged costs the verifier about 2,200
- * instructions, and 128 would pass its 1,000,000 (internals.rst).
+ * is unjudgeable: each segment judged costs the verifier its loop's body
+ * once more, and 128 would pass its limit (internals.rst has the
+ * figures).
  */
 #define P2PG_GSO_SEGS_MAX	64
+
+/*
+ * IP protocol numbers (IANA), the one definition the shared code, the BPF
+ * program and the module use: no system header is needed for them.  The
+ * IPv6 extension headers are those p2pg_parse() walks.
+ */
+#define P2PG_IPPROTO_HOPOPTS	0
+#define P2PG_IPPROTO_TCP	6
+#define P2PG_IPPROTO_UDP	17
+#define P2PG_IPPROTO_ROUTING	43
+#define P2PG_IPPROTO_FRAGMENT	44
+#define P2PG_IPPROTO_AH		51
+#define P2PG_IPPROTO_DSTOPTS	60
+#define P2PG_IPPROTO_UDPLITE	136
 
 enum p2pg_mode {
 	P2PG_MODE_ENFORCE = 0,
@@ -237,7 +263,7 @@ P2PG_STRUCT_SIZE(struct p2pg_counter, 32);
  * @pid:       sender's pid where the backend knows it, else 0.
  * @reason:    enum p2pg_reason.
  * @family:    4 or 6.
- * @l4proto:   IPPROTO_UDP, IPPROTO_TCP, ...
+ * @l4proto:   P2PG_IPPROTO_UDP, P2PG_IPPROTO_TCP, ...
  * @flags:     P2PG_EV_*.
  * @dport:     destination port, host order.
  * @len:       packet length.
@@ -329,7 +355,7 @@ P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);
  *
  * Where no cgroup_skb program can run, p2pguardd hands the whole policy to
  * the kernel module as one blob, written to P2PG_DEV_PATH in a single
- * write(2).  The module checks every byte (kmod/p2pguard_blob.h) before it
+ * write(2).  The module checks every byte (common/p2pguard_blob.h) before it
  * swaps the blob in under RCU; a blob that fails is refused with EINVAL and
  * the old policy stays.  Host byte order: writer and reader are one machine.
  *
