@@ -129,11 +129,10 @@ int p2pg_replay_add_self(struct p2pg_replay_opts *o, const char *text)
 	snprintf(buf, sizeof(buf), "%s", text);
 	buf[strcspn(buf, "/")] = 0;
 	memset(a, 0, sizeof(a));
-	if (inet_pton(AF_INET, buf, a + 12) == 1) {
+	if (inet_pton(AF_INET, buf, a + 12) == 1)
 		a[10] = a[11] = 0xff;
-	} else if (inet_pton(AF_INET6, buf, a) != 1) {
+	else if (inet_pton(AF_INET6, buf, a) != 1)
 		return -EINVAL;
-	}
 	if (o->n_self >= P2PG_REPLAY_SELF_MAX)
 		return -E2BIG;
 	memcpy(o->self[o->n_self++], a, 16);
