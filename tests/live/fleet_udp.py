@@ -12,6 +12,7 @@
   fleet_udp.py listen-cam OUT   the camera's listener for "inbound"
 """
 import os
+import select
 import signal
 import socket
 import struct
@@ -76,7 +77,6 @@ def listen(out, addrs):
         s.bind((addr, port))
         socks.append((s, addr, port))
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    import select
     with open(out, "a", buffering=1) as f:
         f.write("ready\n")
         while True:
