@@ -138,13 +138,14 @@ ITER_SKEL := $(BUILD)/p2pguard_iter.skel.h
 LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
 	userspace/sys.c userspace/kfeatures.c userspace/kmodule.c \
 	userspace/embedded_bpf.c userspace/events.c userspace/bpflog.c \
-	userspace/backend.c userspace/backend_ebpf.c userspace/backend_module.c
+	userspace/backend.c userspace/backend_ebpf.c userspace/backend_module.c \
+	userspace/metrics.c userspace/reasm.c
 EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/ctl/p2pguardctl.o $(BUILD)/ctl/ctl_admin.o
 D_OBJS := $(patsubst %.c,$(BUILD)/%.o,loader/main.c loader/apply.c \
 	loader/loop.c loader/status.c loader/events.c loader/mounts.c \
-	loader/settings.c)
+	loader/settings.c loader/export.c)
 TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 CHECK_OBJ := $(BUILD)/tests/lib/check.o

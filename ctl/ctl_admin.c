@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "events.h"
+#include "metrics.h"
 #include "policy.h"
 #include "sys.h"
 
@@ -36,8 +37,11 @@ struct ctl_ctx {
 	char status[4096];	/* p2pguardd's status file, "" when none */
 	struct p2pg_backend be;
 	int json;
+	int openmetrics;
 	int follow;
 	int count;
+	long long since;	/* events --since SECS: seconds back, or -1 */
+	long tail;		/* events --tail N: the last N, or -1 */
 };
 
 static int status_get(const char *buf, const char *key, char *out,
@@ -104,16 +108,22 @@ static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "openmetrics", no_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, 's' },
+		{ "tail", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
 	const char *conf_path = P2PG_CONF_PATH, *pin_dir = NULL;
 	char err[512];
 	int o;
 
 	memset(c, 0, sizeof(*c));
 	c->count = 10;
+	c->since = -1;
+	c->tail = -1;
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "+c:p:jfn:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:p:jfn:os:t:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			conf_path = optarg;
@@ -129,6 +139,25 @@ static int ctl_init(struct ctl_ctx *c, int argc, char **argv, int *first)
 			break;
 		case 'n':
 			c->count = atoi(optarg);
+			break;
+		case 'o':
+			c->openmetrics = 1;
+			break;
+		case 's':
+			c->since = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || c->since < 0) {
+				fprintf(stderr, "p2pguardctl: --since takes seconds, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			c->tail = strtol(optarg, &end, 10);
+			if (!*optarg || *end || c->tail < 0) {
+				fprintf(stderr, "p2pguardctl: --tail takes a count, not '%s'\n",
+					optarg);
+				return 2;
+			}
 			break;
 		default:
 			return 2;
@@ -265,6 +294,32 @@ static void format_applied(char *v, size_t len)
 		snprintf(v, len, "%s", when);
 }
 
+/*
+ * Enforced or not, and why not: p2pguardd's word, then the backend's
+ * check that what it set up is still in place.
+ */
+static int ctl_enforced(struct ctl_ctx *c, char *why, size_t len)
+{
+	char path[PATH_MAX], v[16];
+	int enforced;
+
+	why[0] = 0;
+	status_get(c->status, "enforced", v, sizeof(v));
+	enforced = !strcmp(v, "yes");
+	if (!c->status[0]) {
+		snprintf(path, sizeof(path), "%s/%s", c->conf.run_dir,
+			 P2PG_STATUS_FILE);
+		snprintf(why, len, "p2pguardd has not run (no %s)", path);
+		enforced = 0;
+	} else if (!enforced) {
+		status_get(c->status, "reason", why, len);
+	} else if (c->be.ops->verify(&c->be)) {
+		snprintf(why, len, "%s", c->be.msg);
+		enforced = 0;
+	}
+	return enforced;
+}
+
 int p2pg_ctl_status(int argc, char **argv)
 {
 	static const char *const keys[] = {
@@ -273,7 +328,7 @@ int p2pg_ctl_status(int argc, char **argv)
 		"features", "missing", NULL,
 	};
 	struct p2pg_counter ctr[P2PG_R__COUNT];
-	char path[PATH_MAX], v[512], why[512] = "";
+	char v[512], why[512] = "";
 	struct ctl_ctx c;
 	struct p2pg_config cfg;
 	int first, r, enforced, have_cfg, have_ctr, i;
@@ -283,23 +338,11 @@ int p2pg_ctl_status(int argc, char **argv)
 	if (r)
 		return r;
 	buf = c.status;
-	snprintf(path, sizeof(path), "%s/%s", c.conf.run_dir, P2PG_STATUS_FILE);
 	/* -ENODATA: the module's defaults, still worth showing. */
 	r = c.be.ops->read_config(&c.be, &cfg);
 	have_cfg = !r || r == -ENODATA;
 	have_ctr = !c.be.ops->read_counters(&c.be, ctr);
-	status_get(buf, "enforced", v, sizeof(v));
-	enforced = !strcmp(v, "yes");
-	if (!buf[0]) {
-		snprintf(why, sizeof(why), "p2pguardd has not run (no %s)",
-			 path);
-		enforced = 0;
-	} else if (!enforced) {
-		status_get(buf, "reason", why, sizeof(why));
-	} else if (c.be.ops->verify(&c.be)) {
-		snprintf(why, sizeof(why), "%s", c.be.msg);
-		enforced = 0;
-	}
+	enforced = ctl_enforced(&c, why, sizeof(why));
 	if (c.json) {
 		printf("{\"enforced\":%s,\"reason\":", enforced ? "true" : "false");
 		json_str(stdout, why);
@@ -312,6 +355,14 @@ int p2pg_ctl_status(int argc, char **argv)
 			printf(",\"%s\":", keys[i]);
 			json_str(stdout, v);
 		}
+		/* applied as a number too; the settings key of source = file. */
+		status_get(buf, "applied", v, sizeof(v));
+		printf(",\"applied_epoch\":%lld,\"source_key\":",
+		       strtoll(v, NULL, 10));
+		status_get(buf, "source_key", v, sizeof(v));
+		if (!v[0] && c.conf.source == P2PG_SOURCE_FILE)
+			snprintf(v, sizeof(v), "%s", c.conf.key);
+		json_str(stdout, v);
 		if (have_ctr) {
 			printf(",\"counters\":{");
 			print_counters(&c, ctr, 1);
@@ -360,6 +411,59 @@ int p2pg_ctl_status(int argc, char **argv)
 	return enforced ? 0 : 1;
 }
 
+/* The status file's counter KEY as a number, 0 when it has none. */
+static unsigned long long status_num(const struct ctl_ctx *c, const char *key)
+{
+	char v[32];
+
+	status_get(c->status, key, v, sizeof(v));
+	return strtoull(v, NULL, 10);
+}
+
+/* stats --openmetrics: the exposition p2pguardd's textfile holds too. */
+static int print_openmetrics(struct ctl_ctx *c)
+{
+	struct p2pg_metrics m = { 0 };
+	struct p2pg_config cfg;
+	char why[512], mqtt[8], *buf;
+	size_t len = 64 * 1024;
+	int r;
+
+	r = c->be.ops->read_counters(&c->be, m.ctr);
+	if (r) {
+		fprintf(stderr, "p2pguardctl: %s\n", c->be.msg);
+		return 1;
+	}
+	m.have_ctr = 1;
+	r = c->be.ops->read_config(&c->be, &cfg);
+	if (!r || r == -ENODATA) {
+		m.have_cfg = 1;
+		m.p2p_on = cfg.p2p_enabled;
+		m.generation = cfg.generation;
+		m.mode = cfg.mode;
+		m.lockdown = cfg.lockdown;
+	}
+	m.enforced = ctl_enforced(c, why, sizeof(why));
+	m.backend = c->be.ops->name;
+	m.have_mqtt = status_get(c->status, "mqtt", mqtt, sizeof(mqtt)) &&
+		      !strcmp(mqtt, "on");
+	m.mqtt_published = status_num(c, "mqtt_published");
+	m.mqtt_dropped = status_num(c, "mqtt_dropped");
+	m.mqtt_failed = status_num(c, "mqtt_failed");
+	buf = malloc(len);
+	if (!buf) {
+		fprintf(stderr, "p2pguardctl: out of memory\n");
+		return 1;
+	}
+	r = p2pg_metrics_format(&m, 1, buf, len);
+	if (r >= 0)
+		fputs(buf, stdout);
+	else
+		fprintf(stderr, "p2pguardctl: %s\n", strerror(-r));
+	free(buf);
+	return r < 0;
+}
+
 int p2pg_ctl_stats(int argc, char **argv)
 {
 	struct p2pg_counter ctr[P2PG_R__COUNT];
@@ -369,6 +473,11 @@ int p2pg_ctl_stats(int argc, char **argv)
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
+	if (c.openmetrics) {
+		r = print_openmetrics(&c);
+		p2pg_conf_free(&c.conf);
+		return r;
+	}
 	if (c.be.ops->read_counters(&c.be, ctr)) {
 		fprintf(stderr, "p2pguardctl: %s\n", c.be.msg);
 		return 1;
@@ -498,6 +607,173 @@ static int next_event_line(FILE *f, char *line, size_t len)
 	return n >= 0;
 }
 
+/* Like tail -f from where @f is; p2pguardd rotates by rename. */
+static void follow_log(const struct ctl_ctx *c, FILE *f, const char *path)
+{
+	char line[P2PG_LINE_MAX + 1];
+	ino_t ino = 0;
+	struct stat st;
+
+	if (!fstat(fileno(f), &st))
+		ino = st.st_ino;
+	for (;;) {
+		fflush(stdout);
+		usleep(200000);
+		clearerr(f);
+		while (next_event_line(f, line, sizeof(line)))
+			print_event_line(c, line);
+		if (!stat(path, &st) && st.st_ino != ino) {
+			fclose(f);
+			f = fopen(path, "re");
+			if (!f)
+				return;
+			ino = st.st_ino;
+		}
+	}
+}
+
+/**
+ * struct back_lines - lines collected from the end of the event log.
+ * @v:      the lines, newest first.
+ * @n:      how many.
+ * @cutoff: stop at a line older than this (seconds since the epoch), or -1.
+ * @max:    stop after this many, or -1.
+ * @done:   a limit was reached.
+ */
+struct back_lines {
+	char **v;
+	size_t n;
+	long long cutoff;
+	long max;
+	int done;
+};
+
+static int back_add(struct back_lines *b, const char *line, size_t len)
+{
+	char ts[32], *l, **v;
+
+	if (!len || len > P2PG_LINE_MAX)
+		return 0;	/* blank, or what the forward reader skips */
+	l = strndup(line, len);
+	if (!l)
+		return -ENOMEM;
+	if (b->cutoff >= 0 && p2pg_event_field(l, "ts", ts, sizeof(ts)) &&
+	    strtoll(ts, NULL, 10) < b->cutoff) {
+		free(l);
+		b->done = 1;
+		return 0;
+	}
+	v = realloc(b->v, (b->n + 1) * sizeof(*v));
+	if (!v) {
+		free(l);
+		return -ENOMEM;
+	}
+	b->v = v;
+	b->v[b->n++] = l;
+	if (b->max >= 0 && (long)b->n >= b->max)
+		b->done = 1;
+	return 0;
+}
+
+/*
+ * The lines of one file of the event log from its end backwards, in
+ * blocks, until @b's limits are reached: the log is in time order, so
+ * --since and --tail read only what they print.
+ */
+static int scan_back(const char *path, struct back_lines *b)
+{
+	char *acc = NULL, *n;
+	size_t acc_len = 0, i;
+	struct stat st;
+	off_t pos;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st)) {
+		r = -errno;
+		goto out;
+	}
+	pos = st.st_size;
+	while (!b->done && !r) {
+		size_t chunk = pos > 4096 ? 4096 : (size_t)pos;
+
+		if (!chunk) {
+			r = back_add(b, acc, acc_len);	/* the first line */
+			break;
+		}
+		/* A line longer than any we write is dropped, not kept. */
+		if (acc_len > 2 * P2PG_LINE_MAX)
+			acc_len = 0;
+		n = malloc(chunk + acc_len);
+		if (!n) {
+			r = -ENOMEM;
+			break;
+		}
+		pos -= chunk;
+		if (pread(fd, n, chunk, pos) != (ssize_t)chunk) {
+			free(n);
+			r = -EIO;
+			break;
+		}
+		memcpy(n + chunk, acc, acc_len);
+		free(acc);
+		acc = n;
+		acc_len += chunk;
+		/* The newline ending the file ends the last line, no more. */
+		if (pos + (off_t)acc_len == st.st_size && acc_len &&
+		    acc[acc_len - 1] == '\n')
+			acc_len--;
+		for (i = acc_len; i > 0 && !b->done && !r; i--) {
+			if (acc[i - 1] != '\n')
+				continue;
+			r = back_add(b, acc + i, acc_len - i);
+			acc_len = i - 1;
+		}
+	}
+out:
+	free(acc);
+	close(fd);
+	return r;
+}
+
+/* events --since / --tail: newest lines first, printed oldest first. */
+static int events_back(struct ctl_ctx *c)
+{
+	struct back_lines b = { .cutoff = -1, .max = c->tail };
+	char path[PATH_MAX];
+	int i, r = 0;
+	size_t k;
+	FILE *f;
+
+	if (c->since >= 0)
+		b.cutoff = (long long)time(NULL) - c->since;
+	for (i = 0; i <= 1 && !b.done && !r; i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", c->conf.run_dir,
+			 P2PG_EVENTS_FILE, i ? ".1" : "");
+		r = scan_back(path, &b);
+	}
+	for (k = b.n; k > 0; k--)
+		if (!r)
+			print_event_line(c, b.v[k - 1]);
+	for (k = 0; k < b.n; k++)
+		free(b.v[k]);
+	free(b.v);
+	if (r) {
+		fprintf(stderr, "p2pguardctl: events: %s\n", strerror(-r));
+		return 1;
+	}
+	if (c->follow) {
+		f = open_event_log(c, 0, path, sizeof(path));
+		if (f && !fseek(f, 0, SEEK_END))
+			follow_log(c, f, path);
+		else if (f)
+			fclose(f);
+	}
+	return 0;
+}
+
 int p2pg_ctl_events(int argc, char **argv)
 {
 	char path[PATH_MAX], line[P2PG_LINE_MAX + 1];
@@ -508,6 +784,11 @@ int p2pg_ctl_events(int argc, char **argv)
 	r = ctl_init(&c, argc, argv, &first);
 	if (r)
 		return r;
+	if (c.since >= 0 || c.tail >= 0) {
+		r = events_back(&c);
+		p2pg_conf_free(&c.conf);
+		return r;
+	}
 	for (i = 1; i >= 0; i--) {
 		f = open_event_log(&c, i, path, sizeof(path));
 		if (!f)
@@ -515,26 +796,8 @@ int p2pg_ctl_events(int argc, char **argv)
 		while (next_event_line(f, line, sizeof(line)))
 			print_event_line(&c, line);
 		if (i == 0 && c.follow) {
-			/* Like tail -f; p2pguardd rotates by rename. */
-			ino_t ino = 0;
-			struct stat st;
-
-			if (!fstat(fileno(f), &st))
-				ino = st.st_ino;
-			for (;;) {
-				fflush(stdout);
-				usleep(200000);
-				clearerr(f);
-				while (next_event_line(f, line, sizeof(line)))
-					print_event_line(&c, line);
-				if (!stat(path, &st) && st.st_ino != ino) {
-					fclose(f);
-					f = fopen(path, "re");
-					if (!f)
-						break;
-					ino = st.st_ino;
-				}
-			}
+			follow_log(&c, f, path);	/* closes it */
+			f = NULL;
 		}
 		if (f)
 			fclose(f);
@@ -543,11 +806,30 @@ int p2pg_ctl_events(int argc, char **argv)
 	return 0;
 }
 
+#define TOP_PROCS	8	/* process names kept per destination */
+
 struct top_row {
 	char key[160];
 	char dst[64], port[8], reason[32], name[80];
+	char procs[TOP_PROCS][80];
+	int n_procs;
 	long n;
 };
+
+/* Another process seen sending to @t's destination, once each. */
+static void top_add_proc(struct top_row *t, const char *proc)
+{
+	int i;
+
+	if (!proc[0])
+		return;
+	for (i = 0; i < t->n_procs; i++)
+		if (!strcmp(t->procs[i], proc))
+			return;
+	if (t->n_procs < TOP_PROCS)
+		snprintf(t->procs[t->n_procs++], sizeof(t->procs[0]), "%s",
+			 proc);
+}
 
 static int top_cmp(const void *a, const void *b)
 {
@@ -561,7 +843,7 @@ int p2pg_ctl_top(int argc, char **argv)
 	struct top_row *rows = NULL;
 	size_t nrows = 0, k;
 	char path[PATH_MAX], line[P2PG_LINE_MAX + 1], dst[4 * 64],
-	     reason[4 * 32], name[6 * 80];
+	     reason[4 * 32], name[6 * 80], proc[80];
 	struct ctl_ctx c;
 	int first, r, i;
 	FILE *f;
@@ -580,6 +862,7 @@ int p2pg_ctl_top(int argc, char **argv)
 			p2pg_event_field(line, "port", t.port, sizeof(t.port));
 			p2pg_event_field(line, "reason", t.reason, sizeof(t.reason));
 			p2pg_event_field(line, "name", t.name, sizeof(t.name));
+			p2pg_event_field(line, "process", proc, sizeof(proc));
 			snprintf(t.key, sizeof(t.key), "%s|%s|%s|%s", t.dst,
 				 t.port, t.reason, t.name);
 			for (k = 0; k < nrows; k++)
@@ -587,8 +870,10 @@ int p2pg_ctl_top(int argc, char **argv)
 					break;
 			if (k < nrows) {
 				rows[k].n++;
+				top_add_proc(&rows[k], proc);
 				continue;
 			}
+			top_add_proc(&t, proc);
 			rows = realloc(rows, (nrows + 1) * sizeof(*rows));
 			if (!rows) {
 				fclose(f);
@@ -612,11 +897,18 @@ int p2pg_ctl_top(int argc, char **argv)
 		esc(dst, sizeof(dst), rows[k].dst);
 		esc(reason, sizeof(reason), rows[k].reason);
 		esc(name, sizeof(name), rows[k].name);
-		if (c.json)
-			printf("%s{\"events\":%ld,\"dst\":\"%s\",\"port\":%d,\"reason\":\"%s\",\"name\":\"%s\"}",
+		if (c.json) {
+			int j;
+
+			printf("%s{\"events\":%ld,\"dst\":\"%s\",\"port\":%d,\"reason\":\"%s\",\"name\":\"%s\",\"processes\":[",
 			       k ? "," : "", rows[k].n, dst,
 			       atoi(rows[k].port), reason, name);
-		else
+			for (j = 0; j < rows[k].n_procs; j++) {
+				fputs(j ? "," : "", stdout);
+				json_str(stdout, rows[k].procs[j]);
+			}
+			printf("]}");
+		} else
 			printf("%8ld  %-40s %-6s %-22s %s\n", rows[k].n, dst,
 			       rows[k].port, reason, name);
 	}

@@ -87,6 +87,12 @@ void on_event(void *ctx, const struct p2pg_event *e)
 	    p2pg_describe_sender(e->cgroup_id, e->uid, who, sizeof(who)))
 		snprintf(who, sizeof(who), "?");
 	log_event(d, e, now, who);
+	if (d->mqtt_on) {
+		char json[2048];
+
+		p2pg_event_json(e, now, who, json, sizeof(json));
+		export_event(d, json);
+	}
 	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->daddr, addr,
 		  sizeof(addr));
 	logmsg(LOG_NOTICE, "%s %s to %s port %u (%s), process %s, uid %u, cgroup %llu",

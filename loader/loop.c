@@ -62,11 +62,14 @@ int setup_loop(struct daemon *d)
 	struct itimerspec its = { .it_interval.tv_sec = d->conf.recheck_s,
 				  .it_value.tv_sec = d->conf.recheck_s };
 	sigset_t set;
+	int r;
 
 	d->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	d->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	d->debounce_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	d->recheck_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	d->export_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	d->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -74,14 +77,22 @@ int setup_loop(struct daemon *d)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (d->ep_fd < 0 || d->ino_fd < 0 || d->debounce_fd < 0 ||
-	    d->recheck_fd < 0 || d->sig_fd < 0)
+	    d->recheck_fd < 0 || d->sig_fd < 0 || d->export_fd < 0 ||
+	    d->tick_fd < 0)
 		return -errno;
 	timerfd_settime(d->recheck_fd, 0, &its, NULL);
 	d->wd = -1;
 	watch_settings(d);
 	if (add_fd(d, d->ino_fd) || add_fd(d, d->debounce_fd) ||
-	    add_fd(d, d->recheck_fd) || add_fd(d, d->sig_fd))
+	    add_fd(d, d->recheck_fd) || add_fd(d, d->sig_fd) ||
+	    add_fd(d, d->export_fd) || add_fd(d, d->tick_fd))
 		return -errno;
+	r = export_setup(d);
+	if (r)
+		return r;
+	d->export_ready = 1;
+	export_state(d);
+	export_counted(d);
 	d->ev_fd = d->be.ops->events_open(&d->be, on_event, d);
 	if (d->ev_fd < 0) {
 		logmsg(LOG_WARNING, "drop events unavailable: %s",
@@ -116,6 +127,8 @@ static void reload(struct daemon *d)
 		logmsg(LOG_NOTICE, "configuration reloaded: P2P %s (generation %u)",
 		       d->p2p_on ? "on" : "off", d->generation);
 	watch_settings(d);
+	if (export_setup(d))
+		logmsg(LOG_WARNING, "export: %s", strerror(errno));
 	write_status(d, NULL);
 }
 
@@ -202,6 +215,12 @@ int run_loop(struct daemon *d)
 				}
 			} else if (fd == d->ev_fd) {
 				on_events(d);
+			} else if (fd == d->export_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					export_textfile(d);
+			} else if (fd == d->tick_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					export_tick(d);
 			}
 		}
 	}

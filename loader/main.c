@@ -205,6 +205,7 @@ int p2pguardd_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .conf_path = P2PG_CONF_PATH, .wd = -1,
+			    .export_fd = -1, .tick_fd = -1,
 			    .ev_fd = -1 };
 	int foreground = 0, once = 0, ready_fd = -1, c, r = 1;
 	char err[512], pid_path[PATH_MAX];
@@ -277,6 +278,7 @@ int p2pguardd_main(int argc, char **argv)
 		close(ready_fd);
 	}
 	r = run_loop(&d);
+	export_wait(&d);
 	unlink(pid_path);
 	d.be.ops->close(&d.be);
 	p2pg_conf_free(&d.conf);

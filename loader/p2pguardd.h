@@ -19,10 +19,13 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include "backend.h"
 #include "conf.h"
 #include "kfeatures.h"
+
+#define MQTT_CHILDREN	4	/* mosquitto_pubs running at once, at most */
 
 /**
  * struct daemon - p2pguardd's state.
@@ -47,6 +50,24 @@
  * @ep_fd:         epoll over all of the above.
  * @ev_sec:        the second @ev_count counts events in.
  * @ev_count:      events logged in @ev_sec (EVENTS_PER_SEC at most).
+ * @enforced:      what write_status() last said: 1 enforced.
+ * @why:           why not, when not.
+ * @export_fd:     timerfd: rewrite the textfile (export_textfile).
+ * @tick_fd:       timerfd: once a second while a mosquitto_pub runs.
+ * @export_ready:  export_setup() ran: state changes are exported.
+ * @textfile_failed: the last textfile write failed (logged once).
+ * @mqtt_on:       MQTT export configured and allowed.
+ * @mqtt_cred:     credentials are in run_dir/mqtt/mosquitto_pub.
+ * @mqtt_refused:  why the MQTT export is refused, or "".
+ * @mqtt_topic:    the topic prefix in use.
+ * @mqtt_state:    the state last published (without its time).
+ * @mqtt_tokens:   rate limit bucket, in thousandths of a message.
+ * @mqtt_refill_ms: when the bucket was last filled (CLOCK_MONOTONIC).
+ * @mqtt_child:    running mosquitto_pubs.
+ * @mqtt_published, @mqtt_dropped, @mqtt_failed: message counters.
+ * @mqtt_warned:   a failure was logged (once).
+ * @mqtt_status_sum: the MQTT counters' sum the status file last had.
+ * @status_stale:  the status file lacks what export_setup() found.
  */
 struct daemon {
 	struct p2pg_backend be;
@@ -65,6 +86,25 @@ struct daemon {
 	int ino_fd, wd, sig_fd, debounce_fd, recheck_fd, ep_fd;
 	time_t ev_sec;
 	int ev_count;
+	int enforced;
+	char why[1024];
+	int export_fd, tick_fd;
+	int export_ready;
+	int textfile_failed;
+	int mqtt_on, mqtt_cred;
+	char mqtt_refused[512];
+	char mqtt_topic[160];
+	char mqtt_state[8192];
+	long long mqtt_tokens, mqtt_refill_ms;
+	struct mqtt_child {
+		pid_t pid;
+		long long deadline_ms;
+		int killed;
+	} mqtt_child[MQTT_CHILDREN];
+	unsigned long long mqtt_published, mqtt_dropped, mqtt_failed;
+	int mqtt_warned;
+	unsigned long long mqtt_status_sum;
+	int status_stale;
 };
 
 /* status.c */
@@ -88,6 +128,15 @@ void read_switch(struct daemon *d);
 int apply_policy(struct daemon *d);
 int apply_switch(struct daemon *d);
 int command_refused(const struct p2pg_conf *c, char *err, size_t len);
+
+/* export.c */
+int export_setup(struct daemon *d);
+void export_textfile(struct daemon *d);
+void export_state(struct daemon *d);
+void export_event(struct daemon *d, const char *json);
+void export_tick(struct daemon *d);
+void export_wait(struct daemon *d);
+void export_counted(struct daemon *d);
 
 /* loop.c */
 int setup_loop(struct daemon *d);

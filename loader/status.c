@@ -65,12 +65,15 @@ static const char *source_name(enum p2pg_source s)
  */
 void write_status(struct daemon *d, const char *not_enforced)
 {
-	char buf[8192], have[256], miss[256], path[PATH_MAX];
+	char buf[8192 + 2048], have[256], miss[256], path[PATH_MAX],
+	     refused[2048], key[256];
 	/* One line per key, whatever the values hold. */
 	char reason[2048], cg[1024], pins[1024], mod[1024], detail[2048],
 	     sstat[1024];
 	int n;
 
+	d->enforced = !not_enforced;
+	snprintf(d->why, sizeof(d->why), "%s", not_enforced ? not_enforced : "");
 	have[0] = miss[0] = 0;
 	if (d->probed) {
 		p2pg_features_string(&d->feat, 0, have, sizeof(have));
@@ -87,13 +90,16 @@ void write_status(struct daemon *d, const char *not_enforced)
 			 d->conf.state_file);
 	p2pg_text_escape(sstat, sizeof(sstat),
 			 d->source_status[0] ? d->source_status : "ok");
+	p2pg_text_escape(refused, sizeof(refused), d->mqtt_refused);
+	p2pg_text_escape(key, sizeof(key),
+			 d->conf.source == P2PG_SOURCE_FILE ? d->conf.key : "");
 	n = snprintf(buf, sizeof(buf),
 		     "enforced=%s\nreason=%s\nbackend=%s\nattach=%s\n"
 		     "cgroup=%s\npin_dir=%s\nmodule=%s\np2p=%s\nmode=%s\n"
 		     "lockdown=%s\n"
 		     "source=%s\nsource_detail=%s\nsource_status=%s\n"
 		     "generation=%u\napplied=%lld\npid=%d\nfeatures=%s\n"
-		     "missing=%s\n",
+		     "missing=%s\nsource_key=%s\n",
 		     not_enforced ? "no" : "yes", reason,
 		     d->be.ops ? d->be.ops->name : "none",
 		     d->be.attach[0] ? d->be.attach : "none", cg, pins, mod,
@@ -101,12 +107,22 @@ void write_status(struct daemon *d, const char *not_enforced)
 		     d->conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
 		     d->conf.lockdown ? "on" : "off",
 		     source_name(d->conf.source), detail, sstat, d->generation,
-		     (long long)d->applied_at, (int)getpid(), have, miss);
+		     (long long)d->applied_at, (int)getpid(), have, miss, key);
+	if (d->conf.mqtt_host[0] && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "mqtt=%s\nmqtt_refused=%s\nmqtt_published=%llu\n"
+			      "mqtt_dropped=%llu\nmqtt_failed=%llu\n",
+			      d->mqtt_on ? "on" : "off", refused,
+			      d->mqtt_published, d->mqtt_dropped,
+			      d->mqtt_failed);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = strlen(buf);
 	snprintf(path, sizeof(path), "%s/%s", d->conf.run_dir, P2PG_STATUS_FILE);
 	if (p2pg_mkdir_p(d->conf.run_dir, 0755) ||
 	    p2pg_write_file_atomic(path, buf, n))
 		logmsg(LOG_WARNING, "cannot write %s: %s", path,
 		       strerror(errno));
+	export_state(d);
 }
 
 /**

@@ -19,11 +19,16 @@ procps util-linux"
 # matrix (system) and the cross binaries on their CPU (user).  sparse and
 # pahole: the module's checks.  python3-magic, flake8, shellcheck:
 # Buildroot's check-package.  haserl, busybox (httpd, awk), chromium,
-# libjs-bootstrap5: the status pages' test (tests/webui).
+# libjs-bootstrap5: the status pages' test (tests/webui).  node_exporter,
+# promtool (in prometheus), mosquitto and its clients, curl, tcpdump,
+# prometheus_client's OpenMetrics parser: the fleet export and replay
+# test (tests/live/test_fleet.sh).
 TEST_PKGS="sparse pahole file cpio xz-utils qemu-system-x86 qemu-system-arm
 qemu-user-static gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mipsel-linux-gnu
-python3-magic flake8 shellcheck haserl busybox chromium libjs-bootstrap5"
+python3-magic flake8 shellcheck haserl busybox chromium libjs-bootstrap5
+prometheus-node-exporter prometheus mosquitto mosquitto-clients curl tcpdump
+python3-prometheus-client"
 
 case ${1:-test} in
 build) pkgs=$BUILD_PKGS ;;

@@ -31,6 +31,12 @@ void p2pg_conf_defaults(struct p2pg_conf *c)
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", P2PG_PIN_DIR);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", P2PG_RUN_DIR);
 	c->lan_defaults = 1;
+	c->export_interval_s = P2PG_EXPORT_INTERVAL_S;
+	c->mqtt_port = P2PG_MQTT_PORT;
+	snprintf(c->mqtt_topic, sizeof(c->mqtt_topic), "%s", P2PG_MQTT_TOPIC);
+	c->mqtt_rate = P2PG_MQTT_RATE;
+	c->mqtt_timeout_s = P2PG_MQTT_TIMEOUT_S;
+	snprintf(c->mqtt_pub, sizeof(c->mqtt_pub), "%s", P2PG_MQTT_PUB);
 }
 
 static void free_list(char **l, int n)
@@ -50,6 +56,8 @@ void p2pg_conf_free(struct p2pg_conf *c)
 	free_list(c->pppp_keys, c->n_pppp_keys);
 	free_list(c->agent_cgroups, c->n_agent_cgroups);
 	free_list(c->agent_uids, c->n_agent_uids);
+	free_list(c->self_addrs, c->n_self_addrs);
+	c->n_self_addrs = 0;
 	c->n_lan = c->n_allow = c->n_deny = c->n_deny_domains = 0;
 	c->n_pppp_keys = c->n_agent_cgroups = c->n_agent_uids = 0;
 }
@@ -219,6 +227,49 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 		r = add_items(c->agent_cgroups, &c->n_agent_cgroups, value);
 	} else if (!strcmp(key, "agent_uids")) {
 		r = add_items(c->agent_uids, &c->n_agent_uids, value);
+	} else if (!strcmp(key, "self_addresses")) {
+		r = add_items(c->self_addrs, &c->n_self_addrs, value);
+	} else if (!strcmp(key, "export_textfile")) {
+		if (value[0] != '/')
+			return "export_textfile must be an absolute directory";
+		r = set_str(c->export_textfile, sizeof(c->export_textfile),
+			    value);
+	} else if (!strcmp(key, "export_interval")) {
+		if (set_seconds(&c->export_interval_s, value, 86400))
+			return "export_interval must be 1 to 86400 seconds";
+	} else if (!strcmp(key, "export_mqtt_host")) {
+		/* One argv word for mosquitto_pub: no option, no blank. */
+		if (value[0] == '-' || strpbrk(value, " \t"))
+			return "export_mqtt_host must be a host name or address";
+		r = set_str(c->mqtt_host, sizeof(c->mqtt_host), value);
+	} else if (!strcmp(key, "export_mqtt_port")) {
+		if (set_seconds(&c->mqtt_port, value, 65535))
+			return "export_mqtt_port must be 1 to 65535";
+	} else if (!strcmp(key, "export_mqtt_topic")) {
+		/* A prefix: the wildcards and the null character are no topic. */
+		if (!value[0] || strpbrk(value, "+#"))
+			return "export_mqtt_topic must be a topic without + or #";
+		r = set_str(c->mqtt_topic, sizeof(c->mqtt_topic), value);
+	} else if (!strcmp(key, "export_mqtt_client_id")) {
+		if (value[0] == '-')
+			return "export_mqtt_client_id must not start with -";
+		r = set_str(c->mqtt_client_id, sizeof(c->mqtt_client_id),
+			    value);
+	} else if (!strcmp(key, "export_mqtt_credentials")) {
+		if (value[0] != '/')
+			return "export_mqtt_credentials must be an absolute path";
+		r = set_str(c->mqtt_credentials, sizeof(c->mqtt_credentials),
+			    value);
+	} else if (!strcmp(key, "export_mqtt_rate")) {
+		if (set_seconds(&c->mqtt_rate, value, 6000))
+			return "export_mqtt_rate must be 1 to 6000 messages a minute";
+	} else if (!strcmp(key, "export_mqtt_timeout")) {
+		if (set_seconds(&c->mqtt_timeout_s, value, 300))
+			return "export_mqtt_timeout must be 1 to 300 seconds";
+	} else if (!strcmp(key, "export_mqtt_pub")) {
+		if (value[0] != '/')
+			return "export_mqtt_pub must be an absolute path";
+		r = set_str(c->mqtt_pub, sizeof(c->mqtt_pub), value);
 	} else {
 		return "unknown key";
 	}

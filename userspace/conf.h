@@ -22,6 +22,12 @@ enum p2pg_source {
 
 #define P2PG_LIST_MAX	64
 #define P2PG_COMMAND_TIMEOUT_S	5	/* default command_timeout */
+#define P2PG_EXPORT_INTERVAL_S	15	/* default export_interval */
+#define P2PG_MQTT_PUB		"/usr/bin/mosquitto_pub"
+#define P2PG_MQTT_PORT		1883
+#define P2PG_MQTT_TOPIC		"p2pguard"
+#define P2PG_MQTT_RATE		30	/* default export_mqtt_rate, a minute */
+#define P2PG_MQTT_TIMEOUT_S	10	/* default export_mqtt_timeout */
 
 /* Which kernel side enforces: the eBPF program or the kernel module. */
 enum p2pg_backend_choice {
@@ -50,6 +56,17 @@ enum p2pg_backend_choice {
  * @module:        the p2pguard.ko to load ("" = search the usual places).
  * @lan_defaults:  keep the built-in LAN prefixes.
  * @lists:         extra prefixes, domains, keys, agents (strings as given).
+ * @self_addrs:    the device's own addresses (replay --direction egress).
+ * @export_textfile: directory p2pguardd keeps p2pguard.prom in, or "".
+ * @export_interval_s: seconds between its rewrites.
+ * @mqtt_host:     MQTT broker (export_mqtt_host), "" = no MQTT export.
+ * @mqtt_port:     its port.
+ * @mqtt_topic:    topic prefix: PREFIX/state and PREFIX/event.
+ * @mqtt_client_id: MQTT client id ("" = mosquitto_pub's own).
+ * @mqtt_credentials: file of "username=" and "password=" lines, or "".
+ * @mqtt_rate:     messages a minute at most; more are dropped and counted.
+ * @mqtt_timeout_s: seconds before a mosquitto_pub is killed.
+ * @mqtt_pub:      the mosquitto_pub binary (absolute path).
  * @untrusted:     "" when the file read is owned by root and writable by
  *                 nobody else, its directories too (sshd's StrictModes);
  *                 else why not.  A command runs only from a trusted file.
@@ -85,6 +102,18 @@ struct p2pg_conf {
 	int n_agent_cgroups;
 	char *agent_uids[P2PG_LIST_MAX];
 	int n_agent_uids;
+	char *self_addrs[P2PG_LIST_MAX];
+	int n_self_addrs;
+	char export_textfile[256];
+	int export_interval_s;
+	char mqtt_host[256];
+	int mqtt_port;
+	char mqtt_topic[128];
+	char mqtt_client_id[64];
+	char mqtt_credentials[256];
+	int mqtt_rate;
+	int mqtt_timeout_s;
+	char mqtt_pub[256];
 	char untrusted[512];
 };
 

@@ -21,6 +21,7 @@ struct bpf_program;
 #endif
 
 #include "kfeatures.h"
+#include "reasm.h"
 #include "replay.h"
 #include "p2pguard.skel.h"
 
@@ -120,6 +121,24 @@ void p2pg_runner_close(struct p2pg_runner *r)
 
 /* ---- captures ----------------------------------------------------------- */
 
+int p2pg_replay_add_self(struct p2pg_replay_opts *o, const char *text)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	__u8 a[16];
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	buf[strcspn(buf, "/")] = 0;
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, buf, a + 12) == 1)
+		a[10] = a[11] = 0xff;
+	else if (inet_pton(AF_INET6, buf, a) != 1)
+		return -EINVAL;
+	if (o->n_self >= P2PG_REPLAY_SELF_MAX)
+		return -E2BIG;
+	memcpy(o->self[o->n_self++], a, 16);
+	return 0;
+}
+
 /* Built without libpcap (make PCAP=0, the default for STATIC=1). */
 #ifdef P2PG_NO_PCAP
 int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
@@ -131,10 +150,17 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 }
 #else
 
+/**
+ * struct replay_frame - one packet as the program would see it.
+ * @buf, @cap, @len: an Ethernet frame.
+ * @proto:   ethertype, host order.
+ * @inbound: 1 the capture marks it received, 0 sent, -1 it does not say.
+ */
 struct replay_frame {
 	__u8 *buf;
 	size_t cap, len;
-	__u16 proto;	/* ethertype, host order */
+	__u16 proto;
+	int inbound;
 };
 
 static int frame_reserve(struct replay_frame *f, size_t len)
@@ -187,6 +213,7 @@ static int frame_from_capture(struct replay_frame *f, int dlt,
 
 	f->len = 0;
 	f->proto = 0;
+	f->inbound = -1;
 	switch (dlt) {
 	case DLT_EN10MB:
 		if (n < ETH_HLEN)
@@ -226,10 +253,13 @@ static int frame_from_capture(struct replay_frame *f, int dlt,
 	case DLT_LINUX_SLL:
 		if (n < 16)
 			return 0;
+		/* Packet type: 4 sent by us (PACKET_OUTGOING), else received. */
+		f->inbound = be16_at(d) != 4;
 		return frame_synth(f, be16_at(d + 14), d + 16, n - 16);
 	case DLT_LINUX_SLL2:
 		if (n < 20)
 			return 0;
+		f->inbound = d[10] != 4;
 		return frame_synth(f, be16_at(d), d + 20, n - 20);
 	}
 	return -EPROTONOSUPPORT;
@@ -239,6 +269,78 @@ static int dlt_supported(int dlt)
 {
 	return dlt == DLT_EN10MB || dlt == DLT_RAW || dlt == DLT_IPV4 ||
 	       dlt == DLT_IPV6 || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
+}
+
+/*
+ * The direction of each packet of a pcapng file, from its Enhanced Packet
+ * Blocks' epb_flags (bits 0-1: 1 inbound, 2 outbound), in the order
+ * libpcap returns the packets (EPB, SPB, and the obsolete PB): 1 inbound,
+ * 0 outbound, -1 not said.  Nothing for a pcap file, or a pcapng file of
+ * the other byte order than ours (left undirected).
+ */
+static void pcapng_directions(const char *path, signed char **dirs,
+			      size_t *n)
+{
+	__u32 hdr[2], magic;
+	signed char *v = NULL, *nv;
+	size_t cap = 0, k = 0;
+	long pos = 0;
+	FILE *f;
+
+	*dirs = NULL;
+	*n = 0;
+	f = fopen(path, "rb");
+	if (!f)
+		return;
+	while (fseek(f, pos, SEEK_SET) == 0 &&
+	       fread(hdr, 4, 2, f) == 2) {
+		__u32 type = hdr[0], len = hdr[1];
+		signed char dir = -1;
+
+		if (pos == 0 && (type != 0x0a0d0d0a ||
+				 fread(&magic, 4, 1, f) != 1 ||
+				 magic != 0x1a2b3c4d))
+			break;	/* a pcap file, or not ours to read */
+		if (len < 12 || len % 4)
+			break;
+		if (type == 6 && len >= 32) {
+			__u32 eh[5], cap_len, optpos;
+			__u16 opt[2];
+			__u32 flags;
+
+			if (fread(eh, 4, 5, f) != 5)
+				break;
+			cap_len = eh[3];
+			optpos = 28 + ((cap_len + 3) & ~3u);
+			while (optpos + 4 <= len - 4) {
+				if (fseek(f, pos + optpos, SEEK_SET) ||
+				    fread(opt, 2, 2, f) != 2 || opt[0] == 0)
+					break;
+				if (opt[0] == 2 && opt[1] == 4 &&
+				    fread(&flags, 4, 1, f) == 1) {
+					if ((flags & 3) == 1)
+						dir = 1;
+					else if ((flags & 3) == 2)
+						dir = 0;
+				}
+				optpos += 4 + ((opt[1] + 3u) & ~3u);
+			}
+		}
+		if (type == 6 || type == 3 || type == 2) {
+			if (k == cap) {
+				cap = cap ? 2 * cap : 256;
+				nv = realloc(v, cap);
+				if (!nv)
+					break;
+				v = nv;
+			}
+			v[k++] = dir;
+		}
+		pos += len;
+	}
+	fclose(f);
+	*dirs = v;
+	*n = k;
 }
 
 /* Destination address for the output line, from the fixed IP offsets. */
@@ -254,16 +356,81 @@ static void frame_dst(const struct replay_frame *f, char *buf, size_t len)
 		inet_ntop(AF_INET6, ip + 24, buf, len);
 }
 
+/*
+ * Destination address (16 bytes, IPv4 mapped), transport protocol and
+ * port; the port only of a whole datagram or a first fragment.
+ */
+static int frame_l4(const struct replay_frame *f, __u8 *addr, int *proto,
+		    int *port)
+{
+	const __u8 *ip = f->buf + ETH_HLEN;
+	size_t n = f->len - ETH_HLEN, hl;
+
+	*proto = -1;
+	*port = -1;
+	memset(addr, 0, 16);
+	if (f->proto == ETH_P_IP && n >= 20 && ip[0] >> 4 == 4) {
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, ip + 16, 4);
+		hl = (ip[0] & 15) * 4;
+		*proto = ip[9];
+		if (!(be16_at(ip + 6) & 0x1fff) && n >= hl + 4 &&
+		    (ip[9] == 6 || ip[9] == 17))
+			*port = be16_at(ip + hl + 2);
+		return 0;
+	}
+	if (f->proto == ETH_P_IPV6 && n >= 40 && ip[0] >> 4 == 6) {
+		memcpy(addr, ip + 24, 16);
+		*proto = ip[6];
+		if ((ip[6] == 6 || ip[6] == 17) && n >= 44)
+			*port = be16_at(ip + 42);
+		return 0;
+	}
+	return -1;
+}
+
+/* Is this packet left out (--direction)? */
+static int left_out(const struct p2pg_replay_opts *o,
+		    const struct replay_frame *f)
+{
+	int proto, port, i;
+	__u8 a[16];
+
+	if (o->direction == P2PG_DIR_BOTH)
+		return 0;
+	if (f->inbound == 1)
+		return 1;
+	if (o->direction == P2PG_DIR_AUTO && !o->n_self)
+		return 0;
+	if (frame_l4(f, a, &proto, &port))
+		return 0;
+	for (i = 0; i < o->n_self; i++)
+		if (!memcmp(o->self[i], a, 16))
+			return 1;
+	return 0;
+}
+
 static void print_line(FILE *out, int json, unsigned long n,
 		       const char *verdict, const char *reason, size_t len,
-		       const char *dst)
+		       const char *dst, const struct replay_frame *f,
+		       unsigned int frags)
 {
+	int proto, port;
+	__u8 a[16];
+
 	if (json) {
 		fprintf(out,
 			"{\"packet\":%lu,\"verdict\":\"%s\",\"reason\":\"%s\",\"len\":%zu",
 			n, verdict, reason, len);
 		if (dst[0])
 			fprintf(out, ",\"dst\":\"%s\"", dst);
+		if (!frame_l4(f, a, &proto, &port)) {
+			fprintf(out, ",\"proto\":%d", proto);
+			if (port >= 0)
+				fprintf(out, ",\"dport\":%d", port);
+		}
+		if (frags)
+			fprintf(out, ",\"fragments\":%u", frags);
 		fputs("}\n", out);
 	} else {
 		fprintf(out, "%lu %s %s%s%s\n", n, verdict, reason,
@@ -271,17 +438,87 @@ static void print_line(FILE *out, int json, unsigned long n,
 	}
 }
 
+/**
+ * struct replay_ctx - one replay.
+ * @o, @out, @path: as given.
+ * @r:     the loaded program.
+ * @alone: the frame of a fragment judged alone (its datagram given up).
+ * @rc:    1 once a packet could not be judged.
+ */
+struct replay_ctx {
+	const struct p2pg_replay_opts *o;
+	FILE *out;
+	const char *path;
+	struct p2pg_runner r;
+	struct replay_frame alone;
+	int rc;
+};
+
+/* Run @f through the program and print its line. */
+static void judge(struct replay_ctx *c, unsigned long n,
+		  const struct replay_frame *f, size_t wire, size_t caplen,
+		  unsigned int frags)
+{
+	char dst[INET6_ADDRSTRLEN];
+	unsigned int reason = P2PG_R_NOT_IP;
+	int v;
+
+	frame_dst(f, dst, sizeof(dst));
+	/* What the program would not parse is not run through it. */
+	if (f->proto != ETH_P_IP && f->proto != ETH_P_IPV6) {
+		print_line(c->out, c->o->json, n, "pass", "not-ip", wire, dst,
+			   f, 0);
+		return;
+	}
+	v = p2pg_runner_run(&c->r, f->buf, f->len, &reason);
+	if (v < 0) {
+		/* The kernel takes at most about a page per run. */
+		fprintf(stderr,
+			"p2pguardctl: %s: packet %lu (%zu bytes): test run failed: %s%s\n",
+			c->path, n, caplen, strerror(-v),
+			v == -EINVAL && f->len > 1514 ?
+			" (too large for BPF_PROG_TEST_RUN: a TSO/GSO capture?)" :
+			"");
+		/* No line: verdicts are only "pass" and "drop". */
+		c->rc = 1;
+		return;
+	}
+	print_line(c->out, c->o->json, n, v ? "pass" : "drop",
+		   p2pg_reason_name(reason), wire, dst, f, frags);
+}
+
+/*
+ * A fragment of a datagram given up (never completed, overlapping, too
+ * many at once): judged alone, as the capture holds it, under its own
+ * packet number.
+ */
+static void judge_alone(void *ctx, unsigned long n, const __u8 *ip,
+			size_t len)
+{
+	struct replay_ctx *c = ctx;
+
+	if (frame_synth(&c->alone, ip[0] >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP,
+			ip, len)) {
+		c->rc = 1;
+		return;
+	}
+	judge(c, n, &c->alone, len, len, 0);
+}
+
 int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 		     FILE *out)
 {
-	char errbuf[PCAP_ERRBUF_SIZE] = "", dst[INET6_ADDRSTRLEN];
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct replay_ctx c = { .o = o, .out = out, .path = path };
 	struct replay_frame f = { 0 };
+	struct p2pg_reasm ra;
 	struct pcap_pkthdr *h;
-	struct p2pg_runner r;
 	struct p2pg_policy p;
 	const u_char *d;
-	unsigned long n = 0;
-	int dlt, rc = 0, res;
+	unsigned long n = 0, left = 0;
+	int dlt, res;
+	signed char *dirs = NULL;
+	size_t n_dirs = 0;
 	pcap_t *pc;
 
 	pc = pcap_open_offline(path, errbuf);
@@ -304,7 +541,8 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 		pcap_close(pc);
 		return 1;
 	}
-	if (p2pg_policy_init_defaults(&p)) {
+	memset(&p, 0, sizeof(p));
+	if (!o->policy && p2pg_policy_init_defaults(&p)) {
 		fprintf(stderr, "p2pguardctl: out of memory\n");
 		pcap_close(pc);
 		return 2;
@@ -312,54 +550,74 @@ int p2pg_replay_file(const char *path, const struct p2pg_replay_opts *o,
 	p.cfg.p2p_enabled = !!o->p2p_on;
 	p.cfg.mode = o->audit ? P2PG_MODE_AUDIT : P2PG_MODE_ENFORCE;
 	p.cfg.lockdown = !!o->lockdown;
-	if (p2pg_runner_open(&r, &p)) {
+	if (p2pg_runner_open(&c.r, o->policy ? o->policy : &p)) {
 		p2pg_policy_free(&p);
 		pcap_close(pc);
 		return 2;
 	}
+	/* pcapng's epb_flags: libpcap keeps them to itself. */
+	pcapng_directions(path, &dirs, &n_dirs);
+	memset(&ra, 0, sizeof(ra));
+	ra.alone = judge_alone;
+	ra.ctx = &c;
 	while ((res = pcap_next_ex(pc, &h, &d)) == 1) {
-		unsigned int reason = P2PG_R_NOT_IP;
-		int v;
+		unsigned int frags = 0;
+		size_t wire = h->len, whole_len;
+		__u8 *whole;
+		int v = P2PG_REASM_NOT_FRAG;
 
 		n++;
 		if (frame_from_capture(&f, dlt, d, h->caplen)) {
 			fprintf(stderr, "p2pguardctl: out of memory\n");
-			rc = 1;
+			c.rc = 1;
 			break;
 		}
-		frame_dst(&f, dst, sizeof(dst));
-		/* What the program would not parse is not run through it. */
-		if (f.proto != ETH_P_IP && f.proto != ETH_P_IPV6) {
-			print_line(out, o->json, n, "pass", "not-ip", h->len,
-				   dst);
+		if (f.inbound < 0 && n <= n_dirs)
+			f.inbound = dirs[n - 1];
+		if (left_out(o, &f)) {
+			left++;
 			continue;
 		}
-		v = p2pg_runner_run(&r, f.buf, f.len, &reason);
+		/* The program sees a local socket's datagram whole. */
+		if (!o->no_reassembly &&
+		    (f.proto == ETH_P_IP || f.proto == ETH_P_IPV6))
+			v = p2pg_reasm_add(&ra, n, f.buf + ETH_HLEN,
+					   f.len - ETH_HLEN, &whole,
+					   &whole_len, &frags);
+		if (v == P2PG_REASM_HELD)
+			continue;
+		if (v == P2PG_REASM_DONE) {
+			v = frame_synth(&f, f.proto, whole, whole_len);
+			free(whole);
+			wire = whole_len;
+		}
 		if (v < 0) {
-			/* The kernel takes at most about a page per run. */
-			fprintf(stderr,
-				"p2pguardctl: %s: packet %lu (%u bytes): test run failed: %s%s\n",
-				path, n, h->caplen, strerror(-v),
-				v == -EINVAL && f.len > 1514 ?
-				" (too large for BPF_PROG_TEST_RUN: a TSO/GSO capture?)" :
-				"");
-			/* No line: verdicts are only "pass" and "drop". */
-			rc = 1;
-			continue;
+			fprintf(stderr, "p2pguardctl: out of memory\n");
+			c.rc = 1;
+			break;
 		}
-		print_line(out, o->json, n, v ? "pass" : "drop",
-			   p2pg_reason_name(reason), h->len, dst);
+		judge(&c, n, &f, wire, h->caplen, frags);
 	}
+	if (p2pg_reasm_flush(&ra) || ra.dropped)
+		fprintf(stderr,
+			"p2pguardctl: %s: %lu fragmented datagram(s) not reassembled (fragments missing, overlapping, too large, or too many at once): their fragments judged alone\n",
+			path, ra.dropped);
+	if (left)
+		fprintf(stderr, "p2pguardctl: %s: %lu inbound packet(s) left out (--direction)\n",
+			path, left);
+	p2pg_reasm_free(&ra);
+	free(dirs);
 	if (res == PCAP_ERROR) {
 		fprintf(stderr, "p2pguardctl: %s: packet %lu: %s\n", path, n + 1,
 			pcap_geterr(pc));
-		rc = 1;
+		c.rc = 1;
 	}
 	fflush(out);
 	free(f.buf);
-	p2pg_runner_close(&r);
+	free(c.alone.buf);
+	p2pg_runner_close(&c.r);
 	p2pg_policy_free(&p);
 	pcap_close(pc);
-	return rc;
+	return c.rc;
 }
 #endif /* P2PG_NO_PCAP */

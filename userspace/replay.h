@@ -67,15 +67,53 @@ int p2pg_runner_run_gso(struct p2pg_runner *r, const void *frame,
  */
 void p2pg_runner_close(struct p2pg_runner *r);
 
+/* Which packets of a capture replay judges (struct p2pg_replay_opts). */
+enum p2pg_replay_dir {
+	P2PG_DIR_AUTO = 0,	/* leave out those the capture marks inbound */
+	P2PG_DIR_EGRESS,	/* and those to the device's own addresses */
+	P2PG_DIR_BOTH,		/* every packet */
+};
+
+#define P2PG_REPLAY_SELF_MAX	64
+
 /**
  * struct p2pg_replay_opts - `p2pguardctl replay` options.
+ * @json:      one JSON object per line.
+ * @p2p_on:    the switch (built-in policy only).
+ * @audit:     audit mode (built-in policy only).
+ * @lockdown:  lockdown (built-in policy only).
+ * @policy:    the policy to judge with (p2pg_conf_policy() of a device's
+ *             configuration), or NULL: the built-in one with the knobs.
+ * @direction: enum p2pg_replay_dir.  Packets are left out when the
+ *             capture marks them inbound (Linux cooked captures' packet
+ *             type, pcapng's epb_flags), except with P2PG_DIR_BOTH; and
+ *             when addressed to one of @self, with P2PG_DIR_EGRESS and,
+ *             when @self is not empty, P2PG_DIR_AUTO.
+ * @self:      the device's own addresses (16 bytes; IPv4 as ::ffff:a.b.c.d).
+ * @n_self:    how many.
+ * @no_reassembly: judge each packet as the capture holds it, fragments
+ *             too (the program's own handling of a lone fragment).
  */
 struct p2pg_replay_opts {
 	int json;
 	int p2p_on;
 	int audit;
 	int lockdown;
+	const struct p2pg_policy *policy;
+	int direction;
+	__u8 self[P2PG_REPLAY_SELF_MAX][16];
+	int n_self;
+	int no_reassembly;
 };
+
+/**
+ * p2pg_replay_add_self() - one of the device's own addresses.
+ * @o:    options.
+ * @text: an IPv4 or IPv6 address (a /prefix is ignored).
+ *
+ * Return: 0, -EINVAL for no address, -E2BIG past P2PG_REPLAY_SELF_MAX.
+ */
+int p2pg_replay_add_self(struct p2pg_replay_opts *o, const char *text);
 
 /**
  * p2pg_replay_file() - replay a pcap or pcapng capture (Ethernet, raw IP,

@@ -101,8 +101,9 @@ static void run_replay(const char *args, const char *file, int json,
 
 	memset(res, 0, sizeof(*res));
 	tmp_path(errfile, sizeof(errfile), "stderr.txt");
-	snprintf(cmd, sizeof(cmd), "'%s' replay %s%s '%s' 2>'%s'", ctl,
-		 json ? "--json " : "", args, file, errfile);
+	/* Each packet as captured: the program's own view of fragments. */
+	snprintf(cmd, sizeof(cmd), "'%s' replay --no-reassembly %s%s '%s' 2>'%s'",
+		 ctl, json ? "--json " : "", args, file, errfile);
 	f = popen(cmd, "r");
 	if (!f) {
 		res->status = -1;
@@ -270,6 +271,85 @@ static void expect_failure(const char *label, const char *file,
 	      status_str(&res, s, sizeof(s)), res.err);
 }
 
+/* IPv4 fragment: UDP 198.51.100.2 -> 198.51.100.1, id @id, at @off. */
+static size_t ip4_frag(__u8 *pkt, __u16 id, __u32 off, int mf,
+		       const __u8 *data, size_t n)
+{
+	unsigned int sum = 0, i;
+
+	memset(pkt, 0, 20);
+	pkt[0] = 0x45;
+	pkt[2] = (20 + n) >> 8;
+	pkt[3] = (20 + n) & 0xff;
+	pkt[4] = id >> 8;
+	pkt[5] = id & 0xff;
+	pkt[6] = (mf ? 0x20 : 0) | (off / 8) >> 8;
+	pkt[7] = (off / 8) & 0xff;
+	pkt[8] = 64;
+	pkt[9] = 17;
+	memcpy(pkt + 12, "\xc6\x33\x64\x02\xc6\x33\x64\x01", 8);
+	for (i = 0; i < 20; i += 2)
+		sum += pkt[i] << 8 | pkt[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	pkt[10] = ~sum >> 8;
+	pkt[11] = ~sum & 0xff;
+	memcpy(pkt + 20, data, n);
+	return 20 + n;
+}
+
+/*
+ * Reassembly: a 2000-byte STUN request in two fragments is judged once,
+ * whole, under the number of the packet that completed it; a lone
+ * fragment (its first never captured) is judged alone at the end.
+ */
+static void test_replay_fragments(void)
+{
+	static __u8 udp[2008], pkt[1600];
+	char path[PATH_MAX], line[512], cmd[PATH_MAX * 2 + 64];
+	int whole = 0, alone = 0, lines = 0;
+	struct pcapw *w;
+	FILE *f;
+
+	memset(udp, 0, sizeof(udp));
+	udp[0] = 0x9c;	/* source port 40000 */
+	udp[1] = 0x40;
+	udp[2] = 3478 >> 8;
+	udp[3] = 3478 & 0xff;
+	udp[4] = sizeof(udp) >> 8;
+	udp[5] = sizeof(udp) & 0xff;
+	/* STUN Binding Request, length 1980, one PADDING attribute. */
+	memcpy(udp + 8, "\x00\x01\x07\xbc\x21\x12\xa4\x42", 8);
+	memcpy(udp + 28, "\x00\x26\x07\xb8", 4);
+	tmp_path(path, sizeof(path), "fragments.pcap");
+	w = pcapw_open(path, DLT_RAW);
+	if (!check(w != NULL, "replay fragments: write %s", path))
+		return;
+	pcapw_raw(w, pkt, ip4_frag(pkt, 7, 0, 1, udp, 1480));
+	pcapw_raw(w, pkt, ip4_frag(pkt, 8, 1480, 0, udp + 1480, 100));
+	pcapw_raw(w, pkt, ip4_frag(pkt, 7, 1480, 0, udp + 1480,
+				    sizeof(udp) - 1480));
+	pcapw_close(w);
+	snprintf(cmd, sizeof(cmd), "'%s' replay --json '%s' 2>/dev/null", ctl,
+		 path);
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strstr(line, "\"packet\":3,\"verdict\":\"drop\"") &&
+		    strstr(line, "\"fragments\":2") &&
+		    strstr(line, "\"dport\":3478"))
+			whole = lines;
+		if (strstr(line, "\"packet\":2,\"verdict\":\"pass\""))
+			alone = lines;
+	}
+	if (f)
+		pclose(f);
+	check(lines == 2 && whole == 1 && alone == 2,
+	      "replay fragments: the datagram judged whole (STUN, dropped) at its last fragment, the lone fragment alone at the end (%d lines; whole at %d, alone at %d)",
+	      lines, whole, alone);
+	unlink(path);
+}
+
 void test_replay(void)
 {
 	static const struct {
@@ -407,6 +487,8 @@ void test_replay(void)
 	      "replay jumbo frame: %zu lines, %s, stderr '%s'", res.lines,
 	      status_str(&res, s, sizeof(s)), res.err);
 	unlink(path);
+
+	test_replay_fragments();
 
 	/* Unknown link type: DLT_USER0 (147). */
 	tmp_path(path, sizeof(path), "user0.pcap");

@@ -15,7 +15,10 @@
  *  - `events` on a line that lacks keys prints them empty, and skips a
  *    line that is no event;
  *  - the settings command: a timeout kills it and its process group;
- *    a configuration others can write is refused.
+ *    a configuration others can write is refused;
+ *  - the metrics (userspace/metrics.c): label values escaped, both text
+ *    formats, a buffer too small; the export keys refuse values that
+ *    would become an option or a topic wildcard.
  *
  * Output: PASS/FAIL lines (tests/lib/check.h); exit 1 on any FAIL.
  * -l lists the cases, -t NAME runs those whose name contains NAME.
@@ -33,6 +36,7 @@
 #include "check.h"
 #include "conf.h"
 #include "events.h"
+#include "metrics.h"
 #include "policy.h"
 #include "settings.h"
 #include "sys.h"
@@ -408,6 +412,69 @@ static void test_command(void)
 	p2pg_conf_free(&c);
 }
 
+static void test_metrics(void)
+{
+	static char buf[64 * 1024];
+	struct p2pg_metrics m = { 0 };
+	char esc[64], path[128], err[1024];
+	struct p2pg_conf c;
+	int n, r;
+
+	p2pg_metrics_label_escape(esc, sizeof(esc), "a\"b\\c\nd");
+	check(!strcmp(esc, "a\\\"b\\\\c\\nd"),
+	      "metrics: a label value's quote, backslash and newline escaped (%s)",
+	      esc);
+	m.have_ctr = 1;
+	m.ctr[P2PG_R_STUN].packets = 10;
+	m.ctr[P2PG_R_STUN].drop_packets = 4;
+	m.ctr[P2PG_R_STUN].bytes = 1000;
+	m.ctr[P2PG_R_STUN].drop_bytes = 400;
+	m.enforced = 1;
+	m.backend = "eb\"pf\n";
+	n = p2pg_metrics_format(&m, 1, buf, sizeof(buf));
+	check(n > 0 && strstr(buf, "# TYPE p2pguard_packets counter\n") &&
+	      strstr(buf, "# UNIT p2pguard_bytes bytes\n") &&
+	      strstr(buf, "p2pguard_packets_total{reason=\"stun-turn\",verdict=\"passed\"} 6\n") &&
+	      strstr(buf, "p2pguard_bytes_total{reason=\"stun-turn\",verdict=\"dropped\"} 400\n") &&
+	      strstr(buf, "p2pguard_backend{backend=\"eb\\\"pf\\n\"} 1\n") &&
+	      n >= 6 && !strcmp(buf + n - 6, "# EOF\n"),
+	      "metrics: OpenMetrics: counter family without _total, unit, passed = all - dropped, label escaped, # EOF last");
+	n = p2pg_metrics_format(&m, 0, buf, sizeof(buf));
+	check(n > 0 && strstr(buf, "# TYPE p2pguard_packets_total counter\n") &&
+	      !strstr(buf, "# UNIT") && !strstr(buf, "# EOF"),
+	      "metrics: Prometheus 0.0.4: counters typed by their _total name, no UNIT, no EOF");
+	check(p2pg_metrics_format(&m, 1, buf, 100) == -ENOSPC && !buf[0],
+	      "metrics: a buffer too small is -ENOSPC, nothing half written");
+
+	snprintf(path, sizeof(path), "%s/p2pguard.conf", dir);
+	put_file(path, "export_mqtt_topic = cams/#\n", 0644);
+	p2pg_conf_defaults(&c);
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(r == -1 && strstr(err, "export_mqtt_topic"),
+	      "conf: an MQTT topic prefix with a wildcard is refused (%s)", err);
+	p2pg_conf_free(&c);
+	put_file(path, "export_mqtt_host = --help\n", 0644);
+	p2pg_conf_defaults(&c);
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(r == -1 && strstr(err, "export_mqtt_host"),
+	      "conf: an MQTT host that would be an option is refused (%s)", err);
+	p2pg_conf_free(&c);
+	put_file(path, "export_textfile = rel/dir\n", 0644);
+	p2pg_conf_defaults(&c);
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(r == -1 && strstr(err, "absolute"),
+	      "conf: a relative export_textfile is refused (%s)", err);
+	p2pg_conf_free(&c);
+	put_file(path, "export_textfile = /var/lib/node_exporter\nexport_mqtt_host = broker.lan\nexport_mqtt_rate = 12\nself_addresses = 192.0.2.1, 2001:db8::1\n", 0644);
+	p2pg_conf_defaults(&c);
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(r == 0 && c.export_interval_s == 15 && c.mqtt_rate == 12 &&
+	      c.mqtt_port == 1883 && c.n_self_addrs == 2 &&
+	      !strcmp(c.mqtt_pub, "/usr/bin/mosquitto_pub"),
+	      "conf: export keys read, defaults kept (%s)", r ? err : "");
+	p2pg_conf_free(&c);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(read_line),
 	CHECK_TEST(settings_lines),
@@ -415,6 +482,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(escape),
 	CHECK_TEST(events),
 	CHECK_TEST(command),
+	CHECK_TEST(metrics),
 };
 
 int main(int argc, char **argv)
