@@ -130,7 +130,7 @@ build() {
 	}
 	mkdir -p "$st/usr/lib/p2pguard-vm"
 	cp "$b/tests/netpeer" "$b/tests/vmprobe" "$b/tests/p2pshape" \
-		tests/vm/guest/test.sh tests/vm/guest/bypass.sh \
+		tests/vm/guest/test.sh tests/vm/guest/bypass.sh tests/vm/guest/veth.sh \
 		tests/live/bypass.rows "$st/usr/lib/p2pguard-vm/"
 	cp tests/vm/guest/S01syslogd tests/vm/guest/S10vmnet \
 		tests/vm/guest/S50vendor "$st/etc/init.d/"
