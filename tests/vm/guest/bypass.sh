@@ -95,18 +95,41 @@ bp_drops() {	# bp_drops FILE: "reason dropped-packets", one a line
 	$CTL stats | awk 'NR > 1 { print $1, $4 }' > "$1"
 }
 
+bp_snmp() {	# bp_snmp: "where counter value", the IP counters of both ends
+	awk '{ print "cam", $1, $2 }' /proc/net/snmp6
+	awk '$1 == "Ip:" && !n++ { split($0, k); next }
+		$1 == "Ip:" { for (i = 2; i <= NF; i++) print "cam", "Ip" k[i], $i }' \
+		/proc/net/snmp
+	nsenter -t "$bp_pid" -n cat /proc/net/snmp6 | awk '{ print "sink", $1, $2 }'
+	nsenter -t "$bp_pid" -n cat /proc/net/snmp | awk '$1 == "Ip:" && !n++ { split($0, k); next }
+		$1 == "Ip:" { for (i = 2; i <= NF; i++) print "sink", "Ip" k[i], $i }'
+}
+
+bp_delta() {	# bp_delta BEFORE: the counters that moved since BEFORE
+	awk 'NR == FNR { b[$1 " " $2] = $3; next }
+		$3 > b[$1 " " $2] + 0 && $2 ~ /Frag|Reasm|Discard|Err|NoPort|Drop|Fail|Timeout|InDatagrams|InReceives/ {
+			printf "%s%s:%s +%d", s, $1, $2, $3 - b[$1 " " $2]; s = ", " }' "$1" -
+}
+
+bp_has() {	# bp_has LIST ITEM: ITEM is one of LIST's comma-separated items
+	case ", $1," in *", $2,"*) return 0 ;; esac
+	return 1
+}
+
 bp_count_is() {	# bp_count_is N: N lines of the sink's log are the row's
 	test "$(grep -cxFf $BP/want $BP/sink.log)" = "$1"
 }
 
 bp_row() {	# bp_row off|on SHAPE ADDR user|root [PORT]
 	local p2p="$1" shape="$2" addr="$3" who="$4" port="${5:-}" kind fence want
-	local expect got dropped blocked='' uid='' row line
+	local expect got dropped blocked='' uid='' row line ipc
+	local want_frags=2	# raw-tiny-fragment: the header, then the rest
 	row="bypass p2p-$p2p: $shape to $addr${port:+ port $port} ($who)"
 
 	case $bp_p2p in *" $shape "*) kind=p2p ;; *) kind=ordinary ;; esac
 	[ "$who" = user ] && uid="-u 65534"
 	: > $BP/sink.log
+	bp_snmp > $BP/snmp.before
 	# shellcheck disable=SC2086 # $uid and $port: none, or words
 	"$V/p2pshape" $uid "$shape" "$addr" $port > $BP/sent 2> $BP/err
 	case $? in
@@ -144,16 +167,24 @@ bp_row() {	# bp_row off|on SHAPE ADDR user|root [PORT]
 		$2 > b[$1] + 0 { printf "%s%s +%d", s, $1, $2 - b[$1]; s = ", " }' \
 		$BP/drops.before $BP/drops.after)
 	mv $BP/drops.after $BP/drops.before
+	ipc=""
+	if [ "$shape" = raw-tiny-fragment ]; then
+		ipc=$(bp_snmp | bp_delta $BP/snmp.before)
+		echo "INFO $row: IP counters: $ipc"
+	fi
 	[ "$expect" = 0 ] && blocked=yes
 	if [ "$got" = "$expect" ] && [ "${dropped:+yes}" = "$blocked" ]; then
 		pass "$row: $got of $want arrived ($kind), dropped as: ${dropped:-none}"
 	elif [ "$p2p" = on ] && [ "$got" = 0 ] && [ -z "$dropped" ] &&
-		[ "$shape" = raw-tiny-fragment ] && [ "${addr#*:}" != "$addr" ] &&
-		older_than 4 9; then
-		# Seen on 4.4 only: the fence arrives, p2pguard counts nothing,
-		# the two raw IPv6 fragments are not delivered.  Cause not known
-		# yet (issue 16); the P2P-off row is judged all the same.
-		skip "$row: not delivered by this kernel with P2P on, no drop counted (raw IPv6 tiny fragments before 4.9)"
+		[ "$shape" = raw-tiny-fragment ] &&
+		bp_has "$ipc" "sink:Ip6ReasmReqds +$want_frags" &&
+		bp_has "$ipc" "sink:Ip6InHdrErrors +1"; then
+		# 4.4-stable backported "ipv6: defrag: drop non-last frags
+		# smaller than min mtu" (4.20; undone by later rewrites): the
+		# sink, on the guest's kernel too, refuses an IPv6 fragment
+		# with more to come under 1280 bytes, with a parameter problem.
+		# Both fragments left the camera and reached it.
+		pass "$row: both fragments reached the sink (reassembly requests +$want_frags), whose kernel refuses non-last IPv6 fragments under 1280 bytes; dropped as: none"
 	else
 		fail "$row: $got of $want arrived ($kind), dropped as: ${dropped:-none}"
 	fi
