@@ -139,7 +139,7 @@ LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
 	userspace/sys.c userspace/kfeatures.c userspace/kmodule.c \
 	userspace/embedded_bpf.c userspace/events.c userspace/bpflog.c \
 	userspace/backend.c userspace/backend_ebpf.c userspace/backend_module.c \
-	userspace/metrics.c userspace/reasm.c
+	userspace/metrics.c userspace/reasm.c userspace/mapsize.c
 EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/ctl/p2pguardctl.o $(BUILD)/ctl/ctl_admin.o

@@ -325,7 +325,7 @@ int p2pg_ctl_status(int argc, char **argv)
 	static const char *const keys[] = {
 		"backend", "attach", "cgroup", "module", "mode", "lockdown",
 		"source", "source_detail", "source_status", "applied",
-		"features", "missing", NULL,
+		"features", "missing", "policy_status", NULL,
 	};
 	struct p2pg_counter ctr[P2PG_R__COUNT];
 	char v[512], why[512] = "";
