@@ -721,6 +721,89 @@ static int ebpf_unload(struct p2pg_backend *be)
 	return 0;
 }
 
+/* Add the maps of program @prog_fd to @ids (without repeats). */
+static int add_prog_maps(int prog_fd, __u32 *ids, int n, int max)
+{
+	__u32 m[64];
+	int k, i, j;
+
+	k = p2pg_prog_maps(prog_fd, m, 64);
+	for (i = 0; i < k && n < max; i++) {
+		for (j = 0; j < n && ids[j] != m[i]; j++)
+			;
+		if (j == n)
+			ids[n++] = m[i];
+	}
+	return n;
+}
+
+/*
+ * Every map the enforcement holds: those of the pinned program and of
+ * the program it tail-calls, and the pinned ones (which outlive both).
+ */
+static int ebpf_memory(struct p2pg_backend *be, struct p2pg_map_mem *out,
+		       int max)
+{
+	int ncpus = libbpf_num_possible_cpus(), n = 0, k = 0, fd, full, i;
+	__u32 ids[128], slot = P2PG_PROG_FULL, full_id;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	fd = pin_fd(be, P2PG_PIN_PROG);
+	if (fd >= 0) {
+		n = add_prog_maps(fd, ids, n, 128);
+		close(fd);
+	}
+	fd = pin_fd(be, P2PG_MAP_PROGS);
+	if (fd >= 0) {
+		/* From user space a program array answers with the id. */
+		if (!bpf_map_lookup_elem(fd, &slot, &full_id)) {
+			full = bpf_prog_get_fd_by_id(full_id);
+			if (full >= 0) {
+				n = add_prog_maps(full, ids, n, 128);
+				close(full);
+			}
+		}
+		close(fd);
+	}
+	d = opendir(be->pin_dir);
+	while (d && (de = readdir(d)) && n < 128) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		/* Maps only: the link and program pins are named otherwise. */
+		if (strncmp(de->d_name, "p2pg_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", be->pin_dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			for (i = 0; i < n && ids[i] != info.id; i++)
+				;
+			if (i == n)
+				ids[n++] = info.id;
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	if (!n)
+		return p2pg_backend_fail(be, -ENOENT,
+					 "no program or maps pinned in %s",
+					 be->pin_dir);
+	for (i = 0; i < n && k < max; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		if (!p2pg_map_mem_read(fd, &out[k], ncpus))
+			k++;
+		close(fd);
+	}
+	return k;
+}
+
 static void ebpf_close(struct p2pg_backend *be)
 {
 	struct ebpf *e = be->priv;
@@ -752,5 +835,6 @@ const struct p2pg_backend_ops p2pg_ebpf_backend = {
 	.events_open = ebpf_events_open,
 	.events_read = ebpf_events_read,
 	.unload = ebpf_unload,
+	.memory = ebpf_memory,
 	.close = ebpf_close,
 };
