@@ -10,6 +10,7 @@
 #   bench_classes    ns per packet per class, beside the empty program
 #   bench_kmod_path  ns per packet through the module's path, natively
 #   bench_scale      ns per packet against deny-list size
+#   bench_policy     policy build time and map sizes against list size
 #   bench_throughput pkt/s and bit/s: no program, empty, p2pguard, nftables
 #   bench_switch     settings file saved to first P2P datagram refused
 #   bench_footprint  binary sizes, map memory, daemon RSS (x86_64)
@@ -123,6 +124,15 @@ plot for [i=2:6] '$work/scale.dat' using 1:i with linespoints lw 2
 	replace_section bench_scale "$work/scale.rst"
 else
 	echo "bench: bench_scale failed" >&2
+	failed=1
+fi
+
+# ---- building the policy: O(n log n) ---------------------------------------
+if "$B/tests/bench_policy" ${BENCH_POLICY_SIZES:-1000 10000 100000} |
+	tee "$work/policy.rst"; then
+	replace_section bench_policy "$work/policy.rst"
+else
+	echo "bench: bench_policy failed" >&2
 	failed=1
 fi
 
