@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,13 @@ int p2pguardd_main(int argc, char **argv)
 	/* Exit 1: nothing enforced, said why (log and status file). */
 	if (choose_backend(&d) || start_enforcing(&d))
 		return 1;
+#ifdef __GLIBC__
+	/*
+	 * Loading parsed BTF (the kernel's, where it has it: megabytes) and
+	 * the object; give the freed heap back, or it stays resident.
+	 */
+	malloc_trim(0);
+#endif
 	if (once)
 		return 0;
 

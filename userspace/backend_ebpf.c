@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "backend.h"
+#include "embedded_bpf.h"
 #include "kfeatures.h"
 #include "sys.h"
 #include "p2pguard.skel.h"
@@ -412,6 +413,7 @@ static void pin_stats_iter(struct p2pg_backend *be, struct ebpf *e)
 	if (!be->feat->btf)
 		return;
 	it = p2pguard_iter__open();
+	p2pg_embedded_release();
 	if (!it)
 		goto fail;
 	it->rodata->p2pg_nr_cpus = libbpf_num_possible_cpus();

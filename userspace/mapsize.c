@@ -157,12 +157,17 @@ void p2pg_map_memlock(struct p2pg_map_mem *m, int ncpus, long page)
 
 	m->at_most = 0;
 	m->per_socket = 0;
+	if (page <= 0)
+		page = 4096;
 	if (ncpus < 1)
 		ncpus = 1;
 	switch (m->type) {
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_CGROUP_STORAGE:
 		b = n * v;
+		/* Mapped into user space (.rodata): whole pages. */
+		if (m->flags & BPF_F_MMAPABLE)
+			b = (b + page - 1) / page * page;
 		break;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		/* A pointer per element to its per-CPU values. */
@@ -191,7 +196,7 @@ void p2pg_map_memlock(struct p2pg_map_mem *m, int ncpus, long page)
 		m->at_most = 1;
 		break;
 	case BPF_MAP_TYPE_RINGBUF:
-		b = n + 2 * (page > 0 ? page : 4096);
+		b = n + 2 * page;
 		break;
 	case BPF_MAP_TYPE_SK_STORAGE:
 		m->per_socket = 1;
