@@ -66,7 +66,7 @@
  * TCP connection slots (p2pguard_path.h, a power of two), its event queue
  * and the events' rate limiter slots (kmod/p2pguard_dev.c).
  */
-#define P2PG_KFLOW_SLOTS	4096
+#define P2PG_KFLOW_SLOTS	1024
 #define P2PG_EVQ_LEN		256
 #define P2PG_EVLIM_SLOTS	256
 

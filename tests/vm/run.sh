@@ -428,7 +428,7 @@ while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
 	[ "${l%%:*}" = yes ] || echo "    not loaded: ${l#no: }${m:+; verifier: $m}${c:+; cause: $c}"
 	echo "    features: $fe; missing: $mi; attach: $at"
 	[ "${j%% *}" = no ] && echo "    JIT: $j"
-	[ -n "$mem" ] && echo "    p2pguardd: VmRSS $mem"
+	[ -n "$mem" ] && echo "    p2pguardd: Rss $mem"
 done < "$TMP/rows"
 echo "matrix: $total s"
 # Documentation/vm-matrix.rst: after the whole matrix (or VM_DOC=1).
@@ -559,7 +559,7 @@ EOF
 			echo "tables: \`\`p2pguardctl status\`\`, an estimate; performance.rst):"
 			echo
 			while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
-				[ -n "$mem" ] && echo "* $k ($a): VmRSS $mem"
+				[ -n "$mem" ] && echo "* $k ($a): Rss $mem"
 			done < "$TMP/rows"
 		fi
 	} > "$DOC"
