@@ -28,9 +28,12 @@
 
 /**
  * struct ebpf - the eBPF backend's state.
- * @skel:     the program loaded by load; NULL in p2pguardctl, which reads
- *            the pins.
- * @fds:      the policy maps of @skel.
+ * @skel:     the program loaded by load, until enforce attached it; NULL in
+ *            p2pguardctl, which reads the pins.
+ * @fds:      the policy maps of the program loaded: @skel's, then our own
+ *            descriptors (@own_fds) once @skel is dropped.
+ * @loaded:   @fds are valid.
+ * @own_fds:  @fds are ours to close.
  * @sizes:    the sizes @skel's maps were created with.
  * @attached: enforce attached @skel: a program loaded since replaces it.
  * @ev_fd:    the events map, our own descriptor: the channel outlives a
@@ -43,6 +46,7 @@
 struct ebpf {
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
+	int loaded, own_fds;
 	struct p2pg_map_sizes sizes;
 	int attached;
 	int ev_fd;
@@ -244,12 +248,72 @@ static void repin(struct p2pg_backend *be, struct p2pguard_bpf *skel)
 	}
 }
 
+static void close_fds(struct ebpf *e)
+{
+	struct p2pg_map_fds *f = &e->fds;
+
+	if (!e->own_fds)
+		return;
+	close(f->config);
+	close(f->prefix4);
+	close(f->prefix6);
+	close(f->names);
+	close(f->pppp);
+	close(f->agent_cg);
+	close(f->agent_uid);
+	e->own_fds = 0;
+}
+
 static void use_program(struct ebpf *e, struct p2pguard_bpf *skel,
 			const struct p2pg_map_sizes *sizes)
 {
+	close_fds(e);
 	e->skel = skel;
 	e->sizes = *sizes;
 	p2pg_skel_map_fds(skel, &e->fds);
+	e->loaded = 1;
+}
+
+static int dup_fd(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/*
+ * Attached and pinned, the program needs nothing more of the skeleton:
+ * keep descriptors of the maps written later and of the events map, and
+ * free the rest (libbpf keeps the object's BTF, line information and
+ * instructions until it is closed: resident memory for nothing).
+ */
+static void drop_skeleton(struct p2pg_backend *be, struct ebpf *e)
+{
+	struct p2pg_map_fds own, *f = &e->fds;
+	struct bpf_map *ev = be->feat->ringbuf ? e->skel->maps.p2pg_events :
+			     e->skel->maps.p2pg_perf_ev;
+
+	own.config = dup_fd(f->config);
+	own.prefix4 = dup_fd(f->prefix4);
+	own.prefix6 = dup_fd(f->prefix6);
+	own.names = dup_fd(f->names);
+	own.pppp = dup_fd(f->pppp);
+	own.agent_cg = dup_fd(f->agent_cg);
+	own.agent_uid = dup_fd(f->agent_uid);
+	if (e->ev_fd < 0)
+		e->ev_fd = dup_fd(bpf_map__fd(ev));
+	if (own.config < 0 || own.prefix4 < 0 || own.prefix6 < 0 ||
+	    own.names < 0 || own.pppp < 0 || own.agent_cg < 0 ||
+	    own.agent_uid < 0 || e->ev_fd < 0) {
+		/* Out of descriptors: keep the skeleton, lose nothing. */
+		e->fds = own;
+		e->own_fds = 1;
+		close_fds(e);
+		p2pg_skel_map_fds(e->skel, &e->fds);
+		return;
+	}
+	p2pguard_bpf__destroy(e->skel);
+	e->skel = NULL;
+	e->fds = own;
+	e->own_fds = 1;
 }
 
 static int ebpf_load(struct p2pg_backend *be)
@@ -449,6 +513,7 @@ static int ebpf_enforce(struct p2pg_backend *be)
 	e->attached = 1;
 	repin(be, e->skel);
 	pin_stats_iter(be, e);
+	drop_skeleton(be, e);
 	return 0;
 }
 
@@ -457,7 +522,7 @@ static int config_fd(struct p2pg_backend *be, int *owned)
 {
 	struct ebpf *e = be->priv;
 
-	*owned = !(e && e->skel);
+	*owned = !(e && e->loaded);
 	if (!*owned)
 		return e->fds.config;
 	return pin_fd(be, P2PG_MAP_CONFIG);
@@ -523,6 +588,8 @@ static int grow(struct p2pg_backend *be, struct ebpf *e,
 			 why, sizes.prefix4, sizes.prefix6, sizes.names);
 	p2pguard_bpf__destroy(e->skel);
 	use_program(e, skel, &sizes);
+	if (e->attached)
+		drop_skeleton(be, e);
 	return 0;
 }
 
@@ -643,16 +710,17 @@ static int ebpf_events_open(struct p2pg_backend *be, p2pg_event_fn fn,
 			    void *ctx)
 {
 	struct ebpf *e = be->priv;
-	struct bpf_map *map = be->feat->ringbuf ? e->skel->maps.p2pg_events :
-				e->skel->maps.p2pg_perf_ev;
 	int fd;
 
 	e->fn = fn;
 	e->ctx = ctx;
 	/* Ours: a program replaced by grow() closes its own. */
-	e->ev_fd = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
+	if (e->ev_fd < 0 && e->skel)
+		e->ev_fd = dup_fd(bpf_map__fd(be->feat->ringbuf ?
+					      e->skel->maps.p2pg_events :
+					      e->skel->maps.p2pg_perf_ev));
 	if (e->ev_fd < 0)
-		return p2pg_backend_fail(be, -errno, "%s", strerror(errno));
+		return p2pg_backend_fail(be, -EBADF, "no events map");
 	if (be->feat->ringbuf) {
 		e->rb = ring_buffer__new(e->ev_fd, on_ring_event, e, NULL);
 		fd = e->rb ? ring_buffer__epoll_fd(e->rb) : -errno;
@@ -816,6 +884,7 @@ static void ebpf_close(struct p2pg_backend *be)
 	perf_buffer__free(e->pb);
 	if (e->ev_fd >= 0)
 		close(e->ev_fd);
+	close_fds(e);
 	p2pguard_bpf__destroy(e->skel);
 	free(e);
 	be->priv = NULL;
