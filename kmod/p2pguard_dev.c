@@ -28,7 +28,6 @@
 #include "compat.h"
 #include "p2pguard_kmod.h"
 
-
 struct p2pg_evlim {
 	struct p2pg_ev_key key;
 	u64 last;
