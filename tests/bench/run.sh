@@ -15,6 +15,7 @@
 #   bench_switch     settings file saved to first P2P datagram refused
 #   bench_footprint  binary sizes, map memory, daemon RSS (x86_64)
 #   bench_footprint_cross  the same sizes for the ARM cross builds
+#   bench_memory_armhf  p2pguardd's memory in the armhf guest (last VM run)
 #
 # Environment: BENCH_REPEAT (200000 test runs per figure), BENCH_ROUNDS,
 # BENCH_SECONDS, BENCH_SWITCHES (tests/bench/net.sh), BENCH_SIZES
@@ -177,6 +178,26 @@ fi
 # shellcheck disable=SC2086
 tests/bench/cross_footprint.sh $CROSS_DIRS | tee "$work/cross.rst"
 replace_section bench_footprint_cross "$work/cross.rst"
+
+# ---- p2pguardd's memory on armhf, from the last VM run ------------------------
+# tests/vm/guest/test.sh reads it in the guest (INFO daemon_rss); the
+# console logs stay in tests/vm/cache/out.
+{
+	echo "From the console logs of the last \`\`tests/vm/run.sh armhf:bookworm\`\`"
+	echo "(static armhf build, in its guest), against the 2 MiB goal:"
+	echo
+	n=0
+	for f in tests/vm/cache/out/armhf-*.log; do
+		v=$(sed -n 's/^INFO daemon_rss=//p' "$f" 2>/dev/null | head -1 | tr -d '\r')
+		rss=${v%% KiB*}
+		case $rss in '' | *[!0-9]*) continue ;; esac
+		n=$((n + 1))
+		if [ "$rss" -le 2048 ]; then goal="goal met"; else goal="goal MISSED"; fi
+		echo "* $(basename "$f" .log), $(date -u -r "$f" +%Y-%m-%d): Rss $v; $goal."
+	done
+	[ "$n" -gt 0 ] || echo "* no armhf guest run with a memory reading in tests/vm/cache/out."
+} | tee "$work/vmmem.rst"
+replace_section bench_memory_armhf "$work/vmmem.rst"
 
 echo "bench: wrote $DOC"
 exit $failed
