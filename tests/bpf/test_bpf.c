@@ -103,7 +103,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(streams),
 	CHECK_TEST(differential),
 	CHECK_TEST(replay),
-	CHECK_TEST(sizing),
+	CHECK_TEST(memlock),
 	CHECK_TEST(large_lists),
 };
 
