@@ -139,7 +139,7 @@ LIB_SRCS := userspace/policy.c userspace/replay.c userspace/conf.c \
 	userspace/sys.c userspace/kfeatures.c userspace/kmodule.c \
 	userspace/embedded_bpf.c userspace/events.c userspace/bpflog.c \
 	userspace/backend.c userspace/backend_ebpf.c userspace/backend_module.c \
-	userspace/metrics.c userspace/reasm.c
+	userspace/metrics.c userspace/reasm.c userspace/mapsize.c
 EMBED_OBJ := $(BUILD)/userspace/embedded_bpf_data.o
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(EMBED_OBJ)
 CTL_OBJS := $(BUILD)/ctl/p2pguardctl.o $(BUILD)/ctl/ctl_admin.o
@@ -285,7 +285,7 @@ $(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settin
 # tests/bpf/: one file per subject; tests/bpf/test_bpf.c lists the cases.
 TEST_BPF_SRCS := tests/bpf/test_bpf.c tests/bpf/verdicts.c \
 	tests/bpf/fallbacks.c tests/bpf/streams.c tests/bpf/differential.c \
-	tests/bpf/replay.c tests/lib/pcap_write.c
+	tests/bpf/replay.c tests/bpf/sizing.c tests/lib/pcap_write.c
 $(BUILD)/tests/test_bpf: $(patsubst %.c,$(BUILD)/%.o,$(TEST_BPF_SRCS)) \
 		$(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

@@ -61,6 +61,15 @@
 #define P2PG_PROG_FULL_NAME	"p2pguard_full"
 #define P2PG_PROG_FULL		0
 
+/*
+ * The kernel module's fixed tables, which p2pguardctl status reports: its
+ * TCP connection slots (p2pguard_path.h, a power of two), its event queue
+ * and the events' rate limiter slots (kmod/p2pguard_dev.c).
+ */
+#define P2PG_KFLOW_SLOTS	1024
+#define P2PG_EVQ_LEN		256
+#define P2PG_EVLIM_SLOTS	256
+
 /* Sizes of the policy maps (max_entries). */
 #define P2PG_PREFIX_MAX		16384	/* loader may raise it */
 #define P2PG_NAMES_MAX		16384	/* loader may raise it */

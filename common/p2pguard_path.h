@@ -109,7 +109,6 @@ static __always_inline int p2pg_path_agent(struct p2pg_kenv *env,
  *  - a new connection on a 4-tuple still in the table starts afresh only
  *    when its SYN is seen (a SYN without ACK resets the slot).
  */
-#define P2PG_KFLOW_SLOTS	4096	/* a power of two */
 #define P2PG_KFLOW_VALID	0x01	/* in the tag: the slot is in use */
 
 /**

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <syslog.h>
+#include <bpf/libbpf.h>
 
 #include "backend.h"
 #include "conf.h"
@@ -320,12 +321,72 @@ static int ctl_enforced(struct ctl_ctx *c, char *why, size_t len)
 	return enforced;
 }
 
+static int cmp_map_mem(const void *a, const void *b)
+{
+	return strcmp(((const struct p2pg_map_mem *)a)->name,
+		      ((const struct p2pg_map_mem *)b)->name);
+}
+
+/*
+ * Kernel memory of the enforcement, table by table (a map each for eBPF,
+ * bpf_map_info through p2pg_map_memlock(): an estimate), and the total.
+ */
+static void print_memory(struct ctl_ctx *c)
+{
+	struct p2pg_map_mem m[128];
+	unsigned long long total = 0;
+	int n, i, bound = 0;
+
+	n = c->be.ops->memory ? c->be.ops->memory(&c->be, m, 128) : -ENOTSUP;
+	if (n <= 0)
+		return;
+	qsort(m, n, sizeof(m[0]), cmp_map_mem);
+	for (i = 0; i < n; i++) {
+		total += m[i].bytes;
+		bound |= m[i].at_most;
+	}
+	if (c->json) {
+		printf(",\"memory\":{\"total_bytes\":%llu,\"maps\":[", total);
+		for (i = 0; i < n; i++) {
+			const char *t = m[i].type ?
+				libbpf_bpf_map_type_str(m[i].type) : "module";
+
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(stdout, m[i].name);
+			printf(",\"type\":");
+			json_str(stdout, t ? t : "unknown");
+			printf(",\"max_entries\":%u,\"key_size\":%u,\"value_size\":%u,\"bytes\":%llu,\"at_most\":%s,\"per_socket\":%s}",
+			       m[i].max_entries, m[i].key_size,
+			       m[i].value_size,
+			       (unsigned long long)m[i].bytes,
+			       m[i].at_most ? "true" : "false",
+			       m[i].per_socket ? "true" : "false");
+		}
+		printf("]}");
+		return;
+	}
+	printf("memory:     %.1f KiB locked in the kernel%s (estimate)\n",
+	       total / 1024.0, bound ? " at most" : "");
+	printf("  %-18s %-16s %10s %12s\n", "table", "type", "entries",
+	       "bytes");
+	for (i = 0; i < n; i++) {
+		const char *t = m[i].type ?
+			libbpf_bpf_map_type_str(m[i].type) : "module";
+
+		printf("  %-18s %-16s %10u %12llu%s\n", m[i].name,
+		       t ? t : "unknown", m[i].max_entries,
+		       (unsigned long long)m[i].bytes,
+		       m[i].per_socket ? " per socket" :
+		       m[i].at_most ? " at most" : "");
+	}
+}
+
 int p2pg_ctl_status(int argc, char **argv)
 {
 	static const char *const keys[] = {
 		"backend", "attach", "cgroup", "module", "mode", "lockdown",
 		"source", "source_detail", "source_status", "applied",
-		"features", "missing", NULL,
+		"features", "missing", "policy_status", NULL,
 	};
 	struct p2pg_counter ctr[P2PG_R__COUNT];
 	char v[512], why[512] = "";
@@ -368,6 +429,7 @@ int p2pg_ctl_status(int argc, char **argv)
 			print_counters(&c, ctr, 1);
 			printf("}");
 		}
+		print_memory(&c);
 		printf("}\n");
 	} else {
 		/* The kernel's word over the daemon's where it has one. */
@@ -406,6 +468,7 @@ int p2pg_ctl_status(int argc, char **argv)
 			printf("%-11s %s\n", label, files);
 		if (have_ctr)
 			print_counters(&c, ctr, 1);
+		print_memory(&c);
 	}
 	p2pg_conf_free(&c.conf);
 	return enforced ? 0 : 1;

@@ -28,9 +28,6 @@
 #include "compat.h"
 #include "p2pguard_kmod.h"
 
-#define P2PG_EVQ_LEN		256
-#define P2PG_EVLIM_SLOTS	256
-
 struct p2pg_evlim {
 	struct p2pg_ev_key key;
 	u64 last;

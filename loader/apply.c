@@ -94,6 +94,8 @@ int apply_policy(struct daemon *d)
 	make_agent_cgroups(d);
 	if (p2pg_conf_policy(&d->conf, d->p2p_on, &p, err, sizeof(err))) {
 		logmsg(LOG_ERR, "policy: %s", err);
+		snprintf(d->policy_status, sizeof(d->policy_status),
+			 "policy: %s", err);
 		return -EINVAL;
 	}
 	/* Ahead of the kernel's, as the map writer would make it anyway. */
@@ -105,8 +107,11 @@ int apply_policy(struct daemon *d)
 	p2pg_policy_free(&p);
 	if (r) {
 		logmsg(LOG_ERR, "%s", d->be.msg);
+		snprintf(d->policy_status, sizeof(d->policy_status), "%s",
+			 d->be.msg);
 		return r;
 	}
+	d->policy_status[0] = 0;
 	d->applied_at = time(NULL);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +111,30 @@ static int choose_backend(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The maps' sizes: the run-time ones from the configuration, the policy's
+ * from the policy it asks for (whose lists do not depend on the switch).
+ * A bad list is reported by apply_policy(); the floors do until then.
+ */
+static void size_maps(struct daemon *d)
+{
+	struct p2pg_policy p;
+	char err[512];
+
+	p2pg_map_sizes_init(&d->be.sizes, d->conf.flows, d->conf.event_buffer,
+			    d->conf.event_dests);
+	if (p2pg_conf_policy(&d->conf, 0, &p, err, sizeof(err)))
+		return;
+	p2pg_map_sizes_policy(&d->be.sizes, &p);
+	p2pg_policy_free(&p);
+}
+
 /* Load, write the first policy, enforce: 0 or a negative errno. */
 static int start_enforcing(struct daemon *d)
 {
 	int r;
 
+	size_maps(d);
 	r = d->be.ops->load(&d->be);
 	if (r) {
 		not_enforced(d, "%s", d->be.msg);
@@ -256,6 +276,13 @@ int p2pguardd_main(int argc, char **argv)
 	/* Exit 1: nothing enforced, said why (log and status file). */
 	if (choose_backend(&d) || start_enforcing(&d))
 		return 1;
+#ifdef __GLIBC__
+	/*
+	 * Loading parsed BTF (the kernel's, where it has it: megabytes) and
+	 * the object; give the freed heap back, or it stays resident.
+	 */
+	malloc_trim(0);
+#endif
 	if (once)
 		return 0;
 

@@ -39,6 +39,8 @@
  * @p2p_on:        the switch as last read (or adopted, or the default).
  * @have_value:    @p2p_on was read or adopted, not the default.
  * @source_status: why the switch could not be read last time, or "".
+ * @policy_status: why the last policy could not be written (the kernel
+ *                 keeps the one before), or "".
  * @generation:    the generation last written.
  * @applied_at:    when it was written.
  * @ev_fd:         the backend's event channel, -1 when there is none.
@@ -80,6 +82,7 @@ struct daemon {
 	int p2p_on;
 	int have_value;
 	char source_status[1024];
+	char policy_status[1024];
 	__u32 generation;
 	time_t applied_at;
 	int ev_fd;

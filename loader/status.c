@@ -69,7 +69,7 @@ void write_status(struct daemon *d, const char *not_enforced)
 	     refused[2048], key[256];
 	/* One line per key, whatever the values hold. */
 	char reason[2048], cg[1024], pins[1024], mod[1024], detail[2048],
-	     sstat[1024];
+	     sstat[1024], pstat[2048];
 	int n;
 
 	d->enforced = !not_enforced;
@@ -90,6 +90,8 @@ void write_status(struct daemon *d, const char *not_enforced)
 			 d->conf.state_file);
 	p2pg_text_escape(sstat, sizeof(sstat),
 			 d->source_status[0] ? d->source_status : "ok");
+	p2pg_text_escape(pstat, sizeof(pstat),
+			 d->policy_status[0] ? d->policy_status : "ok");
 	p2pg_text_escape(refused, sizeof(refused), d->mqtt_refused);
 	p2pg_text_escape(key, sizeof(key),
 			 d->conf.source == P2PG_SOURCE_FILE ? d->conf.key : "");
@@ -99,7 +101,7 @@ void write_status(struct daemon *d, const char *not_enforced)
 		     "lockdown=%s\n"
 		     "source=%s\nsource_detail=%s\nsource_status=%s\n"
 		     "generation=%u\napplied=%lld\npid=%d\nfeatures=%s\n"
-		     "missing=%s\nsource_key=%s\n",
+		     "missing=%s\nsource_key=%s\npolicy_status=%s\n",
 		     not_enforced ? "no" : "yes", reason,
 		     d->be.ops ? d->be.ops->name : "none",
 		     d->be.attach[0] ? d->be.attach : "none", cg, pins, mod,
@@ -107,7 +109,8 @@ void write_status(struct daemon *d, const char *not_enforced)
 		     d->conf.mode == P2PG_MODE_AUDIT ? "audit" : "enforce",
 		     d->conf.lockdown ? "on" : "off",
 		     source_name(d->conf.source), detail, sstat, d->generation,
-		     (long long)d->applied_at, (int)getpid(), have, miss, key);
+		     (long long)d->applied_at, (int)getpid(), have, miss, key,
+		     pstat);
 	if (d->conf.mqtt_host[0] && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - n,
 			      "mqtt=%s\nmqtt_refused=%s\nmqtt_published=%llu\n"

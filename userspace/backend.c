@@ -25,6 +25,9 @@ int p2pg_backend_init(struct p2pg_backend *be,
 	memset(be, 0, sizeof(*be));
 	be->ops = ops;
 	snprintf(be->pin_dir, sizeof(be->pin_dir), "%s", pin_dir);
+	p2pg_map_sizes_init(&be->sizes, P2PG_FLOWS_DEFAULT,
+			    P2PG_EVENT_BUFFER_DEFAULT,
+			    P2PG_EVENT_DESTS_DEFAULT);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "mapsize.h"
 #include "policy.h"
 
 struct p2pg_backend;
@@ -82,6 +83,9 @@ typedef void (*p2pg_log_fn)(int prio, const char *fmt, ...)
  * @kernel_files:  the backend's own files in the kernel, for p2pguardctl
  *                 status, and in *@label what they are; NULL (the op or
  *                 its result) when there are none to show.
+ * @memory:        p2pguardctl status: what the enforcement holds in kernel
+ *                 memory, up to @max tables into @out (a map each for
+ *                 eBPF).  Returns how many, or a negative errno.
  * @close:         release what load and events_open took; enforcement
  *                 stays in the kernel.
  */
@@ -107,6 +111,8 @@ struct p2pg_backend_ops {
 	int (*unload)(struct p2pg_backend *be);
 	const char *(*kernel_files)(struct p2pg_backend *be,
 				    const char **label);
+	int (*memory)(struct p2pg_backend *be, struct p2pg_map_mem *out,
+		      int max);
 	void (*close)(struct p2pg_backend *be);
 };
 
@@ -118,6 +124,9 @@ struct p2pg_backend_ops {
  * @module_file: in, load: the module file configured, "" to search for
  *               it (module).
  * @feat:        in, load: the probed kernel features (eBPF).
+ * @sizes:       in, load: the maps' sizes (eBPF; p2pg_backend_init()
+ *               sets the defaults and the floors).  A policy written
+ *               later that needs more grows them (write_policy).
  * @log:         in: where notes and warnings go; NULL: nowhere.
  * @cgroup:      the cgroup attached to (out of load; in for unload of a
  *               legacy attachment): a path, "" for the module.
@@ -136,6 +145,7 @@ struct p2pg_backend {
 	const char *cgroup_name;
 	const char *module_file;
 	const struct p2pg_features *feat;
+	struct p2pg_map_sizes sizes;
 	p2pg_log_fn log;
 	char cgroup[PATH_MAX];
 	char module[PATH_MAX];

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "backend.h"
+#include "embedded_bpf.h"
 #include "kfeatures.h"
 #include "sys.h"
 #include "p2pguard.skel.h"
@@ -27,17 +28,28 @@
 
 /**
  * struct ebpf - the eBPF backend's state.
- * @skel:   the program loaded by load; NULL in p2pguardctl, which reads
- *          the pins.
- * @fds:    the policy maps of @skel.
- * @rb:     ring buffer of drop events (5.8+) ...
- * @pb:     ... or the perf buffer where there is none.
- * @fn:     the event handler, and its @ctx.
- * @ctx:    see @fn.
+ * @skel:     the program loaded by load, until enforce attached it; NULL in
+ *            p2pguardctl, which reads the pins.
+ * @fds:      the policy maps of the program loaded: @skel's, then our own
+ *            descriptors (@own_fds) once @skel is dropped.
+ * @loaded:   @fds are valid.
+ * @own_fds:  @fds are ours to close.
+ * @sizes:    the sizes @skel's maps were created with.
+ * @attached: enforce attached @skel: a program loaded since replaces it.
+ * @ev_fd:    the events map, our own descriptor: the channel outlives a
+ *            @skel replaced by a bigger one.
+ * @rb:       ring buffer of drop events (5.8+) ...
+ * @pb:       ... or the perf buffer where there is none.
+ * @fn:       the event handler, and its @ctx.
+ * @ctx:      see @fn.
  */
 struct ebpf {
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
+	int loaded, own_fds;
+	struct p2pg_map_sizes sizes;
+	int attached;
+	int ev_fd;
 	struct ring_buffer *rb;
 	struct perf_buffer *pb;
 	p2pg_event_fn fn;
@@ -46,9 +58,15 @@ struct ebpf {
 
 static struct ebpf *ebpf(struct p2pg_backend *be)
 {
-	if (!be->priv)
-		be->priv = calloc(1, sizeof(struct ebpf));
-	return be->priv;
+	struct ebpf *e = be->priv;
+
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (e)
+			e->ev_fd = -1;
+		be->priv = e;
+	}
+	return e;
 }
 
 static int pin_fd(const struct p2pg_backend *be, const char *name)
@@ -107,7 +125,25 @@ static int pin_dir_check(struct p2pg_backend *be)
 	return 0;
 }
 
-/* Refuse pinned maps whose layout differs from this binary's. */
+/*
+ * State is pinned; not state: the per-packet window, a GSO send's loop
+ * state, the destination cache (filed under the generation, which the
+ * next write changes) and the rodata knobs.
+ */
+static int pinnable(struct p2pguard_bpf *skel, struct bpf_map *map)
+{
+	return map != skel->maps.p2pg_scratch && map != skel->maps.p2pg_gso &&
+	       map != skel->maps.p2pg_dcache && !bpf_map__is_internal(map) &&
+	       bpf_map__autocreate(map);
+}
+
+/*
+ * Refuse pinned maps whose layout differs from this binary's.  A pin of
+ * another size only (a policy or a configuration that sized it otherwise)
+ * is not reused: the program gets a map of its own size, which replaces
+ * the pin once the program is attached (repin()).  Lists are written in
+ * full before that; what other state such a map held starts afresh.
+ */
 static int check_pins(struct p2pg_backend *be, struct p2pguard_bpf *skel)
 {
 	struct bpf_map *map;
@@ -116,78 +152,174 @@ static int check_pins(struct p2pg_backend *be, struct p2pguard_bpf *skel)
 	bpf_object__for_each_map(map, skel->obj) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
-		char path[PATH_MAX];
+		const char *path = bpf_map__pin_path(map);
 		int fd;
 
-		if (!bpf_map__autocreate(map) || bpf_map__is_internal(map))
+		if (!path)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", be->pin_dir,
-			 bpf_map__name(map));
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
 		    info.type != bpf_map__type(map) ||
 		    info.key_size != bpf_map__key_size(map) ||
-		    info.value_size != bpf_map__value_size(map) ||
-		    (info.max_entries != bpf_map__max_entries(map) &&
-		     bpf_map__type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY)) {
+		    info.value_size != bpf_map__value_size(map)) {
 			p2pg_backend_log(be, LOG_ERR,
-					 "pin %s does not match this version's layout (type %u/%u, key %u/%u, value %u/%u, entries %u/%u); not reusing it",
+					 "pin %s does not match this version's layout (type %u/%u, key %u/%u, value %u/%u); not reusing it",
 					 path, info.type, bpf_map__type(map),
 					 info.key_size, bpf_map__key_size(map),
 					 info.value_size,
-					 bpf_map__value_size(map),
-					 info.max_entries,
-					 bpf_map__max_entries(map));
+					 bpf_map__value_size(map));
 			bad = 1;
+		} else if (info.max_entries != bpf_map__max_entries(map) &&
+			   bpf_map__type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+			p2pg_backend_log(be, LOG_INFO,
+					 "pin %s holds %u entries, now sized %u: replaced once the program is attached",
+					 path, info.max_entries,
+					 bpf_map__max_entries(map));
+			bpf_map__set_pin_path(map, NULL);
 		}
 		close(fd);
 	}
 	return bad ? -ENOTUNIQ : 0;
 }
 
-/* The embedded program, its state maps pinned or reused from the pins. */
-static int load_program(struct p2pg_backend *be, struct ebpf *e)
+/*
+ * The embedded program with maps of @sizes, its state maps pinned or
+ * reused from the pins.  Return: the loaded skeleton, or NULL with
+ * *@err set.
+ */
+static struct p2pguard_bpf *load_program(struct p2pg_backend *be,
+					 const struct p2pg_map_sizes *sizes,
+					 int *err)
 {
+	struct p2pguard_bpf *skel;
 	struct bpf_map *map;
-	int err;
 
-	e->skel = p2pg_skel_open(be->feat);
-	if (!e->skel)
-		return -errno;
-	bpf_object__for_each_map(map, e->skel->obj) {
+	skel = p2pg_skel_open(be->feat);
+	if (!skel) {
+		*err = -errno;
+		return NULL;
+	}
+	*err = p2pg_map_sizes_apply(skel, sizes);
+	bpf_object__for_each_map(map, skel->obj) {
 		char path[PATH_MAX];
 
-		/*
-		 * Not state: the per-packet window, a GSO send's loop
-		 * state, the destination cache (filed under the generation,
-		 * which the next write changes) and the rodata knobs.
-		 */
-		if (map == e->skel->maps.p2pg_scratch ||
-		    map == e->skel->maps.p2pg_gso ||
-		    map == e->skel->maps.p2pg_dcache ||
-		    bpf_map__is_internal(map) || !bpf_map__autocreate(map))
+		if (*err || !pinnable(skel, map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", be->pin_dir,
 			 bpf_map__name(map));
-		err = bpf_map__set_pin_path(map, path);
-		if (err)
-			return err;
+		*err = bpf_map__set_pin_path(map, path);
 	}
-	err = check_pins(be, e->skel);
-	if (err)
-		return err;
-	err = p2pguard_bpf__load(e->skel);
-	if (err)
-		return err;
-	p2pg_skel_map_fds(e->skel, &e->fds);
-	return 0;
+	if (!*err)
+		*err = check_pins(be, skel);
+	if (!*err)
+		*err = p2pguard_bpf__load(skel);
+	if (*err) {
+		p2pguard_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/*
+ * Pin the maps check_pins() did not reuse, over the old pins: a new pin
+ * aside, then rename(), so that a pin is never missing.
+ */
+static void repin(struct p2pg_backend *be, struct p2pguard_bpf *skel)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		char path[PATH_MAX], tmp[PATH_MAX + 8];
+
+		if (!pinnable(skel, map) || bpf_map__is_pinned(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", be->pin_dir,
+			 bpf_map__name(map));
+		snprintf(tmp, sizeof(tmp), "%s_new", path);
+		unlink(tmp);
+		if (bpf_obj_pin(bpf_map__fd(map), tmp) || rename(tmp, path)) {
+			p2pg_backend_log(be, LOG_WARNING, "cannot pin %s: %s",
+					 path, strerror(errno));
+			continue;
+		}
+		bpf_map__set_pin_path(map, path);
+	}
+}
+
+static void close_fds(struct ebpf *e)
+{
+	struct p2pg_map_fds *f = &e->fds;
+
+	if (!e->own_fds)
+		return;
+	close(f->config);
+	close(f->prefix4);
+	close(f->prefix6);
+	close(f->names);
+	close(f->pppp);
+	close(f->agent_cg);
+	close(f->agent_uid);
+	e->own_fds = 0;
+}
+
+static void use_program(struct ebpf *e, struct p2pguard_bpf *skel,
+			const struct p2pg_map_sizes *sizes)
+{
+	close_fds(e);
+	e->skel = skel;
+	e->sizes = *sizes;
+	p2pg_skel_map_fds(skel, &e->fds);
+	e->loaded = 1;
+}
+
+static int dup_fd(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/*
+ * Attached and pinned, the program needs nothing more of the skeleton:
+ * keep descriptors of the maps written later and of the events map, and
+ * free the rest (libbpf keeps the object's BTF, line information and
+ * instructions until it is closed: resident memory for nothing).
+ */
+static void drop_skeleton(struct p2pg_backend *be, struct ebpf *e)
+{
+	struct p2pg_map_fds own, *f = &e->fds;
+	struct bpf_map *ev = be->feat->ringbuf ? e->skel->maps.p2pg_events :
+			     e->skel->maps.p2pg_perf_ev;
+
+	own.config = dup_fd(f->config);
+	own.prefix4 = dup_fd(f->prefix4);
+	own.prefix6 = dup_fd(f->prefix6);
+	own.names = dup_fd(f->names);
+	own.pppp = dup_fd(f->pppp);
+	own.agent_cg = dup_fd(f->agent_cg);
+	own.agent_uid = dup_fd(f->agent_uid);
+	if (e->ev_fd < 0)
+		e->ev_fd = dup_fd(bpf_map__fd(ev));
+	if (own.config < 0 || own.prefix4 < 0 || own.prefix6 < 0 ||
+	    own.names < 0 || own.pppp < 0 || own.agent_cg < 0 ||
+	    own.agent_uid < 0 || e->ev_fd < 0) {
+		/* Out of descriptors: keep the skeleton, lose nothing. */
+		e->fds = own;
+		e->own_fds = 1;
+		close_fds(e);
+		p2pg_skel_map_fds(e->skel, &e->fds);
+		return;
+	}
+	p2pguard_bpf__destroy(e->skel);
+	e->skel = NULL;
+	e->fds = own;
+	e->own_fds = 1;
 }
 
 static int ebpf_load(struct p2pg_backend *be)
 {
 	struct ebpf *e = ebpf(be);
+	struct p2pguard_bpf *skel;
 	struct stat st;
 	int r;
 
@@ -206,13 +338,14 @@ static int ebpf_load(struct p2pg_backend *be)
 	r = pin_dir_check(be);
 	if (r)
 		return r;
-	r = load_program(be, e);
-	if (r)
+	skel = load_program(be, &be->sizes, &r);
+	if (!skel)
 		return p2pg_backend_fail(be, r,
 					 "cannot load the BPF program: %s",
 					 r == -ENOTUNIQ ?
 					 "pinned maps of another layout (run p2pguardctl unload first)" :
 					 strerror(-r));
+	use_program(e, skel, &be->sizes);
 	snprintf(be->where, sizeof(be->where), "%s", be->cgroup);
 	return 0;
 }
@@ -244,9 +377,9 @@ static int find_attached(int cg_fd)
  * place; a legacy attachment is swapped with BPF_F_REPLACE, or where that
  * is missing (< 5.6) the new program goes in before the old comes out.
  */
-static int attach(struct p2pg_backend *be, struct ebpf *e)
+static int attach(struct p2pg_backend *be, struct p2pguard_bpf *skel)
 {
-	struct bpf_program *prog = p2pg_skel_entry(e->skel);
+	struct bpf_program *prog = p2pg_skel_entry(skel);
 	int prog_fd = bpf_program__fd(prog);
 	char link_path[PATH_MAX], prog_path[PATH_MAX], tmp[PATH_MAX];
 	struct bpf_link *link;
@@ -344,6 +477,7 @@ static void pin_stats_iter(struct p2pg_backend *be, struct ebpf *e)
 	if (!be->feat->btf)
 		return;
 	it = p2pguard_iter__open();
+	p2pg_embedded_release();
 	if (!it)
 		goto fail;
 	it->rodata->p2pg_nr_cpus = libbpf_num_possible_cpus();
@@ -371,12 +505,15 @@ fail:
 static int ebpf_enforce(struct p2pg_backend *be)
 {
 	struct ebpf *e = be->priv;
-	int r = attach(be, e);
+	int r = attach(be, e->skel);
 
 	if (r)
 		return p2pg_backend_fail(be, r, "cannot attach to %s: %s",
 					 be->cgroup, strerror(-r));
+	e->attached = 1;
+	repin(be, e->skel);
 	pin_stats_iter(be, e);
+	drop_skeleton(be, e);
 	return 0;
 }
 
@@ -385,7 +522,7 @@ static int config_fd(struct p2pg_backend *be, int *owned)
 {
 	struct ebpf *e = be->priv;
 
-	*owned = !(e && e->skel);
+	*owned = !(e && e->loaded);
 	if (!*owned)
 		return e->fds.config;
 	return pin_fd(be, P2PG_MAP_CONFIG);
@@ -409,12 +546,63 @@ static int ebpf_read_config(struct p2pg_backend *be, struct p2pg_config *cfg)
 	return 0;
 }
 
+/*
+ * A policy the maps cannot hold: a program with maps sized for it,
+ * written in full, then put in the old one's place (the link updated in
+ * place, or BPF_F_REPLACE) and its maps pinned over the old pins.  Until
+ * the swap the old program enforces the old policy; if anything fails,
+ * it goes on doing so.
+ */
+static int grow(struct p2pg_backend *be, struct ebpf *e,
+		const struct p2pg_policy *p, const char *why)
+{
+	struct p2pg_map_sizes sizes = e->sizes;
+	struct p2pg_map_fds fds;
+	struct p2pguard_bpf *skel;
+	int r;
+
+	r = p2pg_map_sizes_policy(&sizes, p);
+	if (r)
+		return p2pg_backend_fail(be, r,
+					 "the policy is too large for a map (%s); keeping the last policy",
+					 why);
+	skel = load_program(be, &sizes, &r);
+	if (!skel)
+		return p2pg_backend_fail(be, r,
+					 "%s; cannot load a program with larger maps: %s; keeping the last policy",
+					 why, strerror(-r));
+	p2pg_skel_map_fds(skel, &fds);
+	r = p2pg_policy_write_maps(p, &fds);
+	if (!r && e->attached)
+		r = attach(be, skel);
+	if (r) {
+		p2pguard_bpf__destroy(skel);
+		return p2pg_backend_fail(be, r,
+					 "%s; the program with larger maps failed: %s; keeping the last policy",
+					 why, strerror(-r));
+	}
+	if (e->attached)
+		repin(be, skel);
+	p2pg_backend_log(be, LOG_NOTICE,
+			 "%s: maps grown (prefixes %u/%u, names %u), program replaced",
+			 why, sizes.prefix4, sizes.prefix6, sizes.names);
+	p2pguard_bpf__destroy(e->skel);
+	use_program(e, skel, &sizes);
+	if (e->attached)
+		drop_skeleton(be, e);
+	return 0;
+}
+
 static int ebpf_write_policy(struct p2pg_backend *be,
 			     const struct p2pg_policy *p)
 {
 	struct ebpf *e = be->priv;
-	int r = p2pg_policy_write_maps(p, &e->fds);
+	char why[128];
+	int r;
 
+	if (!p2pg_map_sizes_fits(&e->sizes, p, why, sizeof(why)))
+		return grow(be, e, p, why);
+	r = p2pg_policy_write_maps(p, &e->fds);
 	if (r)
 		return p2pg_backend_fail(be, r,
 					 "writing the policy maps failed: %s",
@@ -526,13 +714,19 @@ static int ebpf_events_open(struct p2pg_backend *be, p2pg_event_fn fn,
 
 	e->fn = fn;
 	e->ctx = ctx;
+	/* Ours: a program replaced by grow() closes its own. */
+	if (e->ev_fd < 0 && e->skel)
+		e->ev_fd = dup_fd(bpf_map__fd(be->feat->ringbuf ?
+					      e->skel->maps.p2pg_events :
+					      e->skel->maps.p2pg_perf_ev));
+	if (e->ev_fd < 0)
+		return p2pg_backend_fail(be, -EBADF, "no events map");
 	if (be->feat->ringbuf) {
-		e->rb = ring_buffer__new(bpf_map__fd(e->skel->maps.p2pg_events),
-					 on_ring_event, e, NULL);
+		e->rb = ring_buffer__new(e->ev_fd, on_ring_event, e, NULL);
 		fd = e->rb ? ring_buffer__epoll_fd(e->rb) : -errno;
 	} else {
-		e->pb = perf_buffer__new(bpf_map__fd(e->skel->maps.p2pg_perf_ev),
-					 8, on_perf_event, NULL, e, NULL);
+		e->pb = perf_buffer__new(e->ev_fd, 8, on_perf_event, NULL, e,
+					 NULL);
 		fd = e->pb ? perf_buffer__epoll_fd(e->pb) : -errno;
 	}
 	if (fd < 0)
@@ -597,6 +791,89 @@ static int ebpf_unload(struct p2pg_backend *be)
 	return 0;
 }
 
+/* Add the maps of program @prog_fd to @ids (without repeats). */
+static int add_prog_maps(int prog_fd, __u32 *ids, int n, int max)
+{
+	__u32 m[64];
+	int k, i, j;
+
+	k = p2pg_prog_maps(prog_fd, m, 64);
+	for (i = 0; i < k && n < max; i++) {
+		for (j = 0; j < n && ids[j] != m[i]; j++)
+			;
+		if (j == n)
+			ids[n++] = m[i];
+	}
+	return n;
+}
+
+/*
+ * Every map the enforcement holds: those of the pinned program and of
+ * the program it tail-calls, and the pinned ones (which outlive both).
+ */
+static int ebpf_memory(struct p2pg_backend *be, struct p2pg_map_mem *out,
+		       int max)
+{
+	int ncpus = libbpf_num_possible_cpus(), n = 0, k = 0, fd, full, i;
+	__u32 ids[128], slot = P2PG_PROG_FULL, full_id;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	fd = pin_fd(be, P2PG_PIN_PROG);
+	if (fd >= 0) {
+		n = add_prog_maps(fd, ids, n, 128);
+		close(fd);
+	}
+	fd = pin_fd(be, P2PG_MAP_PROGS);
+	if (fd >= 0) {
+		/* From user space a program array answers with the id. */
+		if (!bpf_map_lookup_elem(fd, &slot, &full_id)) {
+			full = bpf_prog_get_fd_by_id(full_id);
+			if (full >= 0) {
+				n = add_prog_maps(full, ids, n, 128);
+				close(full);
+			}
+		}
+		close(fd);
+	}
+	d = opendir(be->pin_dir);
+	while (d && (de = readdir(d)) && n < 128) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		/* Maps only: the link and program pins are named otherwise. */
+		if (strncmp(de->d_name, "p2pg_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", be->pin_dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			for (i = 0; i < n && ids[i] != info.id; i++)
+				;
+			if (i == n)
+				ids[n++] = info.id;
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	if (!n)
+		return p2pg_backend_fail(be, -ENOENT,
+					 "no program or maps pinned in %s",
+					 be->pin_dir);
+	for (i = 0; i < n && k < max; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		if (!p2pg_map_mem_read(fd, &out[k], ncpus))
+			k++;
+		close(fd);
+	}
+	return k;
+}
+
 static void ebpf_close(struct p2pg_backend *be)
 {
 	struct ebpf *e = be->priv;
@@ -605,6 +882,9 @@ static void ebpf_close(struct p2pg_backend *be)
 		return;
 	ring_buffer__free(e->rb);
 	perf_buffer__free(e->pb);
+	if (e->ev_fd >= 0)
+		close(e->ev_fd);
+	close_fds(e);
 	p2pguard_bpf__destroy(e->skel);
 	free(e);
 	be->priv = NULL;
@@ -626,5 +906,6 @@ const struct p2pg_backend_ops p2pg_ebpf_backend = {
 	.events_open = ebpf_events_open,
 	.events_read = ebpf_events_read,
 	.unload = ebpf_unload,
+	.memory = ebpf_memory,
 	.close = ebpf_close,
 };

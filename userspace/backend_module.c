@@ -14,8 +14,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "backend.h"
 #include "kmodule.h"
+#include "p2pguard_blob.h"
 
 /**
  * struct module - the module backend's state.
@@ -262,6 +265,67 @@ static const char *module_kernel_files(struct p2pg_backend *be,
 	return p2pg_mod_sysfs();
 }
 
+/* One of the module's tables, as p2pguardctl status shows a map. */
+static void table(struct p2pg_map_mem *m, const char *name, __u32 entries,
+		  __u32 value_size, __u64 bytes)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->max_entries = entries;
+	m->value_size = value_size;
+	m->bytes = bytes;
+}
+
+/*
+ * What the module holds: the policy blob (its size from the counts sysfs
+ * shows, each section 8-byte aligned, as p2pg_policy_to_blob() lays it
+ * out) and the tables it allocates at load, fixed in size.
+ */
+static int module_memory(struct p2pg_backend *be, struct p2pg_map_mem *out,
+			 int max)
+{
+	static const char *const files[] = {
+		"prefixes4", "prefixes6", "names", "pppp_keys", "agents",
+	};
+	__u64 blob = sizeof(struct p2pg_blob_hdr), n;
+	int ncpus = libbpf_num_possible_cpus(), i, k = 0;
+	char v[32];
+
+	if (!p2pg_mod_loaded())
+		return p2pg_backend_fail(be, -ENOENT,
+					 "the p2pguard module is not loaded");
+	if (ncpus < 1)
+		ncpus = 1;
+	for (i = 0; i < 5; i++) {
+		n = p2pg_mod_read(files[i], v, sizeof(v)) ? 0 :
+		    strtoull(v, NULL, 10);
+		/* agents: cgroup ids and uids together; the larger element. */
+		blob += (n * p2pg_blob_elem_size[i] + 7) & ~7ULL;
+	}
+	if (k < max)
+		table(&out[k++], "policy blob", 0, 0, blob);
+	if (k < max)
+		table(&out[k++], "connections", P2PG_KFLOW_SLOTS,
+		      8 + sizeof(struct p2pg_flow),
+		      8 + (__u64)P2PG_KFLOW_SLOTS *
+		      (8 + sizeof(struct p2pg_flow)));
+	if (k < max)
+		table(&out[k++], "counters", P2PG_R__COUNT,
+		      sizeof(struct p2pg_counter),
+		      (__u64)P2PG_R__COUNT * sizeof(struct p2pg_counter) *
+		      ncpus);
+	if (k < max)
+		table(&out[k++], "event queue", P2PG_EVQ_LEN,
+		      sizeof(struct p2pg_event),
+		      (__u64)P2PG_EVQ_LEN * sizeof(struct p2pg_event));
+	if (k < max)
+		table(&out[k++], "event limiter", P2PG_EVLIM_SLOTS,
+		      sizeof(struct p2pg_ev_key) + 8,
+		      (__u64)P2PG_EVLIM_SLOTS *
+		      (sizeof(struct p2pg_ev_key) + 8));
+	return k;
+}
+
 static void module_close(struct p2pg_backend *be)
 {
 	struct module *m = be->priv;
@@ -292,5 +356,6 @@ const struct p2pg_backend_ops p2pg_module_backend = {
 	.events_read = module_events_read,
 	.unload = module_unload,
 	.kernel_files = module_kernel_files,
+	.memory = module_memory,
 	.close = module_close,
 };

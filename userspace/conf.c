@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "mapsize.h"
 #include "sys.h"
 
 void p2pg_conf_defaults(struct p2pg_conf *c)
@@ -37,26 +38,34 @@ void p2pg_conf_defaults(struct p2pg_conf *c)
 	c->mqtt_rate = P2PG_MQTT_RATE;
 	c->mqtt_timeout_s = P2PG_MQTT_TIMEOUT_S;
 	snprintf(c->mqtt_pub, sizeof(c->mqtt_pub), "%s", P2PG_MQTT_PUB);
+	c->flows = P2PG_FLOWS_DEFAULT;
+	c->event_buffer = P2PG_EVENT_BUFFER_DEFAULT;
+	c->event_dests = P2PG_EVENT_DESTS_DEFAULT;
 }
 
-static void free_list(char **l, int n)
+static void free_list(char ***l, int *cap, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		free(l[i]);
+		free((*l)[i]);
+	free(*l);
+	*l = NULL;
+	*cap = 0;
 }
 
 void p2pg_conf_free(struct p2pg_conf *c)
 {
-	free_list(c->lan, c->n_lan);
-	free_list(c->allow, c->n_allow);
-	free_list(c->deny, c->n_deny);
-	free_list(c->deny_domains, c->n_deny_domains);
-	free_list(c->pppp_keys, c->n_pppp_keys);
-	free_list(c->agent_cgroups, c->n_agent_cgroups);
-	free_list(c->agent_uids, c->n_agent_uids);
-	free_list(c->self_addrs, c->n_self_addrs);
+	free_list(&c->lan, &c->cap_lan, c->n_lan);
+	free_list(&c->allow, &c->cap_allow, c->n_allow);
+	free_list(&c->deny, &c->cap_deny, c->n_deny);
+	free_list(&c->deny_domains, &c->cap_deny_domains,
+		  c->n_deny_domains);
+	free_list(&c->pppp_keys, &c->cap_pppp_keys, c->n_pppp_keys);
+	free_list(&c->agent_cgroups, &c->cap_agent_cgroups,
+		  c->n_agent_cgroups);
+	free_list(&c->agent_uids, &c->cap_agent_uids, c->n_agent_uids);
+	free_list(&c->self_addrs, &c->cap_self_addrs, c->n_self_addrs);
 	c->n_self_addrs = 0;
 	c->n_lan = c->n_allow = c->n_deny = c->n_deny_domains = 0;
 	c->n_pppp_keys = c->n_agent_cgroups = c->n_agent_uids = 0;
@@ -103,7 +112,7 @@ int p2pg_parse_switch(const char *text)
 	return -1;
 }
 
-static int add_items(char **list, int *n, const char *value)
+static int add_items(char ***list, int *n, int *cap, const char *value)
 {
 	char *dup = strdup(value), *save = NULL, *tok;
 
@@ -115,8 +124,19 @@ static int add_items(char **list, int *n, const char *value)
 			free(dup);
 			return -E2BIG;
 		}
-		list[*n] = strdup(tok);
-		if (!list[(*n)++]) {
+		if (*n == *cap) {
+			int c = *cap ? 2 * *cap : 16;
+			char **l = realloc(*list, c * sizeof(*l));
+
+			if (!l) {
+				free(dup);
+				return -ENOMEM;
+			}
+			*list = l;
+			*cap = c;
+		}
+		(*list)[*n] = strdup(tok);
+		if (!(*list)[(*n)++]) {
 			free(dup);
 			return -ENOMEM;
 		}
@@ -142,6 +162,26 @@ static int set_seconds(int *dst, const char *value, long max)
 	if (!*value || *end || s < 1 || s > max)
 		return -EINVAL;
 	*dst = s;
+	return 0;
+}
+
+/* A count from @min to @max, with an optional K or M (times 1024). */
+static int set_count(unsigned int *dst, const char *value, unsigned long min,
+		     unsigned long max)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*value < '0' || *value > '9')
+		return -EINVAL;
+	v = strtoull(value, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v < min || v > max)
+		return -EINVAL;
+	*dst = v;
 	return 0;
 }
 
@@ -214,21 +254,36 @@ static const char *conf_set(struct p2pg_conf *c, const char *key,
 	} else if (!strcmp(key, "module")) {
 		r = set_str(c->module, sizeof(c->module), value);
 	} else if (!strcmp(key, "lan")) {
-		r = add_items(c->lan, &c->n_lan, value);
+		r = add_items(&c->lan, &c->n_lan, &c->cap_lan, value);
 	} else if (!strcmp(key, "allow")) {
-		r = add_items(c->allow, &c->n_allow, value);
+		r = add_items(&c->allow, &c->n_allow, &c->cap_allow, value);
 	} else if (!strcmp(key, "deny")) {
-		r = add_items(c->deny, &c->n_deny, value);
+		r = add_items(&c->deny, &c->n_deny, &c->cap_deny, value);
 	} else if (!strcmp(key, "deny_domains")) {
-		r = add_items(c->deny_domains, &c->n_deny_domains, value);
+		r = add_items(&c->deny_domains, &c->n_deny_domains,
+			      &c->cap_deny_domains, value);
 	} else if (!strcmp(key, "pppp_keys")) {
-		r = add_items(c->pppp_keys, &c->n_pppp_keys, value);
+		r = add_items(&c->pppp_keys, &c->n_pppp_keys,
+			      &c->cap_pppp_keys, value);
 	} else if (!strcmp(key, "agent_cgroups")) {
-		r = add_items(c->agent_cgroups, &c->n_agent_cgroups, value);
+		r = add_items(&c->agent_cgroups, &c->n_agent_cgroups,
+			      &c->cap_agent_cgroups, value);
 	} else if (!strcmp(key, "agent_uids")) {
-		r = add_items(c->agent_uids, &c->n_agent_uids, value);
+		r = add_items(&c->agent_uids, &c->n_agent_uids,
+			      &c->cap_agent_uids, value);
 	} else if (!strcmp(key, "self_addresses")) {
-		r = add_items(c->self_addrs, &c->n_self_addrs, value);
+		r = add_items(&c->self_addrs, &c->n_self_addrs,
+			      &c->cap_self_addrs, value);
+	} else if (!strcmp(key, "flows")) {
+		if (set_count(&c->flows, value, 16, 1 << 20))
+			return "flows must be 16 to 1M connections";
+	} else if (!strcmp(key, "event_buffer")) {
+		if (set_count(&c->event_buffer, value, 4096, 16 << 20) ||
+		    (c->event_buffer & (c->event_buffer - 1)))
+			return "event_buffer must be a power of two from 4K to 16M bytes";
+	} else if (!strcmp(key, "event_destinations")) {
+		if (set_count(&c->event_dests, value, 16, 1 << 20))
+			return "event_destinations must be 16 to 1M";
 	} else if (!strcmp(key, "export_textfile")) {
 		if (value[0] != '/')
 			return "export_textfile must be an absolute directory";
@@ -419,25 +474,26 @@ int p2pg_conf_policy(const struct p2pg_conf *c, int p2p_on,
 			goto fail;
 		}
 	}
+	/* Room for every agent at once: no copy per entry. */
+	if ((c->n_agent_uids &&
+	     !(p->agent_uids = calloc(c->n_agent_uids, sizeof(__u32)))) ||
+	    (c->n_agent_cgroups &&
+	     !(p->agent_cgroups = calloc(c->n_agent_cgroups, sizeof(__u64)))))
+		goto nomem;
 	for (i = 0; i < c->n_agent_uids; i++) {
 		char *end;
 		unsigned long uid = strtoul(c->agent_uids[i], &end, 10);
-		__u32 *n;
 
 		if (*end || uid > 0xfffffffeUL) {
 			snprintf(err, err_len, "agent_uids: bad uid '%s'",
 				 c->agent_uids[i]);
 			goto fail;
 		}
-		n = realloc(p->agent_uids, (p->n_agent_uids + 1) * sizeof(*n));
-		if (!n)
-			goto nomem;
-		p->agent_uids = n;
-		n[p->n_agent_uids++] = uid;
+		p->agent_uids[p->n_agent_uids++] = uid;
 	}
 	for (i = 0; i < c->n_agent_cgroups; i++) {
 		char path[512];
-		__u64 id, *n;
+		__u64 id;
 
 		if (p2pg_cgroup_path(c->agent_cgroups[i], path, sizeof(path)) ||
 		    p2pg_cgroup_id(path, &id)) {
@@ -446,12 +502,7 @@ int p2pg_conf_policy(const struct p2pg_conf *c, int p2p_on,
 				 c->agent_cgroups[i], strerror(errno));
 			goto fail;
 		}
-		n = realloc(p->agent_cgroups,
-			    (p->n_agent_cgroups + 1) * sizeof(*n));
-		if (!n)
-			goto nomem;
-		p->agent_cgroups = n;
-		n[p->n_agent_cgroups++] = id;
+		p->agent_cgroups[p->n_agent_cgroups++] = id;
 	}
 	return 0;
 nomem:

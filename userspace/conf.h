@@ -20,7 +20,8 @@ enum p2pg_source {
 	P2PG_SOURCE_COMMAND,
 };
 
-#define P2PG_LIST_MAX	64
+/* Values a list key may hold in all: a bound, the lists grow as read. */
+#define P2PG_LIST_MAX	(1 << 20)
 #define P2PG_COMMAND_TIMEOUT_S	5	/* default command_timeout */
 #define P2PG_EXPORT_INTERVAL_S	15	/* default export_interval */
 #define P2PG_MQTT_PUB		"/usr/bin/mosquitto_pub"
@@ -67,6 +68,10 @@ enum p2pg_backend_choice {
  * @mqtt_rate:     messages a minute at most; more are dropped and counted.
  * @mqtt_timeout_s: seconds before a mosquitto_pub is killed.
  * @mqtt_pub:      the mosquitto_pub binary (absolute path).
+ * @flows:         TCP connections remembered where the kernel has no socket
+ *                 storage (entries of the LRU, eBPF).
+ * @event_buffer:  bytes of the drop events' ring buffer (eBPF).
+ * @event_dests:   destinations the events' rate limiter remembers (eBPF).
  * @untrusted:     "" when the file read is owned by root and writable by
  *                 nobody else, its directories too (sshd's StrictModes);
  *                 else why not.  A command runs only from a trusted file.
@@ -88,22 +93,22 @@ struct p2pg_conf {
 	int backend;
 	char module[256];
 	int lan_defaults;
-	char *lan[P2PG_LIST_MAX];
-	int n_lan;
-	char *allow[P2PG_LIST_MAX];
-	int n_allow;
-	char *deny[P2PG_LIST_MAX];
-	int n_deny;
-	char *deny_domains[P2PG_LIST_MAX];
-	int n_deny_domains;
-	char *pppp_keys[P2PG_LIST_MAX];
-	int n_pppp_keys;
-	char *agent_cgroups[P2PG_LIST_MAX];
-	int n_agent_cgroups;
-	char *agent_uids[P2PG_LIST_MAX];
-	int n_agent_uids;
-	char *self_addrs[P2PG_LIST_MAX];
-	int n_self_addrs;
+	char **lan;
+	int n_lan, cap_lan;
+	char **allow;
+	int n_allow, cap_allow;
+	char **deny;
+	int n_deny, cap_deny;
+	char **deny_domains;
+	int n_deny_domains, cap_deny_domains;
+	char **pppp_keys;
+	int n_pppp_keys, cap_pppp_keys;
+	char **agent_cgroups;
+	int n_agent_cgroups, cap_agent_cgroups;
+	char **agent_uids;
+	int n_agent_uids, cap_agent_uids;
+	char **self_addrs;
+	int n_self_addrs, cap_self_addrs;
 	char export_textfile[256];
 	int export_interval_s;
 	char mqtt_host[256];
@@ -114,6 +119,9 @@ struct p2pg_conf {
 	int mqtt_rate;
 	int mqtt_timeout_s;
 	char mqtt_pub[256];
+	unsigned int flows;
+	unsigned int event_buffer;
+	unsigned int event_dests;
 	char untrusted[512];
 };
 

@@ -73,3 +73,15 @@ corrupt:
 	fprintf(stderr, "p2pguard: the embedded BPF object is corrupt\n");
 	return NULL;
 }
+
+void p2pg_embedded_release(void)
+{
+	int i;
+
+	for (i = 0; i < P2PG_EMBEDDED_MAX; i++) {
+		free(p2pg_inflated[i].elf);
+		p2pg_inflated[i].gz = NULL;
+		p2pg_inflated[i].elf = NULL;
+		p2pg_inflated[i].size = 0;
+	}
+}

@@ -16,13 +16,23 @@
  * @end: end of it.
  * @sz:  set to the ELF size, 0 on failure.
  *
- * Inflated once per object and kept for the life of the process (libbpf
- * reads the object from this memory).
+ * Inflated once per object and kept until p2pg_embedded_release() (libbpf
+ * reads the object from this memory while a skeleton opens).
  *
  * Return: the bytes, or NULL (out of memory, corrupt stream) after saying
  * why on stderr: opening the skeleton then fails with its own message.
  */
 const void *p2pg_embedded_elf(const unsigned char *gz,
 			      const unsigned char *end, size_t *sz);
+
+/**
+ * p2pg_embedded_release() - free the inflated objects.
+ *
+ * Once a skeleton is open, libbpf has copied what it keeps (the programs'
+ * instructions, BTF, the maps' initial data) and closed the ELF: the
+ * inflated bytes, 150 KB, would only sit in the daemon's resident memory.
+ * A skeleton opened later inflates them again.
+ */
+void p2pg_embedded_release(void);
 
 #endif /* P2PGUARD_EMBEDDED_BPF_H */

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "embedded_bpf.h"
 #include "kfeatures.h"
 #include "policy.h"
 #include "sys.h"
@@ -150,6 +151,7 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 {
 	struct p2pguard_bpf *skel = p2pguard_bpf__open();
 
+	p2pg_embedded_release();
 	if (!skel)
 		return NULL;
 	skel->rodata->p2pg_use_ringbuf = f->ringbuf;

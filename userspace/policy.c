@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -131,6 +132,8 @@ void p2pg_policy_free(struct p2pg_policy *p)
 	free(p->domains);
 	free(p->agent_cgroups);
 	free(p->agent_uids);
+	free(p->prefix_ix.slot);
+	free(p->name_ix.slot);
 	/* Safe to free again, and to reuse after p2pg_policy_init(). */
 	p2pg_policy_init(p);
 }
@@ -214,22 +217,130 @@ static int prefix_same(const struct p2pg_prefix *a, const struct p2pg_prefix *b)
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+/* ---- the indexes: finding an entry without a scan ------------------------ */
+
+/* MurmurHash3's 64-bit finaliser. */
+static __u64 mix64(__u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+static __u64 prefix_hash(const void *key)
+{
+	const struct p2pg_prefix *e = key;
+	__u64 a, b;
+
+	memcpy(&a, e->addr, 8);
+	memcpy(&b, e->addr + 8, 8);
+	return mix64((e->family | (__u64)e->prefixlen << 8) ^
+		     mix64(a ^ mix64(b)));
+}
+
+static int prefix_eq(const void *a, const void *b)
+{
+	return prefix_same(a, b);
+}
+
+static const void *prefix_at(const struct p2pg_policy *p, size_t i)
+{
+	return &p->prefixes[i];
+}
+
+static __u64 name_hash(const void *key)
+{
+	return mix64(*(const __u64 *)key);
+}
+
+static int name_eq(const void *a, const void *b)
+{
+	return *(const __u64 *)a == *(const __u64 *)b;
+}
+
+static const void *name_at(const struct p2pg_policy *p, size_t i)
+{
+	return &p->names[i];
+}
+
+/* One indexed array: its entries, how to hash and compare them. */
+struct ix_kind {
+	const void *(*at)(const struct p2pg_policy *p, size_t i);
+	__u64 (*hash)(const void *key);
+	int (*eq)(const void *a, const void *b);
+	size_t ix_off;	/* offsetof(struct p2pg_policy, the index) */
+};
+
+static const struct ix_kind prefix_kind = {
+	prefix_at, prefix_hash, prefix_eq,
+	offsetof(struct p2pg_policy, prefix_ix),
+};
+static const struct ix_kind name_kind = {
+	name_at, name_hash, name_eq, offsetof(struct p2pg_policy, name_ix),
+};
+
+/* The slot holding @key, or the empty one where it would go. */
+static size_t *ix_find(const struct p2pg_policy *p, const struct ix_kind *k,
+		       const void *key)
+{
+	const struct p2pg_index *ix = (const void *)((const char *)p +
+						     k->ix_off);
+	size_t i = k->hash(key) & ix->mask;
+
+	while (ix->slot[i] && !k->eq(k->at(p, ix->slot[i] - 1), key))
+		i = (i + 1) & ix->mask;
+	return &ix->slot[i];
+}
+
+/*
+ * Make the index hold the first @n entries with room for one more: built
+ * afresh when it holds another count (or nothing), doubled when half
+ * full.  Of equal entries, the first is the one found.
+ */
+static int ix_ensure(struct p2pg_policy *p, const struct ix_kind *k, size_t n)
+{
+	struct p2pg_index *ix = (void *)((char *)p + k->ix_off);
+	size_t cap = 64, i, *s;
+
+	if (ix->slot && ix->n == n && 2 * (n + 1) <= ix->mask + 1)
+		return 0;
+	while (cap < 4 * (n + 1))
+		cap *= 2;
+	s = calloc(cap, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	free(ix->slot);
+	ix->slot = s;
+	ix->mask = cap - 1;
+	for (i = 0; i < n; i++) {
+		size_t *slot = ix_find(p, k, k->at(p, i));
+
+		if (!*slot)
+			*slot = i + 1;
+	}
+	ix->n = n;
+	return 0;
+}
+
 int p2pg_policy_add_prefix(struct p2pg_policy *p, const char *cidr,
 			   int net_class)
 {
 	struct p2pg_prefix np;
-	size_t i;
+	size_t *slot;
 
 	if (net_class < P2PG_NET_WAN || net_class > P2PG_NET_LOOPBACK)
 		return -EINVAL;
 	if (parse_prefix(cidr, &np))
 		return -EINVAL;
 	np.net_class = net_class;
-	for (i = 0; i < p->n_prefixes; i++) {
-		if (prefix_same(&p->prefixes[i], &np)) {
-			p->prefixes[i].net_class = net_class;
-			return 0;
-		}
+	if (ix_ensure(p, &prefix_kind, p->n_prefixes))
+		return -ENOMEM;
+	slot = ix_find(p, &prefix_kind, &np);
+	if (*slot) {
+		p->prefixes[*slot - 1].net_class = net_class;
+		return 0;
 	}
 	if (p->n_prefixes == p->cap_prefixes) {
 		size_t cap = p->cap_prefixes ? 2 * p->cap_prefixes : 32;
@@ -241,12 +352,15 @@ int p2pg_policy_add_prefix(struct p2pg_policy *p, const char *cidr,
 		p->cap_prefixes = cap;
 	}
 	p->prefixes[p->n_prefixes++] = np;
+	*slot = p->n_prefixes;
+	p->prefix_ix.n = p->n_prefixes;
 	return 0;
 }
 
 int p2pg_policy_add_domain(struct p2pg_policy *p, const char *name)
 {
 	const char *c;
+	size_t *slot;
 	char *copy;
 	__u64 h;
 
@@ -255,7 +369,10 @@ int p2pg_policy_add_domain(struct p2pg_policy *p, const char *name)
 			return -EINVAL;
 	if (p2pg_domain_hash(name, &h))
 		return -EINVAL;
-	if (p2pg_policy_has_name(p, h))
+	if (ix_ensure(p, &name_kind, p->n_names))
+		return -ENOMEM;
+	slot = ix_find(p, &name_kind, &h);
+	if (*slot)
 		return 0;
 	if (p->n_names == p->cap_names) {
 		size_t cap = p->cap_names ? 2 * p->cap_names : 32;
@@ -276,6 +393,8 @@ int p2pg_policy_add_domain(struct p2pg_policy *p, const char *name)
 		return -ENOMEM;
 	p->names[p->n_names] = h;
 	p->domains[p->n_names++] = copy;
+	*slot = p->n_names;
+	p->name_ix.n = p->n_names;
 	return 0;
 }
 
@@ -351,6 +470,9 @@ int p2pg_policy_has_name(const struct p2pg_policy *p, __u64 hash)
 {
 	size_t i;
 
+	/* The index when it holds every name; else a policy made by hand. */
+	if (p->name_ix.slot && p->name_ix.n == p->n_names)
+		return !!*ix_find(p, &name_kind, &hash);
 	for (i = 0; i < p->n_names; i++)
 		if (p->names[i] == hash)
 			return 1;
@@ -623,10 +745,21 @@ static int map_update(int fd, const void *key, const void *val)
 	return err;
 }
 
+/* Prefix length, then address: the order sync_prefixes() searches in. */
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct p2pg_prefix *x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen < y->prefixlen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
 static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 {
 	unsigned int bytes = family == 4 ? 4 : 16;
-	size_t ksz = 4 + bytes, i, j, n;
+	size_t ksz = 4 + bytes, i, n, nw = 0;
+	struct p2pg_prefix *wanted;
 	__u8 key[20], *keys;
 	void *kv;
 	int err;
@@ -648,11 +781,20 @@ static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 	if (err)
 		return err;
 	keys = kv;
+	/* Both sides may hold 100,000 entries: sort, then bsearch. */
+	wanted = malloc((p->n_prefixes ? p->n_prefixes : 1) * sizeof(*wanted));
+	if (!wanted) {
+		free(kv);
+		return -ENOMEM;
+	}
+	for (i = 0; i < p->n_prefixes; i++)
+		if (p->prefixes[i].family == family)
+			wanted[nw++] = p->prefixes[i];
+	qsort(wanted, nw, sizeof(*wanted), cmp_prefix);
 	for (i = 0; i < n; i++) {
 		__u8 *k = keys + i * ksz;
 		struct p2pg_prefix want = { .family = family };
 		__u32 plen;
-		int keep = 0;
 
 		memcpy(&plen, k, 4);
 		if (plen <= bytes * 8) {
@@ -663,16 +805,16 @@ static int sync_prefixes(const struct p2pg_policy *p, int fd, int family)
 			 * with host bits set names the same entry.
 			 */
 			prefix_mask(want.addr, bytes, plen);
-			for (j = 0; j < p->n_prefixes && !keep; j++)
-				keep = prefix_same(&p->prefixes[j], &want);
+			if (nw && bsearch(&want, wanted, nw, sizeof(*wanted),
+					  cmp_prefix))
+				continue;
 		}
-		if (!keep) {
-			err = bpf_map_delete_elem(fd, k);
-			if (err && err != -ENOENT)
-				break;
-			err = 0;
-		}
+		err = bpf_map_delete_elem(fd, k);
+		if (err && err != -ENOENT)
+			break;
+		err = 0;
 	}
+	free(wanted);
 	free(kv);
 	return err;
 }

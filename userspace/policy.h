@@ -28,6 +28,21 @@ struct p2pg_prefix {
 };
 
 /**
+ * struct p2pg_index - a hash index over one of a policy's arrays, so that
+ * adding n entries costs O(n) rather than a scan each.
+ * @slot: open addressing, linear probing: an array index + 1, 0 empty.
+ * @mask: slots - 1 (a power of two, at most half full).
+ * @n:    how many leading array entries the index holds.  A count it
+ *        did not make (an array shrunk or filled by hand) makes the next
+ *        p2pg_policy_add_*() rebuild it.
+ */
+struct p2pg_index {
+	size_t *slot;
+	size_t mask;
+	size_t n;
+};
+
+/**
  * struct p2pg_policy - everything the program's maps hold.
  * @cfg:        the switch (p2pg_config).
  * @prefixes:   LAN, allow, deny and loopback prefixes, both families.
@@ -36,6 +51,7 @@ struct p2pg_prefix {
  * @pppp:       PPPP key slots indexed by first ciphertext byte.
  * @pppp_psk:   the key string in each used slot (NULL when free).
  * @agent_cgroups, @agent_uids: agent identities.
+ * @prefix_ix, @name_ix: the indexes of @prefixes and @names (policy.c).
  */
 struct p2pg_policy {
 	struct p2pg_config cfg;
@@ -50,6 +66,7 @@ struct p2pg_policy {
 	size_t n_agent_cgroups;
 	__u32 *agent_uids;
 	size_t n_agent_uids;
+	struct p2pg_index prefix_ix, name_ix;
 };
 
 /* The built-in lists, NULL-terminated (documented in Documentation/). */

@@ -22,11 +22,13 @@ struct bpf_program;
 
 #include "kfeatures.h"
 #include "reasm.h"
+#include "mapsize.h"
 #include "replay.h"
 #include "p2pguard.skel.h"
 
 int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 {
+	struct p2pg_map_sizes sizes;
 	struct p2pg_features f;
 	int err;
 
@@ -44,7 +46,14 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 			strerror(-err));
 		return err;
 	}
-	err = p2pguard_bpf__load(r->skel);
+	/* Sized as p2pguardd sizes them: any policy fits. */
+	p2pg_map_sizes_init(&sizes, P2PG_FLOWS_DEFAULT,
+			    P2PG_EVENT_BUFFER_DEFAULT, P2PG_EVENT_DESTS_DEFAULT);
+	err = p2pg_map_sizes_policy(&sizes, p);
+	if (!err)
+		err = p2pg_map_sizes_apply(r->skel, &sizes);
+	if (!err)
+		err = p2pguard_bpf__load(r->skel);
 	if (err) {
 		fprintf(stderr, "p2pguard: cannot load the BPF program: %s%s\n",
 			strerror(-err), err == -EPERM ?

@@ -24,8 +24,9 @@ struct p2pg_runner {
 };
 
 /**
- * p2pg_runner_open() - load the embedded program (no attach, no pins) and
- * write @p to its maps.
+ * p2pg_runner_open() - load the embedded program (no attach, no pins),
+ * its maps sized for @p as p2pguardd sizes them (mapsize.h), and write @p
+ * to them.
  * @r: runner to fill.
  * @p: policy to load.
  *

@@ -8,8 +8,8 @@
  *   bench_scale [-r REPEAT] [-d FILE] N...
  *
  * The policy maps hold P2PG_PREFIX_MAX / P2PG_NAMES_MAX entries as
- * compiled; for larger lists this program raises max_entries before load,
- * as a loader would have to (p2pguardd does not, today).
+ * compiled; for larger lists this program raises max_entries before load
+ * (p2pguardd sizes every map from the policy: userspace/mapsize.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>

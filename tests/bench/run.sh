@@ -10,10 +10,12 @@
 #   bench_classes    ns per packet per class, beside the empty program
 #   bench_kmod_path  ns per packet through the module's path, natively
 #   bench_scale      ns per packet against deny-list size
+#   bench_policy     policy build time and map sizes against list size
 #   bench_throughput pkt/s and bit/s: no program, empty, p2pguard, nftables
 #   bench_switch     settings file saved to first P2P datagram refused
 #   bench_footprint  binary sizes, map memory, daemon RSS (x86_64)
 #   bench_footprint_cross  the same sizes for the ARM cross builds
+#   bench_memory_armhf  p2pguardd's memory in the armhf guest (last VM run)
 #
 # Environment: BENCH_REPEAT (200000 test runs per figure), BENCH_ROUNDS,
 # BENCH_SECONDS, BENCH_SWITCHES (tests/bench/net.sh), BENCH_SIZES
@@ -126,6 +128,15 @@ else
 	failed=1
 fi
 
+# ---- building the policy: O(n log n) ---------------------------------------
+if "$B/tests/bench_policy" ${BENCH_POLICY_SIZES:-1000 10000 100000} |
+	tee "$work/policy.rst"; then
+	replace_section bench_policy "$work/policy.rst"
+else
+	echo "bench: bench_policy failed" >&2
+	failed=1
+fi
+
 # ---- items 2, 4, 5: in a sandbox ------------------------------------------
 if tests/bench/net.sh "$work/net"; then
 	plot perf-throughput "
@@ -167,6 +178,26 @@ fi
 # shellcheck disable=SC2086
 tests/bench/cross_footprint.sh $CROSS_DIRS | tee "$work/cross.rst"
 replace_section bench_footprint_cross "$work/cross.rst"
+
+# ---- p2pguardd's memory on armhf, from the last VM run ------------------------
+# tests/vm/guest/test.sh reads it in the guest (INFO daemon_rss); the
+# console logs stay in tests/vm/cache/out.
+{
+	echo "From the console logs of the last \`\`tests/vm/run.sh armhf:bookworm\`\`"
+	echo "(static armhf build, in its guest), against the 2 MiB goal:"
+	echo
+	n=0
+	for f in tests/vm/cache/out/armhf-*.log; do
+		v=$(sed -n 's/^INFO daemon_rss=//p' "$f" 2>/dev/null | head -1 | tr -d '\r')
+		rss=${v%% KiB*}
+		case $rss in '' | *[!0-9]*) continue ;; esac
+		n=$((n + 1))
+		if [ "$rss" -le 2048 ]; then goal="goal met"; else goal="goal MISSED"; fi
+		echo "* $(basename "$f" .log), $(date -u -r "$f" +%Y-%m-%d): Rss $v; $goal."
+	done
+	[ "$n" -gt 0 ] || echo "* no armhf guest run with a memory reading in tests/vm/cache/out."
+} | tee "$work/vmmem.rst"
+replace_section bench_memory_armhf "$work/vmmem.rst"
 
 echo "bench: wrote $DOC"
 exit $failed

@@ -103,6 +103,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(streams),
 	CHECK_TEST(differential),
 	CHECK_TEST(replay),
+	CHECK_TEST(memlock),
+	CHECK_TEST(large_lists),
 };
 
 int main(int argc, char **argv)

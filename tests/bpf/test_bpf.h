@@ -50,5 +50,8 @@ void test_streams(void);
 void test_differential(void);
 /* replay.c */
 void test_replay(void);
+/* sizing.c */
+void test_memlock(void);
+void test_large_lists(void);
 
 #endif /* P2PGUARD_TEST_BPF_H */

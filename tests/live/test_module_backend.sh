@@ -132,6 +132,8 @@ ok "status: the module's mode (audit) and generation" \
 	sh -c 'echo "$0" | grep -Eq "^mode +audit$" && echo "$0" | grep -q "^generation: 4$"' "$out"
 ok "status: the sysfs counters" \
 	sh -c 'echo "$0" | grep -Eq "^ +cs2-pppp +39 +4711 +37 +4500$" && echo "$0" | grep -Eq "^ +none +5 "' "$out"
+ok "status: the module's tables (connections, 1024 slots of 280 bytes) and the policy blob" \
+	sh -c 'echo "$0" | grep -Eq "^  connections +module +1024 +286728$" && echo "$0" | grep -Eq "^  policy blob +module +0 +[0-9]+$" && echo "$0" | grep -q "^memory: "' "$out"
 out=$($CTL status --json)
 ok "status --json: backend and counters" \
 	sh -c 'echo "$0" | grep -q "\"backend\":\"module\"" && echo "$0" | grep -q "\"cs2-pppp\":{\"packets\":39,\"bytes\":4711,\"drop_packets\":37,\"drop_bytes\":4500}"' "$out"

@@ -12,7 +12,11 @@
  *    random addresses; names, agents and PPPP slots likewise;
  *  - 100k entries serialize quickly and check;
  *  - every kind of corruption is refused with its reason, and a bit-flip
- *    sweep over a small blob never misbehaves.
+ *    sweep over a small blob never misbehaves;
+ *  - sizing (userspace/mapsize.c), what the eBPF backend's maps get for a
+ *    policy: counts to sizes (a quarter more, in steps, a floor), the
+ *    default policy at the floors, a policy that outgrows its maps told
+ *    apart from one that fits, and the memlock estimate by map type.
  *
  * Output: PASS/FAIL lines (tests/lib/check.h); exit 1 on any FAIL.
  * -l lists the cases, -t NAME runs those whose name contains NAME.
@@ -24,8 +28,10 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 
 #include "check.h"
+#include "mapsize.h"
 #include "policy.h"
 #include "p2pguard_blob.h"
 #include "p2pguard_default_blob.h"
@@ -809,6 +815,90 @@ static void test_corruptions(void)
 	p2pg_policy_free(&p);
 }
 
+static void test_sizing(void)
+{
+	struct p2pg_map_sizes s;
+	struct p2pg_policy p;
+	struct p2pg_map_mem m;
+	char what[128], name[64];
+	int i;
+
+	check(p2pg_size_fit(0, 256) == 256, "fit: nothing -> the floor (%u)",
+	      p2pg_size_fit(0, 256));
+	check(p2pg_size_fit(204, 256) == 256,
+	      "fit: 204 + a quarter is 255 -> 256 (%u)",
+	      p2pg_size_fit(204, 256));
+	check(p2pg_size_fit(206, 256) == 512,
+	      "fit: 206 + a quarter is 257 -> 512 (%u)",
+	      p2pg_size_fit(206, 256));
+	check(p2pg_size_fit(100000, 256) == 125184,
+	      "fit: 100,000 -> 125,184 (%u)", p2pg_size_fit(100000, 256));
+	check(p2pg_size_fit((size_t)1 << 31, 256) == 0,
+	      "fit: beyond max_entries -> 0 (%u)",
+	      p2pg_size_fit((size_t)1 << 31, 256));
+
+	if (!check(!p2pg_policy_init_defaults(&p), "sizing: default policy"))
+		return;
+	p2pg_map_sizes_init(&s, 1024, 16384, 256);
+	i = p2pg_map_sizes_policy(&s, &p);
+	check(!i &&
+	      s.prefix4 == P2PG_SIZE_PREFIX_FLOOR &&
+	      s.prefix6 == P2PG_SIZE_PREFIX_FLOOR &&
+	      s.names == P2PG_SIZE_NAMES_FLOOR &&
+	      s.agent_cg == P2PG_SIZE_AGENTS_FLOOR && s.flows == 1024 &&
+	      s.ev_limit == 256 && s.events == 16384,
+	      "sizing: the default policy at the floors (%u %u %u %u), run-time sizes as configured",
+	      s.prefix4, s.prefix6, s.names, s.agent_cg);
+	check(p2pg_map_sizes_fits(&s, &p, NULL, 0), "sizing: the default policy fits");
+	/* Growth: names past the floor. */
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "n%d.grow.test", i);
+		p2pg_policy_add_domain(&p, name);
+	}
+	what[0] = 0;
+	check(!p2pg_map_sizes_fits(&s, &p, what, sizeof(what)) &&
+	      strstr(what, P2PG_MAP_NAMES " needs 321 entries, has 256"),
+	      "sizing: 321 names do not fit the floor: '%s'", what);
+	i = p2pg_map_sizes_policy(&s, &p);
+	check(!i && s.names == 512 &&
+	      s.prefix4 == P2PG_SIZE_PREFIX_FLOOR &&
+	      p2pg_map_sizes_fits(&s, &p, NULL, 0),
+	      "sizing: resized, names %u, prefixes left at %u, and it fits",
+	      s.names, s.prefix4);
+	p2pg_policy_free(&p);
+
+	/* Estimates: by hand for a few, beside the kernel's where exact. */
+	memset(&m, 0, sizeof(m));
+	m.type = BPF_MAP_TYPE_RINGBUF;
+	m.max_entries = 16384;
+	p2pg_map_memlock(&m, 2, 4096);
+	check(m.bytes == 16384 + 8192 && !m.at_most,
+	      "estimate: a 16 KiB ring buffer, its two pages: %llu",
+	      (unsigned long long)m.bytes);
+	m.type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	m.max_entries = 4;
+	m.value_size = 20;
+	p2pg_map_memlock(&m, 2, 4096);
+	check(m.bytes == 4 * (sizeof(void *) + 24 * 2),
+	      "estimate: per-CPU array, values rounded to 8 for 2 CPUs: %llu",
+	      (unsigned long long)m.bytes);
+	m.type = BPF_MAP_TYPE_HASH;
+	m.flags = BPF_F_NO_PREALLOC;
+	p2pg_map_memlock(&m, 2, 4096);
+	check(m.at_most, "estimate: a hash map without preallocation is a bound");
+	m.type = BPF_MAP_TYPE_SK_STORAGE;
+	p2pg_map_memlock(&m, 2, 4096);
+	check(m.per_socket && !m.bytes, "estimate: socket storage is per socket");
+	m.type = BPF_MAP_TYPE_ARRAY;
+	m.max_entries = 1;
+	m.value_size = 24;
+	m.flags = BPF_F_MMAPABLE;
+	p2pg_map_memlock(&m, 2, 4096);
+	check(m.bytes == 4096 && !m.at_most,
+	      "estimate: an mmapable array (.rodata) is whole pages: %llu",
+	      (unsigned long long)m.bytes);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(default),
 	CHECK_TEST(module_default),
@@ -816,6 +906,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(large),
 	CHECK_TEST(refused_by_writer),
 	CHECK_TEST(corruptions),
+	CHECK_TEST(sizing),
 };
 
 int main(int argc, char **argv)

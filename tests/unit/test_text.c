@@ -6,7 +6,8 @@
  *    its buffer is reported and its tail never becomes a line of its own;
  *  - the settings reader (loader/settings.c) and the configuration parser
  *    (userspace/conf.c) on lines longer than 1,023 bytes and longer than
- *    P2PG_LINE_MAX;
+ *    P2PG_LINE_MAX; the map size keys (flows, event_buffer,
+ *    event_destinations) and a list key of 100,000 values;
  *  - p2pg_json_escape() and p2pg_text_escape(): quotes, backslashes,
  *    control characters, ESC, C1 controls, invalid UTF-8, truncation;
  *  - a drop event whose process name holds a quote, a backslash and ESC
@@ -475,8 +476,55 @@ static void test_metrics(void)
 	p2pg_conf_free(&c);
 }
 
+/* The map size keys; a list key of 100,000 values (lists grow as read). */
+static void test_conf_sizes(void)
+{
+	static const char *const bad[] = {
+		"flows = 8\n", "flows = 2M\n", "flows = -1\n", "flows = 1x\n",
+		"event_buffer = 12K\n", "event_buffer = 2K\n",
+		"event_buffer = 32M\n", "event_destinations = 0\n", NULL,
+	};
+	char path[512], err[512];
+	struct p2pg_conf c;
+	FILE *f;
+	int i, r;
+
+	snprintf(path, sizeof(path), "%s/sizes.conf", dir);
+	for (i = 0; bad[i]; i++) {
+		put_file(path, bad[i], 0644);
+		p2pg_conf_defaults(&c);
+		r = p2pg_conf_load(&c, path, err, sizeof(err));
+		check(r == -1 && strstr(err, ":1: "), "conf: '%.*s' refused (%s)",
+		      (int)strlen(bad[i]) - 1, bad[i], err);
+		p2pg_conf_free(&c);
+	}
+	put_file(path, "flows = 4K\nevent_buffer = 64k\nevent_destinations = 100\n",
+		 0644);
+	p2pg_conf_defaults(&c);
+	check(c.flows == 1024 && c.event_buffer == 16384 &&
+	      c.event_dests == 256, "conf: size defaults 1024, 16384, 256");
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(!r && c.flows == 4096 && c.event_buffer == 65536 &&
+	      c.event_dests == 100, "conf: flows 4K, event_buffer 64k, event_destinations 100 (%u %u %u)",
+	      c.flows, c.event_buffer, c.event_dests);
+	p2pg_conf_free(&c);
+	f = fopen(path, "w");
+	if (!check(f != NULL, "conf: %s", path))
+		return;
+	for (i = 0; i < 100000; i++)
+		fprintf(f, "deny_domains = r%d.vendor.test\n", i);
+	fclose(f);
+	p2pg_conf_defaults(&c);
+	r = p2pg_conf_load(&c, path, err, sizeof(err));
+	check(!r && c.n_deny_domains == 100000 &&
+	      !strcmp(c.deny_domains[99999], "r99999.vendor.test"),
+	      "conf: 100,000 deny_domains lines read (%d)", c.n_deny_domains);
+	p2pg_conf_free(&c);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(read_line),
+	CHECK_TEST(conf_sizes),
 	CHECK_TEST(settings_lines),
 	CHECK_TEST(conf_lines),
 	CHECK_TEST(escape),

@@ -369,16 +369,17 @@ boot_job() {
 	att=$(info attach "$console")
 	kver=$(info kernel "$console")
 	jit=$(info jit "$console")
+	mem=$(info daemon_rss "$console")
 	# The verifier's own last word, when it refused.
 	msg=""
 	[ "$loaded" = yes ] || msg=$(grep '^VERIFIER ' "$console" |
 		grep -vE '^VERIFIER (processed|verification time|stack depth) ' |
 		tail -1 | cut -c10- | tr '|' '/')
 	cause=$(explain "$console")
-	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "${kver:-$(cat "$kdir/package")}" \
 		"$(qarch "$arch")/$backend" "$loaded" "${insns:--}" "$vins" \
 		"${feat:--}" "${miss:-none}" "${att:--}" "$p" "$f" "$s" "$secs" \
-		"${jit:--}" "$msg" "$cause" > "$TMP/job-$n.row"
+		"${jit:--}" "$msg" "$cause" "$mem" > "$TMP/job-$n.row"
 	# The verifier's words, when it refused.
 	grep '^VERIFIER ' "$console" | grep -q . && [ "${loaded%%:*}" != yes ] &&
 		{
@@ -421,12 +422,13 @@ echo
 fmt='%-22s %-14s %-6s %-7s %-8s %-4s %-5s %-5s %-5s %s\n'
 # shellcheck disable=SC2059
 printf "$fmt" kernel arch/backend loaded insns verified jit pass fail skip secs
-while IFS='|' read -r k a l i v fe mi at p f s t j m c; do
+while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
 	# shellcheck disable=SC2059
 	printf "$fmt" "$k" "$a" "${l%%:*}" "$i" "$v" "${j%% *}" "$p" "$f" "$s" "$t"
 	[ "${l%%:*}" = yes ] || echo "    not loaded: ${l#no: }${m:+; verifier: $m}${c:+; cause: $c}"
 	echo "    features: $fe; missing: $mi; attach: $at"
 	[ "${j%% *}" = no ] && echo "    JIT: $j"
+	[ -n "$mem" ] && echo "    p2pguardd: Rss $mem"
 done < "$TMP/rows"
 echo "matrix: $total s"
 # Documentation/vm-matrix.rst: after the whole matrix (or VM_DOC=1).
@@ -530,7 +532,7 @@ EOF
 		echo "     - seconds"
 		# A lone "-" would be a list item in a list-table cell.
 		cell() { if [ "$1" = - ]; then echo "n/a"; else echo "$1"; fi; }
-		while IFS='|' read -r k a l i v fe mi at p f s t j m c; do
+		while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
 			echo "   * - $k"
 			echo "     - $a"
 			echo "     - $l"
@@ -546,9 +548,18 @@ EOF
 			echo
 			echo "The verifier's last words where the program did not load:"
 			echo
-			while IFS='|' read -r k a l i v fe mi at p f s t j m c; do
+			while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
 				[ "${l%%:*}" = yes ] && continue
 				echo "* $k ($a): ${l#no: }${m:+: \`\`$m\`\`}${c:+.  Cause: $c.}"
+			done < "$TMP/rows"
+		fi
+		if cut -d'|' -f16 "$TMP/rows" | grep -q .; then
+			echo
+			echo "p2pguardd's memory in each guest once the scenario has run (kernel"
+			echo "tables: \`\`p2pguardctl status\`\`, an estimate; performance.rst):"
+			echo
+			while IFS='|' read -r k a l i v fe mi at p f s t j m c mem; do
+				[ -n "$mem" ] && echo "* $k ($a): Rss $mem"
 			done < "$TMP/rows"
 		fi
 	} > "$DOC"

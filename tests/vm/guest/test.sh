@@ -335,6 +335,23 @@ if module; then
 		test "$(wan_pppp)" = 0 -a "$(cat /tmp/flood.bad)" -gt 0
 fi
 
+# --- the daemon's memory, after the scenario has settled -------------------
+# Resident set from the page tables (smaps_rollup, 4.14 on: Rss, and Pss,
+# its own share), VmRSS where there is none: before 6.2 VmRSS and RssAnon
+# are per-thread counters synced every 64 page faults, and lag.  The kernel
+# memory of the enforcement as p2pguardctl status estimates it (the maps;
+# the module's tables).
+sleep 1
+dpid=$(cat $RUN/p2pguardd.pid)
+vmrss=$(awk '$1 == "VmRSS:" { print $2 }' /proc/$dpid/status)
+hwm=$(awk '$1 == "VmHWM:" { print $2 }' /proc/$dpid/status)
+rss=$(awk '$1 == "Rss:" { print $2 }' /proc/$dpid/smaps_rollup 2>/dev/null)
+pss=$(awk '$1 == "Pss:" { print $2 }' /proc/$dpid/smaps_rollup 2>/dev/null)
+anon=$(awk '$1 == "Anonymous:" { print $2 }' /proc/$dpid/smaps_rollup 2>/dev/null)
+kmem=$($CTL status --json | sed -n 's/.*"total_bytes":\([0-9]*\).*/\1/p')
+echo "INFO daemon_rss=${rss:-${vmrss:-?}} KiB (Pss ${pss:-n/a}, anonymous ${anon:-n/a}; VmRSS ${vmrss:-?}, VmHWM ${hwm:-?}); kernel tables ${kmem:-?} bytes"
+ok "p2pguardd's resident memory read (${rss:-${vmrss:-?}} KiB)" test -n "${rss:-$vmrss}"
+
 # --- kill -9 during a flood, restart through the init script --------------
 before=$(prog_id)
 : > /tmp/wan.log
