@@ -427,8 +427,9 @@ static void test_large(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-	check(ms < 2000, "100k prefixes + 100k names: %zu bytes in %.1f ms",
-	      size, ms);
+	/* A figure, not a goal: make bench (bench_policy) measures speed. */
+	printf("INFO 100k prefixes + 100k names: %zu bytes in %.1f ms\n",
+	       size, ms);
 	why = p2pg_blob_check(blob, size, &view);
 	check(!why, "100k: blob accepted%s%s", why ? ": " : "", why ? why : "");
 	if (!why)
