@@ -285,7 +285,7 @@ $(BUILD)/tests/test_text: $(BUILD)/tests/unit/test_text.o $(BUILD)/loader/settin
 # tests/bpf/: one file per subject; tests/bpf/test_bpf.c lists the cases.
 TEST_BPF_SRCS := tests/bpf/test_bpf.c tests/bpf/verdicts.c \
 	tests/bpf/fallbacks.c tests/bpf/streams.c tests/bpf/differential.c \
-	tests/bpf/replay.c tests/lib/pcap_write.c
+	tests/bpf/replay.c tests/bpf/races.c tests/lib/pcap_write.c
 $(BUILD)/tests/test_bpf: $(patsubst %.c,$(BUILD)/%.o,$(TEST_BPF_SRCS)) \
 		$(TEST_LIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

@@ -161,11 +161,14 @@ static int load_program(struct p2pg_backend *be, struct ebpf *e)
 
 		/*
 		 * Not state: the per-packet window, a GSO send's loop
-		 * state, the destination cache (filed under the generation,
-		 * which the next write changes) and the rodata knobs.
+		 * state, who holds each window (runs of one program
+		 * only), the destination cache (filed under the
+		 * generation, which the next write changes) and the rodata
+		 * knobs.
 		 */
 		if (map == e->skel->maps.p2pg_scratch ||
 		    map == e->skel->maps.p2pg_gso ||
+		    map == e->skel->maps.p2pg_levels ||
 		    map == e->skel->maps.p2pg_dcache ||
 		    bpf_map__is_internal(map) || !bpf_map__autocreate(map))
 			continue;
