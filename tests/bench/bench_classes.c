@@ -62,8 +62,10 @@ static int first_of_class(const struct vec_spec *v, size_t i)
 
 #define JIT_SYSCTL	"/proc/sys/net/core/bpf_jit_enable"
 
-/* The program as p2pguardd would run it, and the empty one, under one
- * JIT setting. */
+/*
+ * The program as p2pguardd would run it, and the empty one, under one JIT
+ * setting.
+ */
 struct jit_run {
 	struct p2pguard_bpf *skel;
 	struct p2pg_map_fds fds;
@@ -103,8 +105,10 @@ static int jit_load(struct jit_run *j, const struct p2pg_features *f,
 	return j->empty < 0 || p2pg_policy_write_maps(p, &j->fds) ? -1 : 0;
 }
 
-/* What runs under one setting: "p2pguard_egress (JIT) + p2pguard_full
- * (interpreter)", or p2pguard_full alone. */
+/*
+ * What runs under one setting: p2pguard_egress tail-calling
+ * p2pguard_full, or p2pguard_full alone; each JIT-compiled or not.
+ */
 static void jit_describe(const char *setting, const struct jit_run *j)
 {
 	int entry = j->prog == bpf_program__fd(j->skel->progs.p2pguard_egress);
