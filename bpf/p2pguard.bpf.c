@@ -203,11 +203,8 @@ struct {
 
 /*
  * The payload window: too big for the 512-byte BPF stack.  One per nesting
- * level (p2pg_window_nested()).
- */
-#define P2PG_NEST_MAX	4
-
-/*
+ * level (P2PG_NEST_MAX, p2pg_window_nested()).
+ *
  * With the window, a TCP segment's stream plan and segment facts: off the
  * stack, whose 512 bytes the chain of calls uses up (internals.rst).
  */
@@ -225,31 +222,15 @@ struct {
 	__type(value, struct p2pg_scratch);
 } p2pg_scratch SEC(".maps");
 
+/* Who holds each nesting level (struct p2pg_levels, p2pg_level_claim()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} p2pg_nest SEC(".maps");
+	__type(value, struct p2pg_levels);
+} p2pg_levels SEC(".maps");
 
-/*
- * The destination's class, remembered per CPU (p2pg_dst_class()): a slot
- * per hash of the address.  @seq is odd while a write is under way; @lock
- * counts the runs that try to write.  Not state: the loader does not pin
- * it.
- */
-#define P2PG_DCACHE_SLOTS	16
-
-struct p2pg_dcache {
-	__u32 seq;
-	__u32 lock;
-	__u32 generation;
-	__u32 family;
-	__u32 addr[4];
-	__u32 net_class;
-	__u32 pad;
-};
-
+/* Destination classes, per CPU (struct p2pg_dcache, p2pg_dst_class()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, P2PG_DCACHE_SLOTS);
@@ -365,14 +346,12 @@ static __always_inline void p2pg_daddr_words(const struct p2pg_pkt *p,
 	__builtin_memcpy(a, p->daddr, 16);
 }
 
-/* The cache slot for address @a (p2pg_daddr_words()). */
+/* The cache entry for address @a (p2pg_daddr_words()). */
 static __always_inline volatile struct p2pg_dcache *
-p2pg_dcache_slot(const __u32 a[4])
+p2pg_dcache_entry(const __u32 a[4])
 {
-	__u32 k;
+	__u32 k = p2pg_dcache_slot(a);
 
-	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
-	k = (a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u >> 28;
 	return bpf_map_lookup_elem(&p2pg_dcache, &k);
 }
 
@@ -382,13 +361,15 @@ static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
 					    const __u32 a[4])
 {
 	__u32 s = c->seq;
-	__u8 cls;
+	__u32 cls, check;
 
 	if (!(s & 1) && c->generation == gen && c->family == family &&
 	    c->addr[0] == a[0] && c->addr[1] == a[1] &&
 	    c->addr[2] == a[2] && c->addr[3] == a[3]) {
 		cls = c->net_class;
-		if (c->seq == s)
+		check = c->check;
+		if (c->seq == s &&
+		    check == p2pg_dcache_check(gen, family, a, cls))
 			return cls;
 	}
 	return -1;
@@ -406,14 +387,22 @@ static __always_inline int p2pg_dcache_read(volatile struct p2pg_dcache *c,
  * generation is never used.
  *
  * Runs on one CPU can overlap: a softirq run interrupts a process-context
- * one, and on preemptible kernels one task's run can be preempted by
- * another's.  So the entry is a sequence-counted record:
+ * one and finishes first (they nest), and on kernels with CONFIG_PREEMPT
+ * (5.11+, migrate_disable()) one task's run can be preempted by another's
+ * (they interleave).  No atomics: the 32-bit JITs (ARM, MIPS) compile none
+ * of the ones old kernels have.  So the entry is a sequence-counted record:
  *  - a reader takes it only when @seq was even before and unchanged after
- *    reading every field (a write in between, or under way, shows);
- *  - only one run at a time writes: it counts itself into @lock with an
- *    atomic add (the only atomic every kernel here has) and writes only
- *    when it is alone (@lock == 1 after its add), else it leaves the entry
- *    as it is.  A writer makes @seq odd, writes, makes it even again.
+ *    reading every field (a write in between, or under way, shows), and
+ *    the check word matches the fields;
+ *  - a writer writes only when @busy is clear, and sets it for the time
+ *    of its write; then makes @seq odd, writes, makes it even again, and
+ *    writes the check word last but one.  Between the test and the set
+ *    of @busy a nested run may write the entry whole: it finishes before
+ *    the outer run goes on, so writes never mix when runs nest, and @seq
+ *    only grows.
+ * Interleaved runs can both pass the test of @busy and mix two entries;
+ * the check word (a function of every other field) then no longer matches,
+ * unless a 32-bit collision, and the reader looks the tries up instead.
  * Volatile accesses keep the compiler to that order; on one CPU the
  * hardware keeps it for code that interrupts or preempts.
  */
@@ -427,7 +416,7 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	int hit;
 
 	p2pg_daddr_words(p, a);
-	c = p2pg_dcache_slot(a);
+	c = p2pg_dcache_entry(a);
 	if (!c)
 		return P2PG_NET_WAN;	/* cannot happen: array */
 	hit = p2pg_dcache_read(c, gen, p->family, a);
@@ -447,8 +436,8 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 	}
 	cls = pv ? pv->net_class : P2PG_NET_WAN;
 
-	__sync_fetch_and_add(&c->lock, 1);
-	if (c->lock == 1) {
+	if (!c->busy) {
+		c->busy = 1;
 		c->seq = c->seq + 1;
 		c->generation = gen;
 		c->family = p->family;
@@ -457,9 +446,10 @@ static __always_inline __u8 p2pg_dst_class(const struct p2pg_config *cfg,
 		c->addr[2] = a[2];
 		c->addr[3] = a[3];
 		c->net_class = cls;
+		c->check = p2pg_dcache_check(gen, p->family, a, cls);
 		c->seq = c->seq + 1;
+		c->busy = 0;
 	}
-	__sync_fetch_and_add(&c->lock, -1);
 	return cls;
 }
 
@@ -867,6 +857,67 @@ static __always_inline void p2pg_stream_keep(struct __sk_buff *skb,
 }
 
 /*
+ * The window is per CPU and nesting level: a softirq (a TCP ACK, a
+ * retransmit timer) can run this program on the same CPU while a
+ * process-context run is half-way through, and on a kernel with
+ * CONFIG_PREEMPT (5.11+) another task's run can.  A run holds a level
+ * (its element of p2pg_scratch and p2pg_gso) from p2pg_window_nested()'s
+ * claim to its release, and says so with its token in the element's
+ * @owner; nobody else writes the token.
+ *
+ * No atomics (the 32-bit JITs compile none that old kernels have), so the
+ * claim is a plain test, then set.  Nested runs finish before the run
+ * they interrupt goes on (LIFO): one that comes between the test and the
+ * set of a level takes the level, uses it and frees it before the outer
+ * run sets it, so two nested runs never share a level, and every level a
+ * run takes it frees again: nothing to drift, as a counter can.  Runs of
+ * two tasks can interleave: both may pass the test and share a level.
+ * The later token stays; the run whose token is gone when its verdict is
+ * due judges its packet unjudged (fail closed) and frees nothing.  When
+ * a run is preempted in the middle of its window too and writes it after
+ * the other's claim, the other's verdict would stand on bytes of both:
+ * that needs preemption between two given instructions of two runs at
+ * once (internals.rst).
+ */
+static __always_inline volatile __u32 *p2pg_level_claim(__u32 tok,
+							 __u32 *level)
+{
+	volatile struct p2pg_levels *l;
+	__u32 zero = 0, k;
+
+	l = bpf_map_lookup_elem(&p2pg_levels, &zero);
+	if (!l)
+		return 0;	/* cannot happen: array */
+	_Static_assert(P2PG_NEST_MAX == 4, "the tests below");
+	if (!l->owner[0])
+		k = 0;
+	else if (!l->owner[1])
+		k = 1;
+	else if (!l->owner[2])
+		k = 2;
+	else if (!l->owner[3])
+		k = 3;
+	else
+		return 0;
+	/*
+	 * Blurred: with the level known exactly on each of four paths, the
+	 * verifier would check the window path once per level.
+	 */
+	k = p2pg_blur(k, tok) & (P2PG_NEST_MAX - 1);
+	/* One store: between the test and it a nested run came and went. */
+	l->owner[k] = tok;
+	*level = k;
+	return &l->owner[k];
+}
+
+/* Is the level whose owner word is @owner still the run's of token @tok? */
+static __always_inline int p2pg_level_held(volatile __u32 *owner, __u32 tok)
+{
+	asm volatile("" ::: "memory");	/* after every use of the window */
+	return *owner == tok;
+}
+
+/*
  * DNS, SSDP, a TCP segment whose stream is judged (@flow: see
  * p2pg_flow_plan(); @post as p2pg_seg.post), one of a connection without
  * memory, a head that wants the window: the whole window.
@@ -876,7 +927,8 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 					    const struct p2pg_pkt *p,
 					    struct p2pg_meta *m,
 					    struct p2pg_flow *flow, __u32 post,
-					    __u32 poff, __u32 level)
+					    __u32 poff, __u32 level,
+					    volatile __u32 *owner, __u32 tok)
 {
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	struct p2pg_win *w;
@@ -906,6 +958,11 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 	}
 	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level);
 	reason = r & 0xff;
+	if (!p2pg_level_held(owner, tok)) {
+		/* Another run wrote the window: not judged, remember nothing. */
+		reason = P2PG_R_UNJUDGED;
+		stream = 0;
+	}
 	if (stream) {
 		from = p2pg_flow_after(flow, &sc->pl, cfg->generation, dns,
 				       reason, m->payload_len, w->len, r >> 8);
@@ -948,7 +1005,8 @@ static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
 					 const struct p2pg_config *cfg,
 					 const struct p2pg_pkt *p,
 					 const struct p2pg_meta *m, __u32 poff,
-					 __u32 level, __u32 gso)
+					 __u32 level, __u32 gso,
+					 volatile __u32 *owner, __u32 tok)
 {
 	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
 	struct p2pg_gso_state *st = bpf_map_lookup_elem(&p2pg_gso, &level);
@@ -1001,14 +1059,12 @@ static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
 		if (!p2pg_gso_more(st->send))
 			break;
 	}
+	if (!p2pg_level_held(owner, tok))
+		st->send = P2PG_R_UNJUDGED;	/* as p2pg_window_path() */
 	return p2pg_finish(skb, cfg, p, m, w, st->send);
 }
 
-/*
- * The window is per CPU and nesting level: a softirq (a TCP ACK, a
- * retransmit timer) can run this program on the same CPU while a
- * process-context run is half-way through.
- */
+/* The window path or the GSO path in a nesting level of its own. */
 static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 					      const struct p2pg_config *cfg,
 					      const struct p2pg_pkt *p,
@@ -1016,26 +1072,26 @@ static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
 					      struct p2pg_flow *flow, __u32 post,
 					      __u32 poff, __u32 gso)
 {
-	__u32 zero = 0, level;
-	__u32 *nest = bpf_map_lookup_elem(&p2pg_nest, &zero);
+	/* Odd: never 0, the free level's. */
+	__u32 tok = bpf_get_prandom_u32() | 1, level = 0;
+	volatile __u32 *owner = p2pg_level_claim(tok, &level);
 	int ret;
 
-	if (!nest)
-		return SK_PASS;	/* cannot happen: array */
 	/*
-	 * Atomic add without fetch (fetch needs 5.12): a run nested between
-	 * the add and the read finishes and undoes its own add first.
+	 * Every level held: deeper than any real stack of softirqs, or
+	 * tasks preempted in the middle of their runs.  Not judged.
 	 */
-	__sync_fetch_and_add(nest, 1);
-	level = *nest - 1;
-	if (level >= P2PG_NEST_MAX)
-		ret = SK_PASS;	/* deeper than any real stack of softirqs */
-	else if (gso)
-		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, gso);
+	if (!owner)
+		return p2pg_finish(skb, cfg, p, m, 0, P2PG_R_UNJUDGED);
+	asm volatile("" ::: "memory");	/* the claim before the window */
+	if (gso)
+		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, gso, owner,
+				    tok);
 	else
 		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff,
-				       level);
-	__sync_fetch_and_add(nest, -1);
+				       level, owner, tok);
+	if (p2pg_level_held(owner, tok))
+		*owner = 0;
 	return ret;
 }
 
@@ -1213,7 +1269,7 @@ int p2pguard_egress(struct __sk_buff *skb)
 		return SK_PASS;	/* cannot happen: array */
 	/* A destination the cache does not know yet: the tries, in full. */
 	p2pg_daddr_words(&p, a);
-	c = p2pg_dcache_slot(a);
+	c = p2pg_dcache_entry(a);
 	if (!c)
 		goto full;	/* cannot happen: array */
 	cls = p2pg_dcache_read(c, cfg->generation, p.family, a);

@@ -360,6 +360,71 @@ struct p2pg_win {
 };
 P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);
 
+/*
+ * The BPF program's per-CPU working maps that races leave in states a
+ * test must be able to set up (tests/bpf/races.c).  Not pinned: not state.
+ */
+#define P2PG_NEST_MAX		4	/* nesting levels (p2pg_levels) */
+#define P2PG_DCACHE_SLOTS	16	/* p2pg_dcache: a power of two */
+
+/**
+ * struct p2pg_levels - who holds each nesting level's window on this CPU
+ * (p2pg_level_claim() in bpf/p2pguard.bpf.c).
+ * @owner: the holding run's token (odd), 0 when the level is free.
+ */
+struct p2pg_levels {
+	__u32 owner[P2PG_NEST_MAX];
+};
+P2PG_STRUCT_SIZE(struct p2pg_levels, 4 * P2PG_NEST_MAX);
+
+/**
+ * struct p2pg_dcache - a destination's class, remembered per CPU
+ * (p2pg_dst_class() in bpf/p2pguard.bpf.c), in slot p2pg_dcache_slot().
+ * @seq:        odd while a write is under way.
+ * @busy:       set while a run writes the entry.
+ * @generation: p2pg_config.generation the class was looked up under.
+ * @family:     4 or 6; 0 for an empty entry.
+ * @addr:       the destination, IPv4 in the first word.
+ * @net_class:  enum p2pg_net_class.
+ * @check:      p2pg_dcache_check() of the four fields above.
+ */
+struct p2pg_dcache {
+	__u32 seq;
+	__u32 busy;
+	__u32 generation;
+	__u32 family;
+	__u32 addr[4];
+	__u32 net_class;
+	__u32 check;
+};
+P2PG_STRUCT_SIZE(struct p2pg_dcache, 40);
+
+/* The slot of address @a (four words, IPv4 in the first). */
+static __always_inline __u32 p2pg_dcache_slot(const __u32 a[4])
+{
+	_Static_assert(P2PG_DCACHE_SLOTS == 16, "the hash keeps 4 bits");
+	return (a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u >> 28;
+}
+
+/*
+ * A check word over an entry's fields, so that an entry mixed from two
+ * writes is not used (p2pg_dst_class() says when that happens): each
+ * step is a multiplication by an odd constant, which is one-to-one.
+ * 32-bit words only, for the 32-bit JITs.
+ */
+static __always_inline __u32 p2pg_dcache_check(__u32 gen, __u32 family,
+					       const __u32 a[4], __u32 cls)
+{
+	__u32 h = (gen ^ 0x9e3779b9u) * 0x85ebca6bu;
+
+	h = (h ^ (family | cls << 8)) * 0xc2b2ae35u;
+	h = (h ^ (h >> 15) ^ a[0]) * 0x85ebca6bu;
+	h = (h ^ (h >> 15) ^ a[1]) * 0xc2b2ae35u;
+	h = (h ^ (h >> 15) ^ a[2]) * 0x85ebca6bu;
+	h = (h ^ (h >> 15) ^ a[3]) * 0xc2b2ae35u;
+	return h ^ h >> 16;
+}
+
 /* ---- the kernel module's policy blob (kmod/) ------------------------------
  *
  * Where no cgroup_skb program can run, p2pguardd hands the whole policy to

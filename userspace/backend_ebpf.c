@@ -127,12 +127,14 @@ static int pin_dir_check(struct p2pg_backend *be)
 
 /*
  * State is pinned; not state: the per-packet window, a GSO send's loop
- * state, the destination cache (filed under the generation, which the
+ * state, who holds each window (runs of one program only), the
+ * destination cache (filed under the generation, which the
  * next write changes) and the rodata knobs.
  */
 static int pinnable(struct p2pguard_bpf *skel, struct bpf_map *map)
 {
 	return map != skel->maps.p2pg_scratch && map != skel->maps.p2pg_gso &&
+	       map != skel->maps.p2pg_levels &&
 	       map != skel->maps.p2pg_dcache && !bpf_map__is_internal(map) &&
 	       bpf_map__autocreate(map);
 }

@@ -8,6 +8,8 @@
 # it was, says why, and makes the exit status non-zero.
 #
 #   bench_classes    ns per packet per class, beside the empty program
+#   bench_vm_jit     the same in the armhf guest (tests/vm/run.sh,
+#                    VM_BENCH=1): the interpreter against the JIT, ratios
 #   bench_kmod_path  ns per packet through the module's path, natively
 #   bench_scale      ns per packet against deny-list size
 #   bench_policy     policy build time and map sizes against list size
@@ -20,7 +22,8 @@
 # Environment: BENCH_REPEAT (200000 test runs per figure), BENCH_ROUNDS,
 # BENCH_SECONDS, BENCH_SWITCHES (tests/bench/net.sh), BENCH_SIZES
 # ("10 1000 100000"), CROSS_DIRS (build/cross-armhf build/cross-arm64
-# build/cross-mipsel).
+# build/cross-mipsel), BENCH_VM (1: boot the armhf guest; 0: leave its
+# section), BENCH_VM_REPEAT (2000 test runs per figure in the guest).
 set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
@@ -172,6 +175,24 @@ plot '$work/switch-off.dat' using 1:2 with steps lw 2 title 'P2P off: first data
 else
 	echo "bench: tests/bench/net.sh failed; throughput, switch and footprint not updated" >&2
 	failed=1
+fi
+
+# ---- item 1 on 32-bit ARM: the interpreter against the JIT ----------------
+# The armhf guest of the VM matrix, eBPF run only, with a bench step at its
+# end; the guest's own tests run first and must pass.
+if [ "${BENCH_VM:-1}" = 1 ]; then
+	vm_bench=tests/vm/cache/out/armhf-bookworm-ebpf.bench
+	rm -f "$vm_bench"
+	if VM_BENCH=1 VM_BENCH_REPEAT=${BENCH_VM_REPEAT:-2000} VM_BACKENDS=ebpf VM_DOC=0 \
+		tests/vm/run.sh armhf:bookworm > "$work/vm.out" 2>&1 &&
+		[ -s "$vm_bench" ]; then
+		cat "$vm_bench" | tee "$work/vm_jit.rst"
+		replace_section bench_vm_jit "$work/vm_jit.rst"
+	else
+		grep -E '^(FAIL|SKIP) ' "$work/vm.out" >&2 || tail -5 "$work/vm.out" >&2
+		echo "bench: the armhf guest's bench did not run; its section not updated" >&2
+		failed=1
+	fi
 fi
 
 # ---- item 5, cross builds -------------------------------------------------

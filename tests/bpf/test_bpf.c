@@ -11,6 +11,8 @@
  *   differential.c  the natively compiled classifier and the program agree
  *                   on every vector and on >= 100000 mutated packets,
  *                   under policies with allow/deny prefixes and agents;
+ *   races.c         nesting levels held and destination cache entries
+ *                   torn by runs that overlap on one CPU;
  *   replay.c        `p2pguardctl replay` on captures written here
  *                   (tests/lib/pcap_write.c: Ethernet, raw IP, Linux
  *                   cooked v1/v2, pcapng) and on broken ones.
@@ -99,6 +101,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST_ARG("full_alone_lockdown", test_full_alone, SW_LOCKDOWN),
 	CHECK_TEST_ARG("dst_cache_ipv4", test_dst_cache, 4),
 	CHECK_TEST_ARG("dst_cache_ipv6", test_dst_cache, 6),
+	CHECK_TEST(race_levels),
+	CHECK_TEST(race_dcache),
 	CHECK_TEST(fallbacks),
 	CHECK_TEST(streams),
 	CHECK_TEST(differential),

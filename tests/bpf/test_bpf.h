@@ -42,6 +42,9 @@ enum sw_case { SW_DEFAULT, SW_P2P_ON, SW_AUDIT, SW_LOCKDOWN };
 void test_vectors(int sw);
 void test_full_alone(int sw);
 void test_dst_cache(int family);
+/* races.c */
+void test_race_levels(void);
+void test_race_dcache(void);
 /* fallbacks.c */
 void test_fallbacks(void);
 /* streams.c */

@@ -27,7 +27,10 @@
 # Environment: VM_TIMEOUT (seconds per guest, 900), VM_KEEP=1 (keep the
 # initramfs images beside the console logs in tests/vm/cache/out),
 # VM_DOC=0|1 (write Documentation/vm-matrix.rst; default: after the whole
-# matrix).
+# matrix), VM_BENCH=1 (the eBPF runs end with bench_classes -j, the
+# interpreter against the JIT, VM_BENCH_REPEAT test runs per figure, 2000;
+# its table goes to tests/vm/cache/out/ARCH-SUITE-ebpf.bench, for make
+# bench).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
@@ -130,7 +133,7 @@ build() {
 	}
 	mkdir -p "$st/usr/lib/p2pguard-vm"
 	cp "$b/tests/netpeer" "$b/tests/vmprobe" "$b/tests/p2pshape" \
-		tests/vm/guest/test.sh tests/vm/guest/bypass.sh tests/vm/guest/veth.sh \
+		"$b/tests/bench_classes" tests/vm/guest/test.sh tests/vm/guest/bypass.sh tests/vm/guest/veth.sh \
 		tests/live/bypass.rows "$st/usr/lib/p2pguard-vm/"
 	cp tests/vm/guest/S01syslogd tests/vm/guest/S10vmnet \
 		tests/vm/guest/S50vendor "$st/etc/init.d/"
@@ -162,6 +165,8 @@ initramfs() {
 		backend=module ;;
 	esac
 	echo "$backend" > "$r/etc/vm-backend"
+	[ "${VM_BENCH:-0}" = 1 ] && [ "$backend" = ebpf ] &&
+		echo "${VM_BENCH_REPEAT:-2000}" > "$r/etc/vm-bench"
 	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
@@ -389,6 +394,9 @@ boot_job() {
 			grep '^VERIFIER ' "$console" | tail -30 | sed 's/^VERIFIER /    /'
 		}
 	[ "${VM_KEEP:-0}" = 1 ] || rm -f "$initrd"
+	# make bench's table (VM_BENCH=1), when the guest printed one.
+	grep -q '^BENCH ' "$console" &&
+		sed -n 's/^BENCH //p' "$console" > "${log%.log}.bench"
 	say "$lbl: $p passed, $f failed, $s skipped in $secs s"
 	echo "$fails" > "$TMP/job-$n.fails"
 }

@@ -17,4 +17,4 @@ $(BUILD)/tests/vmprobe: $(BUILD)/tests/vm/vmprobe.o $(BUILD)/userspace/kfeatures
 
 .PHONY: vm-guest
 vm-guest: $(BINS) $(BUILD)/tests/netpeer $(BUILD)/tests/vmprobe \
-	$(BUILD)/tests/p2pshape
+	$(BUILD)/tests/p2pshape $(BUILD)/tests/bench_classes

@@ -442,4 +442,13 @@ else
 fi
 ok "p2pguardctl unload: pins removed" test ! -e $PIN/p2pg_config
 echo "INFO test_seconds=$(($(now) - t0))"
+# make bench (VM_BENCH=1): ns per packet class, the interpreter against
+# the JIT (tests/bench/bench_classes.c -j), for tests/bench/run.sh.
+if [ -f /etc/vm-bench ]; then
+	t1=$(now)
+	$V/bench_classes -j "$(cat /etc/vm-bench)" > /tmp/bench.out 2>&1 ||
+		fail "bench_classes -j: $(tail -1 /tmp/bench.out)"
+	sed 's/^/BENCH /' /tmp/bench.out
+	echo "INFO bench_seconds=$(($(now) - t1))"
+fi
 exit 0
