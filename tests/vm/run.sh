@@ -506,6 +506,15 @@ The camera kernels (rows ``.../auto``) run no cgroup programs: they boot
 once, with ``backend = auto`` and the module's path added to the shipped
 configuration, and ``p2pguardd``, started by ``S30p2pguardd`` before the
 network, must choose the module and enforce; the rest is the module run.
+The 4.4 kernel's own IPv6 reassembly refuses a fragment with more to
+come that is shorter than 1280 bytes (4.4-stable's backport of "ipv6:
+defrag: drop non-last frags smaller than min mtu", which later 4.9-stable
+and mainline rewrites of the reassembly code no longer have), so the
+sink, running the guest's kernel too, never delivers the raw tiny-fragment
+row over IPv6 with P2P on.  That row passes on the evidence that both
+fragments reached the sink (its ``Ip6ReasmReqds`` rose by two, and its
+``Ip6InHdrErrors`` by one) and that p2pguard dropped nothing; the guest
+prints the IP counters of both ends for every tiny-fragment row.
 On MIPS the program reads packet data through ``bpf_skb_load_bytes()``
 (``packet_words`` missing: the verifier refuses word loads at the IP
 header, 2 bytes off alignment there).
