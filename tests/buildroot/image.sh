@@ -263,7 +263,7 @@ for b in $backends; do
 	t0=$(date +%s)
 	p2pg_qemu_vexpress_a9 "$img/zImage" "$dtb" "$img/rootfs.cpio" \
 		"console=ttyAMA0 quiet loglevel=3 p2pguard.backend=$b" \
-		"$log" "$boot_timeout"
+		"$log" "$boot_timeout" -net nic,model=lan9118
 	t1=$(date +%s)
 	tr -d '\r' <"$log" >"$log.txt"
 	if ! grep -q '^P2PG-BR-DONE' "$log.txt"; then

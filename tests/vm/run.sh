@@ -173,7 +173,7 @@ boot() {	# boot ARCH KDIR INITRD LOG
 	case $(cat "$kdir/machine" 2>/dev/null) in
 	vexpress-a9)
 		p2pg_qemu_vexpress_a9 "$kdir/vmlinuz" "$kdir/dtb" "$initrd" \
-			"console=ttyAMA0 $append" "$log" "$TIMEOUT"
+			"console=ttyAMA0 $append" "$log" "$TIMEOUT" -net none
 		return ;;
 	malta)
 		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-mipsel \
