@@ -47,7 +47,7 @@ finish() {
 # compiler, clang for the BPF object, the host tools and libraries
 # local.mk takes from the build machine, dpkg-source, QEMU.
 if ! p2pg_apt_install buildroot-image build-essential rsync bc cpio file \
-	unzip wget bison flex kmod fakeroot libelf-dev zlib1g-dev dpkg-dev \
+	unzip wget bison flex kmod fakeroot patchelf libelf-dev zlib1g-dev dpkg-dev \
 	xz-utils gcc-arm-linux-gnueabihf clang llvm qemu-system-arm >&2; then
 	fail buildroot-image-deps "cannot install the build machine's packages"
 	finish

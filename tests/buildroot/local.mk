@@ -44,7 +44,8 @@ endef
 # 1.34 (for the archives it makes of VCS downloads: there are none here),
 # Debian's fakeroot source is not on the mirror, libbpf and libpcap name
 # host-bison and host-flex even when the build machine has them, and the
-# host libraries only serve host-bpftool.
+# host libraries only serve host-bpftool.  Patchelf (on by default: it
+# fixes the RPATHs of the host directory) is Debian's too.
 # p2pg-host-tool PKG,DIR,PATHS: PKG builds nothing and depends on nothing;
 # its install links PATHS into $(HOST_DIR)/DIR.
 define p2pg-host-tool
@@ -62,6 +63,7 @@ $(eval $(call p2pg-host-tool,HOST_FAKEROOT,bin,/usr/bin/fakeroot))
 $(eval $(call p2pg-host-tool,HOST_TAR,bin,/usr/bin/tar))
 $(eval $(call p2pg-host-tool,HOST_BISON,bin,/usr/bin/bison))
 $(eval $(call p2pg-host-tool,HOST_FLEX,bin,/usr/bin/flex))
+$(eval $(call p2pg-host-tool,HOST_PATCHELF,bin,/usr/bin/patchelf))
 # libelf and zlib of libelf-dev and zlib1g-dev, in /usr.
 $(eval $(call p2pg-host-tool,HOST_ELFUTILS,bin,))
 $(eval $(call p2pg-host-tool,HOST_LIBZLIB,bin,))
