@@ -230,6 +230,16 @@ if [ "$rc" != 0 ]; then
 	fail buildroot-image-build "make failed after $((t1 - t0)) s: $(grep -v '^make' "$out/build.log" | tail -5 | tr '\n' ' ')"
 	finish
 fi
+# Buildroot's own record of each step (build/build-time.log): the time of
+# every package summed over all builds of this output directory, that is
+# what a first build from scratch spends, however often it was resumed.
+awk -F: '{ gsub(/ /, "") }
+	$2 == "start" { t0[$3 ":" $4] = $1 }
+	$2 == "end" { p[$4] += $1 - t0[$3 ":" $4] }
+	END { for (k in p) printf "%s %.0f\n", k, p[k] }' \
+	"$out/build/build-time.log" | sort -k2 -n -r |
+	awk '{ printf "buildroot-image:   %-26s %6d s\n", $1, $2; all += $2 }
+	END { printf "buildroot-image: packages in all: %d s\n", all }' >&2
 img=$out/images
 ko=$(find "$out/target/lib/modules" -name p2pguard.ko 2>/dev/null | head -n 1)
 if [ -x "$out/target/usr/sbin/p2pguardd" ] && [ -n "$ko" ] &&
