@@ -18,7 +18,8 @@
 # Not part of make check: the first build takes longer than 25 minutes.
 #
 # Environment: BR_OUT (output directory, build/br-image), BR_JLEVEL (2),
-# BR_BOOT_TIMEOUT (seconds per boot, 600), BR_BACKENDS ("ebpf module").
+# BR_BOOT_TIMEOUT (seconds per boot, 600), BR_BACKENDS ("ebpf module";
+# also "auto").
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
@@ -231,8 +232,9 @@ if [ "$rc" != 0 ]; then
 	finish
 fi
 # Buildroot's own record of each step (build/build-time.log): the time of
-# every package summed over all builds of this output directory, that is
-# what a first build from scratch spends, however often it was resumed.
+# every package summed over all builds of this output directory; after the
+# first, what it spent however often it was resumed (a package rebuilt
+# since is counted again).
 awk -F: '{ gsub(/ /, "") }
 	$2 == "start" { t0[$3 ":" $4] = $1 }
 	$2 == "end" { p[$4] += $1 - t0[$3 ":" $4] }
@@ -281,7 +283,7 @@ for b in $backends; do
 		continue
 	fi
 	echo "buildroot-image: boot and test with $b: $((t1 - t0)) s" >&2
-	grep -E '^(PASS|FAIL) ' "$log.txt" | while read -r l; do echo "$l"; done
+	grep -E '^(PASS|FAIL) ' "$log.txt"
 	npass=$((npass + $(grep -c '^PASS ' "$log.txt")))
 	nfail=$((nfail + $(grep -c '^FAIL ' "$log.txt")))
 	d=$(grep -n '^Starting p2pguardd: ' "$log.txt" | head -n 1)
