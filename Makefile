@@ -171,7 +171,7 @@ BUILD_CONFIG = $(strip deps=mmd $(CC) $(TARGET_TRIPLE) $(SYSROOT) STATIC=$(STATI
 	$(BPF_SYS_INCLUDES))
 same = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
 
-.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check default-blob
+.PHONY: all clean check deps deps-build demo fuzz bench tests sysroot vm-check buildroot-image default-blob
 all: $(BINS) $(TESTS)
 
 # Header dependencies come from the compilers (-MMD -MP: a .d file beside
@@ -410,6 +410,12 @@ modules-clean: kdir-check
 # QEMU matrix: Debian kernels x86_64 5.10/6.1/6.12 and armhf 5.10/6.1.
 vm-check:
 	$(Q)tests/vm/run.sh
+
+# p2pguard built into a Buildroot image (qemu_arm_vexpress) and booted in
+# QEMU, both backends: not part of check (the first build takes over
+# 25 minutes); see Documentation/integration-guide.rst.
+buildroot-image:
+	$(Q)tests/buildroot/image.sh
 
 fuzz: $(BUILD)/tests/fuzz_classify
 	$(Q)mkdir -p $(BUILD)/fuzz-corpus

@@ -14,6 +14,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 . tests/lib/apt.sh
+. tests/lib/buildroot.sh
 br=${1:-${BUILDROOT_DIR:-}}
 failed=0
 
@@ -22,19 +23,7 @@ words() { printf '%s\n' "$1" | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }
 fail() { echo "FAIL $1: $2"; failed=1; }
 skip() { echo "SKIP $1: $2"; }
 
-# snapshot: the newest ../shared/buildroot/buildroot-*.tar.xz, unpacked
-# into build/ under its own name; prints the tree's path.
-snapshot() {
-	tarball=$(ls "$top"/../shared/buildroot/buildroot-*.tar.xz 2>/dev/null | tail -n 1)
-	[ -n "$tarball" ] || return 1
-	dest=$top/build/$(basename "$tarball" .tar.xz)
-	if [ ! -f "$dest/buildroot/utils/check-package" ]; then
-		rm -rf "$dest" && mkdir -p "$dest" &&
-			tar xJf "$tarball" -C "$dest" || return 1
-	fi
-	echo "$dest/buildroot"
-}
-[ -n "$br" ] || br=$(snapshot) || br=""
+[ -n "$br" ] || br=$(p2pg_br_snapshot) || br=""
 if [ -z "$br" ] || [ ! -f "$br/utils/check-package" ]; then
 	skip buildroot-check-package "no Buildroot tree given (BUILDROOT_DIR, or the snapshot in ../shared/buildroot)"
 	exit 0

@@ -34,6 +34,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
+. tests/lib/qemu.sh
 CACHE=$TOP/tests/vm/cache
 DOC=$TOP/Documentation/vm-matrix.rst
 SHARED_KERNELS=$TOP/../shared/kernels
@@ -176,11 +177,8 @@ boot() {	# boot ARCH KDIR INITRD LOG
 	# An old kernel: the machine its README names (no audio, no network).
 	case $(cat "$kdir/machine" 2>/dev/null) in
 	vexpress-a9)
-		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-arm \
-			-M vexpress-a9 -smp 2 -m 256M -dtb "$kdir/dtb" \
-			-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-			-append "console=ttyAMA0 $append" -display none \
-			-serial "file:$log" -monitor none -net none -no-reboot
+		p2pg_qemu_vexpress_a9 "$kdir/vmlinuz" "$kdir/dtb" "$initrd" \
+			"console=ttyAMA0 $append" "$log" "$TIMEOUT" -net none
 		return ;;
 	malta)
 		QEMU_AUDIO_DRV=none timeout "$TIMEOUT" qemu-system-mipsel \
