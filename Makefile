@@ -146,7 +146,8 @@ CTL_OBJS := $(BUILD)/ctl/p2pguardctl.o $(BUILD)/ctl/ctl_admin.o
 D_OBJS := $(patsubst %.c,$(BUILD)/%.o,loader/main.c loader/apply.c \
 	loader/loop.c loader/status.c loader/events.c loader/mounts.c \
 	loader/settings.c loader/export.c)
-TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c
+TEST_LIB_SRCS := tests/lib/vectors.c tests/lib/native_env.c tests/lib/check.c \
+	tests/lib/fdinfo.c
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_LIB_SRCS))
 CHECK_OBJ := $(BUILD)/tests/lib/check.o
 # The tests' own headers (tests/lib/) by name, for the tests' objects only.

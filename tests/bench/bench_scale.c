@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "vectors.h"
+#include "fdinfo.h"
 #include "bench_common.h"
 #include "kfeatures.h"
 #include "policy.h"
@@ -35,24 +36,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* Bytes the kernel charges for a map (fdinfo "memlock:"). */
-static unsigned long long memlock(int fd)
-{
-	unsigned long long v = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
 }
 
 /*
@@ -169,7 +152,7 @@ int main(int argc, char **argv)
 	printf("(each)     ns/pkt   ns/pkt   ns/pkt   ns/pkt   ns/pkt  KiB       s        s\n");
 	printf("========== ======== ======== ======== ======== ======= ========= ======== ========\n");
 	for (a = optind; a < argc; a++) {
-		unsigned int n = strtoul(argv[a], NULL, 10), i;
+		unsigned int n = strtoul(argv[a], NULL, 10);
 		double ns[NPKT], e, build_s, write_s = 0, t0;
 		struct p2pg_policy p;
 		struct p2pg_runner r;
@@ -183,15 +166,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		t0 = now_s();
-		if (p2pg_policy_init_defaults(&p))
+		if (bench_policy(&p, n))
 			return 1;
-		for (i = 0; i < n; i++) {
-			bench_prefix(i, item, sizeof(item), NULL);
-			bench_domain(i, item + 32, sizeof(item) - 32);
-			if (p2pg_policy_add_prefix(&p, item, P2PG_NET_DENY) ||
-			    p2pg_policy_add_domain(&p, item + 32))
-				return 1;
-		}
 		build_s = now_s() - t0;
 		bench_prefix(n / 2, item, sizeof(item), pk[3].daddr);
 		/* Room for the defaults beside the N entries. */
@@ -231,7 +207,7 @@ int main(int argc, char **argv)
 			e = bench_ns_per_run(empty, frame, len, repeat);
 		}
 		printf(" %7.0f %9.0f %8.2f %8.2f\n", e,
-		       (memlock(r.fds.prefix4) + memlock(r.fds.names)) / 1024.0,
+		       (fdinfo_memlock(r.fds.prefix4) + fdinfo_memlock(r.fds.names)) / 1024.0,
 		       build_s, write_s);
 		if (data)
 			fprintf(data, " %.1f\n", e);

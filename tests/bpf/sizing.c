@@ -19,26 +19,9 @@
 #include <bpf/libbpf.h>
 
 #include "check.h"
+#include "fdinfo.h"
 #include "mapsize.h"
 #include "test_bpf.h"
-
-/* Bytes the kernel charges for a map (fdinfo "memlock:"), 0 if unsaid. */
-static unsigned long long fdinfo_memlock(int fd)
-{
-	unsigned long long v = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 
 void test_memlock(void)
 {
@@ -76,10 +59,6 @@ static void large_domain(unsigned int i, char *buf, size_t len)
 /* A DNS query for @name (one question, type A) to 192.0.2.53. */
 static void dns_query(struct vec_spec *v, const char *name)
 {
-	static const __u8 head[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1 };
-	const char *l = name;
-	size_t n = sizeof(head);
-
 	memset(v, 0, sizeof(*v));
 	v->name = "large-lists-dns";
 	v->family = 4;
@@ -87,19 +66,7 @@ static void dns_query(struct vec_spec *v, const char *name)
 	v->sport = 40000;
 	v->dport = 53;
 	vec_set_addr(v, "192.0.2.53");
-	memcpy(v->payload, head, sizeof(head));
-	while (*l) {
-		const char *dot = strchr(l, '.');
-		size_t k = dot ? (size_t)(dot - l) : strlen(l);
-
-		v->payload[n++] = k;
-		memcpy(v->payload + n, l, k);
-		n += k;
-		l += k + !!dot;
-	}
-	v->payload[n++] = 0;
-	memcpy(v->payload + n, "\0\1\0\1", 4);
-	v->payload_len = n + 4;
+	vec_dns_query(v, 0x1234, name);
 }
 
 /* A datagram of ordinary bytes to @addr, port 5004. */

@@ -496,6 +496,11 @@ static void p_dns(struct vec_spec *v, __u16 id, const char *name, __u16 qtype,
 		p_len_fill(v, at, 2);
 }
 
+void vec_dns_query(struct vec_spec *v, __u16 id, const char *name)
+{
+	p_dns(v, id, name, 1, 0);
+}
+
 /* Minimal STUN Binding Request (RFC 5389): header and transaction id. */
 static void p_stun_binding(struct vec_spec *v)
 {

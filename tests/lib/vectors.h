@@ -147,6 +147,16 @@ size_t vec_frame(const struct vec_spec *v, __u8 *buf);
 void vec_set_addr(struct vec_spec *v, const char *text);
 
 /**
+ * vec_dns_query() - append a DNS query for @name (type A, class IN, no
+ * EDNS) to @v's payload, with the 2-byte length first over TCP: the
+ * vectors' own encoder, for tests that make names at run time.
+ * @v:    the vector, its l4proto set.
+ * @id:   the query's ID.
+ * @name: a dotted name.
+ */
+void vec_dns_query(struct vec_spec *v, __u16 id, const char *name);
+
+/**
  * vec_hash() - FNV-1a of @n bytes: how the live tests name a payload that
  * was sent or arrived.
  * @p: bytes.
