@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "bench_common.h"
+#include "policy.h"
 
 void bench_prefix(unsigned int i, char *buf, size_t len, __u8 addr[4])
 {
@@ -26,6 +27,24 @@ void bench_prefix(unsigned int i, char *buf, size_t len, __u8 addr[4])
 void bench_domain(unsigned int i, char *buf, size_t len)
 {
 	snprintf(buf, len, "r%u.vendor%u.test", i, i % 97);
+}
+
+int bench_policy(struct p2pg_policy *p, unsigned int n)
+{
+	char item[64];
+	unsigned int i;
+
+	if (p2pg_policy_init_defaults(p))
+		return -1;
+	for (i = 0; i < n; i++) {
+		bench_prefix(i, item, sizeof(item), NULL);
+		if (p2pg_policy_add_prefix(p, item, P2PG_NET_DENY))
+			return -1;
+		bench_domain(i, item, sizeof(item));
+		if (p2pg_policy_add_domain(p, item))
+			return -1;
+	}
+	return 0;
 }
 
 void bench_payload(__u8 *buf, size_t len)

@@ -36,6 +36,18 @@ void bench_prefix(unsigned int i, char *buf, size_t len, __u8 addr[4]);
 void bench_domain(unsigned int i, char *buf, size_t len);
 
 /**
+ * bench_policy() - the defaults plus @n synthetic deny prefixes and @n
+ * deny-listed domains (bench_prefix(), bench_domain()), as the scale and
+ * policy benchmarks measure them.
+ * @p: initialised here; the caller frees it with p2pg_policy_free().
+ * @n: entries of each kind, at most BENCH_PREFIX_MAX.
+ *
+ * Return: 0, or -1 when the policy refuses an entry or runs out of memory.
+ */
+struct p2pg_policy;
+int bench_policy(struct p2pg_policy *p, unsigned int n);
+
+/**
  * bench_payload() - an ordinary UDP payload (RTP-like video bytes) that
  * matches no P2P signature; the throughput runs send it.
  * @buf: filled.

@@ -57,11 +57,10 @@ int main(int argc, char **argv)
 	printf("(each)     ms         ms                             entries   most, KiB\n");
 	printf("========== ========== ========== ========= ========= ========= ==========\n");
 	for (a = 1; a < argc; a++) {
-		unsigned int n = strtoul(argv[a], NULL, 10), i;
+		unsigned int n = strtoul(argv[a], NULL, 10);
 		struct p2pg_map_sizes s;
 		struct p2pg_policy p;
 		double t0, build, blob_t;
-		char item[64];
 		size_t size;
 		void *blob;
 
@@ -71,16 +70,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		t0 = now_s();
-		if (p2pg_policy_init_defaults(&p))
+		if (bench_policy(&p, n))
 			return 1;
-		for (i = 0; i < n; i++) {
-			bench_prefix(i, item, sizeof(item), NULL);
-			if (p2pg_policy_add_prefix(&p, item, P2PG_NET_DENY))
-				return 1;
-			bench_domain(i, item, sizeof(item));
-			if (p2pg_policy_add_domain(&p, item))
-				return 1;
-		}
 		build = now_s() - t0;
 		t0 = now_s();
 		if (p2pg_policy_to_blob(&p, &blob, &size))
