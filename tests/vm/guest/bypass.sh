@@ -3,7 +3,7 @@
 #
 # The bypass suite of issue 14 (tests/live/test_bypass.sh) in the VM
 # matrix, on both backends: sourced by test.sh, whose pass, fail, skip, ok,
-# wait_for, $CTL, $V and $L it uses.  The rows are the host suite's own
+# poll, wait_for, $CTL, $V and $L it uses.  The rows are the host suite's own
 # (tests/live/bypass.rows): each shape of p2pshape, sent by the camera (as
 # uid 65534; raw sockets as root) to an "Internet" sink of its own, a
 # network namespace on 192.0.2.0/24 and 2001:db8:2::/64 beside S10vmnet's
@@ -27,17 +27,6 @@ BP_ROWS=$V/bypass.rows
 
 bp_now() { cut -d' ' -f1 /proc/uptime; }
 bp_since() { awk -v t="$1" -v now="$(bp_now)" 'BEGIN { print now - t }'; }
-bp_wait() {	# bp_wait TRIES CMD...: CMD, every 20 ms until it succeeds
-	local i="$1"
-
-	shift
-	while [ "$i" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.02
-		i=$((i - 1))
-	done
-	return 1
-}
 bp_unshared() {	# until unshare has run, the pid is in our namespace
 	[ "$(readlink /proc/"$bp_pid"/ns/net)" != "$(readlink /proc/self/ns/net)" ]
 }
@@ -152,13 +141,13 @@ bp_row() {	# bp_row off|on SHAPE ADDR user|root [PORT]
 	done < $BP/sent
 	expect=$want
 	[ "$kind" = p2p ] && [ "$p2p" = off ] && expect=0
-	if ! bp_wait 250 grep -qxF "$fence" $BP/sink.log; then
+	if ! poll 0.02 250 grep -qxF "$fence" $BP/sink.log; then
 		fail "$row: the fence after it did not arrive"
 		bp_drops $BP/drops.before
 		return
 	fi
 	# Past the fence all should be in; a short grace all the same.
-	[ "$expect" = 0 ] || bp_wait 100 bp_count_is "$expect"
+	[ "$expect" = 0 ] || poll 0.02 100 bp_count_is "$expect"
 	got=$(grep -cxFf $BP/want $BP/sink.log)
 	# The drops counted, by reason: some exactly when nothing is to
 	# arrive.  This row's "after" is the next row's "before".

@@ -48,16 +48,17 @@ ok() {	# ok NAME CMD...
 }
 # netpeer's own PASS/FAIL lines, labelled.
 label() { sed -E "s/^(PASS|FAIL|SKIP) /\\1 vm $L: /"; }
-wait_for() {	# wait_for TENTHS CMD...
-	n=$1
-	shift
+poll() {	# poll STEP TRIES CMD...: CMD every STEP seconds until it succeeds
+	poll_step=$1 n=$2
+	shift 2
 	while [ "$n" -gt 0 ]; do
 		"$@" 2>/dev/null && return 0
-		sleep 0.1
+		sleep "$poll_step"
 		n=$((n - 1))
 	done
 	return 1
 }
+wait_for() { poll 0.1 "$@"; }	# wait_for TENTHS CMD...
 now() { cut -d. -f1 /proc/uptime; }
 p2p_is() {	# the switch in the kernel's config map
 	$CTL status --json 2>/dev/null | grep -q "\"p2p\":\"$1\""
