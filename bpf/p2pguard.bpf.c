@@ -497,58 +497,90 @@ static __always_inline struct p2pg_flow *p2pg_flow_get(struct __sk_buff *skb)
 }
 
 /*
- * Report a packet with a reason, at most one event per destination and
- * second.  A call: inlined, its event and key would sit in
- * p2pguard_full()'s frame, on top of everything else there.  @how is the
- * reason, with P2PG_EMIT_DROPPED or'ed in when the packet is dropped.
+ * The programs p2pguard_full() hands a packet on to, and the slots of
+ * p2pg_progs (P2PG_PROG_*), filled by p2pg_skel_entry() after load.  No
+ * program calls another BPF function: the 32-bit ARM JIT compiles no
+ * such call, and an interpreter refuses a program that has both calls
+ * and tail calls (internals.rst).  Pinned with the other maps: the
+ * kernel empties a program array when the last reference from user space
+ * goes, and p2pguardd may exit or be killed while the program stays
+ * attached.  A tail call that finds its slot empty fails closed.
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, P2PG_PROGS);
+	/* Sizes, not BTF types: the kernel takes none for program arrays. */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} p2pg_progs SEC(".maps");
+
+/*
+ * What a run hands on to the program it tail-calls, in skb->cb: the
+ * kernel saves those 20 bytes before it runs a cgroup program and
+ * restores them after, so they are the run's own, however runs nest or
+ * interleave on one CPU.  The rest is per CPU and nesting level, in
+ * p2pg_scratch and p2pg_cont, which the token says the run still holds.
+ */
+#define P2PG_CB_TOK	0	/* the level's owner token; 0: no level held */
+#define P2PG_CB_LEVEL	1	/* the nesting level held */
+#define P2PG_CB_HOW	2	/* p2pguard_emit(): reason | P2PG_EMIT_DROPPED */
+
+/*
+ * skb->cb[@i], read and written through these only: with @skb hidden
+ * from clang each time, it cannot keep a pointer into the context for a
+ * later access, which the verifier refuses ("modified ctx ptr").
+ */
+static __always_inline __u32 p2pg_cb(struct __sk_buff *skb, int i)
+{
+	asm volatile("" : "+r"(skb));
+	return skb->cb[i];
+}
+
+static __always_inline void p2pg_cb_set(struct __sk_buff *skb, int i,
+					__u32 v)
+{
+	asm volatile("" : "+r"(skb));
+	skb->cb[i] = v;
+}
+
+/* p2pguard_emit(): the packet is dropped. */
 #define P2PG_EMIT_DROPPED	0x100
 
-static __attribute__((noinline)) void p2pg_emit(struct __sk_buff *skb,
-						const struct p2pg_pkt *p,
-						const struct p2pg_meta *m,
-						const struct p2pg_win *w,
-						__u32 how)
-{
-	__u32 reason = how & 0xff;
-	int dropped = how & P2PG_EMIT_DROPPED;
-	struct p2pg_ev_key k = {};
-	struct p2pg_event ev = {};
-	__u64 now = bpf_ktime_get_ns(), *last;
+/*
+ * struct p2pg_cont - a run's state between its programs, per CPU and
+ * nesting level (element of p2pg_cont).  Not state: the loader does not
+ * pin it.
+ * @lens:    p2pg_lens() of the packet's metadata (a GSO send: no length).
+ * @bits:    p2pg_bits(), P2PG_META_AGENT included.
+ * @poff:    the payload's offset in the packet.
+ * @seg:     the length p2pguard_classify() or'es into @lens: a GSO
+ *           segment's, else 0.
+ * @gso:     a UDP GSO send's segment size; 0: one window.
+ * @total:   a GSO send's payload length.
+ * @next:    a GSO send's next segment to judge.
+ * @send:    a GSO send's reason so far.
+ * @windows: a GSO send's segments judged through the window.
+ * @stream:  the window holds the connection's stream (p2pg_stream_window()).
+ */
+struct p2pg_cont {
+	__u64 lens;
+	__u64 bits;
+	__u32 poff;
+	__u32 seg;
+	__u32 gso;
+	__u32 total;
+	__u32 next;
+	__u32 send;
+	__u32 windows;
+	__u32 stream;
+};
 
-	__builtin_memcpy(k.daddr, p->daddr, 16);
-	k.dport = m->dport;
-	k.family = p->family;
-	last = bpf_map_lookup_elem(&p2pg_ev_limit, &k);
-	if (last && now - *last < P2PG_EVENT_INTERVAL_NS)
-		return;
-	bpf_map_update_elem(&p2pg_ev_limit, &k, &now, BPF_ANY);
-
-	ev.cgroup_id = bpf_skb_cgroup_id(skb);
-	ev.uid = bpf_get_socket_uid(skb);
-	ev.reason = reason;
-	ev.family = p->family;
-	ev.l4proto = p->l4proto;	/* UDP-Lite's own number */
-	ev.flags = dropped ? P2PG_EV_DROPPED : P2PG_EV_AUDIT;
-	ev.dport = m->dport;
-	ev.len = skb->len;
-	__builtin_memcpy(ev.daddr, p->daddr, 16);
-	/* Name the blocked question: the header is 12 bytes (14 over TCP). */
-	if (reason == P2PG_R_DNS_NAME && w) {
-		__u32 q = m->l4proto == P2PG_IPPROTO_TCP ? 14 : 12, i;
-
-		for (i = 0; i < P2PG_EVENT_QNAME; i++) {
-			if (q + i >= w->len)
-				break;
-			ev.qname[i] = w->b[q + i];
-		}
-	}
-	if (p2pg_use_ringbuf)
-		bpf_ringbuf_output(&p2pg_events, &ev, sizeof(ev), 0);
-	else
-		bpf_perf_event_output(skb, &p2pg_perf_ev, BPF_F_CURRENT_CPU,
-				      &ev, sizeof(ev));
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, P2PG_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct p2pg_cont);
+} p2pg_cont SEC(".maps");
 
 static __always_inline void p2pg_count(__u32 reason, __u32 len, int dropped)
 {
@@ -598,40 +630,6 @@ static __always_inline struct p2pg_meta p2pg_meta_unpack(__u64 lens,
 }
 
 /*
- * The classifier as a global (non-static) function: the verifier checks it
- * once, with unknown arguments, instead of once per path that reaches it
- * (IPv4/IPv6, UDP/TCP, each destination class...).  Needs BTF func info
- * (clang -g) and 5.6+.  Its arguments are scalars only: global functions
- * take pointers to memory only from 5.12 on, and a context pointer only
- * where the kernel has vmlinux BTF to recognise it (camera kernels often
- * have none).  Hence the metadata packed in two words, the agent verdict
- * (which needs the skb for its helpers) among its flags, set by the
- * caller.
- */
-__attribute__((noinline))
-int p2pg_classify_pkt(__u64 lens, __u64 bits, __u32 level)
-{
-	struct p2pg_meta m = p2pg_meta_unpack(lens, bits);
-	struct p2pg_bpf_env env;
-	struct p2pg_scratch *sc;
-	struct p2pg_config *cfg;
-	struct p2pg_win *w;
-	__u32 zero = 0, r, next = 0;
-
-	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
-	if (!cfg || !sc)
-		return P2PG_R_NONE;
-	w = &sc->w;
-	env.skb = 0;
-	env.level = level;
-	r = p2pg_classify(&env, cfg, &m, w);
-	if (m.l4proto == P2PG_IPPROTO_TCP && m.dport == 53)
-		next = p2pg_dns_tcp_next(w, m.payload_len);
-	return r | next << 8;
-}
-
-/*
  * p2pg_dns_denied() over window @level at @base, as a global function:
  * verified once, where p2pg_dns_tcp_denied() calls it once per message.
  */
@@ -661,81 +659,41 @@ __u32 p2pg_dns_question_pkt(__u32 level, __u32 at)
 	return p2pg_dns_question(&env, &sc->w, at);
 }
 
-_Static_assert(P2PG_HEAD_SIZE == 24, "p2pg_classify_head_pkt() takes 3 words");
 
-/* p2pg_classify_head_pkt(): the head cannot decide, read the window. */
+/* p2pg_head_reason(): the head cannot decide, read the window. */
 #define P2PG_HEAD_WINDOW	0x100
 
 /*
- * p2pg_classify_head() as a global function, for the reason given above
- * p2pg_classify_pkt(): inlined on every path to it, the verifier would
- * exceed its limit.  The head travels as three words (@h0..@h2, its bytes
- * in memory order), its length in bits 32..39 of @bits.  P2PG_HEAD_WINDOW when the packet needs the window
- * (p2pg_head_decides(), p2pg_head_wants_window()); p2pg_head_quiet()
- * first, for the segments of a GSO send (p2pg_gso_path()).
+ * The head's verdict (@h, of @m's packet or segment): quiet, a reason,
+ * or P2PG_HEAD_WINDOW when the window must decide
+ * (p2pg_head_wants_window()).
  */
-__attribute__((noinline))
-int p2pg_classify_head_pkt(__u64 lens, __u64 bits, __u64 h0, __u64 h1,
-			   __u64 h2)
+static __always_inline __u32 p2pg_head_judge(const struct p2pg_config *cfg,
+					     const struct p2pg_meta *m,
+					     const struct p2pg_head *h)
 {
-	struct p2pg_meta m = p2pg_meta_unpack(lens, bits);
 	struct p2pg_bpf_env env = {};
-	struct p2pg_config *cfg;
-	struct p2pg_head h;
-	__u32 zero = 0;
 
-	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
-	if (!cfg)
+	if (p2pg_head_quiet(&env, cfg, m, h))
 		return P2PG_R_NONE;
-	h.len = (__u8)(bits >> 32);
-	h.plain = 1;
-	__builtin_memcpy(h.b, &h0, 8);
-	__builtin_memcpy(h.b + 8, &h1, 8);
-	__builtin_memcpy(h.b + 16, &h2, 8);
-	if (!p2pg_head_decides(&m))
+	if (p2pg_head_wants_window(m, h))
 		return P2PG_HEAD_WINDOW;
-	if (p2pg_head_quiet(&env, cfg, &m, &h))
-		return P2PG_R_NONE;
-	if (p2pg_head_wants_window(&m, &h))
-		return P2PG_HEAD_WINDOW;
-	return p2pg_classify_head(&env, cfg, &m, &h);
-}
-
-/* What follows the classifier: count, remember, report, decide. */
-static __always_inline int p2pg_finish(struct __sk_buff *skb,
-				       const struct p2pg_config *cfg,
-				       const struct p2pg_pkt *p,
-				       const struct p2pg_meta *m,
-				       const struct p2pg_win *w,
-				       __u32 reason)
-{
-	int drop = p2pg_verdict_drop(cfg, reason);
-
-	p2pg_count(reason, skb->len, drop);
-	if (reason != P2PG_R_NONE && !cfg->p2p_enabled)
-		p2pg_emit(skb, p, m, w,
-			  reason | (drop ? P2PG_EMIT_DROPPED : 0));
-	return drop ? SK_DROP : SK_PASS;
+	return p2pg_classify_head(&env, cfg, m, h);
 }
 
 /*
  * The common packet: everything the classifier reads is in the first
  * P2PG_HEAD_SIZE payload bytes (p2pg_head_decides()), which fit on the
- * stack.  No window, so no nesting level and no 512-byte copy.  And most
- * of these packets are answered by p2pg_head_quiet(), inline, without the
- * classifier's call.
- * Return: the reason, or P2PG_HEAD_WINDOW when the head cannot decide
- * (p2pg_head_wants_window()).
+ * stack.  No window, so no nesting level and no 512-byte copy; and most
+ * of these packets are answered by p2pg_head_quiet().
+ * Return: the reason, or P2PG_HEAD_WINDOW when the head cannot decide.
  */
 static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
 					      const struct p2pg_config *cfg,
 					      const struct p2pg_meta *m,
 					      __u32 poff)
 {
-	/* Aligned: the classifier's call takes the bytes as three words. */
-	struct p2pg_head h __attribute__((aligned(8))) = {};
-	struct p2pg_bpf_env env = {};
-	__u64 bits = p2pg_bits(m), w0, w1, w2;
+	struct p2pg_head h = {};
 	__u32 n;
 
 	/* Set apart: an initialiser would be copied from a constant pool. */
@@ -759,13 +717,7 @@ static __always_inline __u32 p2pg_head_reason(struct __sk_buff *skb,
 		    !bpf_skb_load_bytes(skb, poff, h.b, x + 1))
 			h.len = n;
 	}
-	if (p2pg_head_quiet(&env, cfg, m, &h))
-		return P2PG_R_NONE;
-	bits |= (__u64)h.len << 32;
-	__builtin_memcpy(&w0, h.b, 8);
-	__builtin_memcpy(&w1, h.b + 8, 8);
-	__builtin_memcpy(&w2, h.b + 16, 8);
-	return p2pg_classify_head_pkt(p2pg_lens(m), bits, w0, w1, w2);
+	return p2pg_head_judge(cfg, m, &h);
 }
 
 /*
@@ -917,33 +869,110 @@ static __always_inline int p2pg_level_held(volatile __u32 *owner, __u32 tok)
 	return *owner == tok;
 }
 
+
+/* The level the run of @skb holds, if it still holds it (P2PG_CB_TOK). */
+static __always_inline volatile __u32 *p2pg_level_mine(struct __sk_buff *skb)
+{
+	__u32 zero = 0, tok = p2pg_cb(skb, P2PG_CB_TOK);
+	__u32 k = p2pg_cb(skb, P2PG_CB_LEVEL) & (P2PG_NEST_MAX - 1);
+	volatile struct p2pg_levels *l;
+
+	if (!tok)
+		return 0;
+	l = bpf_map_lookup_elem(&p2pg_levels, &zero);
+	if (!l || !p2pg_level_held(&l->owner[k], tok))
+		return 0;	/* !l cannot happen: array */
+	return &l->owner[k];
+}
+
+/* Free the run's level, if it still holds it (a later run's stays). */
+static __always_inline void p2pg_level_free(struct __sk_buff *skb)
+{
+	volatile __u32 *owner = p2pg_level_mine(skb);
+
+	if (owner)
+		*owner = 0;
+	p2pg_cb_set(skb, P2PG_CB_TOK, 0);
+}
+
+/*
+ * What follows the classifier: count, report (p2pguard_emit(), a program
+ * of its own: its event would not fit in the frames of the others beside
+ * their own state), free the level, decide.
+ */
+static __always_inline int p2pg_finish(struct __sk_buff *skb,
+				       const struct p2pg_config *cfg,
+				       __u32 reason)
+{
+	int drop = p2pg_verdict_drop(cfg, reason);
+
+	p2pg_count(reason, skb->len, drop);
+	if (reason != P2PG_R_NONE && !cfg->p2p_enabled) {
+		p2pg_cb_set(skb, P2PG_CB_HOW, reason |
+				       (drop ? P2PG_EMIT_DROPPED : 0));
+		bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_EMIT);
+		/* No slot, or no tail call left: no event; the verdict stands. */
+	}
+	p2pg_level_free(skb);
+	return drop ? SK_DROP : SK_PASS;
+}
+
 /*
  * DNS, SSDP, a TCP segment whose stream is judged (@flow: see
  * p2pg_flow_plan(); @post as p2pg_seg.post), one of a connection without
- * memory, a head that wants the window: the whole window.
+ * memory, a head that wants the window, a UDP GSO send (@gso): claim a
+ * nesting level, fill its window and state, and hand the packet on to
+ * p2pguard_classify() or p2pguard_gso().
  */
-static __always_inline int p2pg_window_path(struct __sk_buff *skb,
-					    const struct p2pg_config *cfg,
-					    const struct p2pg_pkt *p,
-					    struct p2pg_meta *m,
-					    struct p2pg_flow *flow, __u32 post,
-					    __u32 poff, __u32 level,
-					    volatile __u32 *owner, __u32 tok)
+static __always_inline int p2pg_hand_on(struct __sk_buff *skb,
+					const struct p2pg_config *cfg,
+					const struct p2pg_pkt *p,
+					struct p2pg_meta *m,
+					struct p2pg_flow *flow, __u32 post,
+					__u32 poff, __u32 gso)
 {
-	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	/* Odd: never 0, the free level's. */
+	__u32 tok = bpf_get_prandom_u32() | 1, level = 0;
+	volatile __u32 *owner = p2pg_level_claim(tok, &level);
+	int dns = m->dport == 53;
+	struct p2pg_scratch *sc;
+	struct p2pg_cont *st;
 	struct p2pg_win *w;
-	__u32 reason, r, from;
-	int dns = m->dport == 53, stream = 0;
 
-	if (!sc)
-		return SK_PASS;	/* cannot happen: array */
+	/*
+	 * Every level held: deeper than any real stack of softirqs, or
+	 * tasks preempted in the middle of their runs.  Not judged.
+	 */
+	if (!owner)
+		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
+	asm volatile("" ::: "memory");	/* the claim before the window */
+	p2pg_cb_set(skb, P2PG_CB_TOK, tok);
+	p2pg_cb_set(skb, P2PG_CB_LEVEL, level);
+	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	st = bpf_map_lookup_elem(&p2pg_cont, &level);
+	if (!sc || !st)
+		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);	/* arrays */
 	w = &sc->w;
 	w->len = 0;
 	w->seg = 0;
+	st->poff = poff;
+	st->seg = 0;
+	st->gso = gso;
+	st->total = m->payload_len;
+	st->next = 0;
+	st->send = P2PG_R_NONE;
+	st->windows = 0;
+	st->stream = 0;
+	if (gso) {
+		st->lens = p2pg_lens(m) & ~0xffffffffULL;
+		st->bits = p2pg_bits(m);
+		bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_GSO);
+		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
+	}
 	if (flow) {
 		/* The sequence number: bytes 4..7 of the TCP header. */
 		if (p2pg_load(skb, p->l4off + 4, &sc->seg.seq, 4))
-			return SK_PASS;	/* cannot happen: parsed */
+			return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
 		sc->seg.seq = bpf_ntohl(sc->seg.seq) +
 			      !!(p->tcp_flags & P2PG_TCP_SYN);
 		sc->seg.len = m->payload_len;
@@ -952,156 +981,24 @@ static __always_inline int p2pg_window_path(struct __sk_buff *skb,
 		if (!sc->pl.judge)
 			m->flags |= P2PG_META_FLOW_CLEAN;	/* nothing new */
 		else if (!p2pg_stream_window(skb, m, flow, &sc->pl, poff, w))
-			stream = 1;
+			st->stream = 1;
 	} else if (poff && p2pg_wants_payload(m)) {
 		p2pg_window_load(skb, w, poff, m->payload_len);
 	}
-	r = p2pg_classify_pkt(p2pg_lens(m), p2pg_bits(m), level);
-	reason = r & 0xff;
-	if (!p2pg_level_held(owner, tok)) {
-		/* Another run wrote the window: not judged, remember nothing. */
-		reason = P2PG_R_UNJUDGED;
-		stream = 0;
-	}
-	if (stream) {
-		from = p2pg_flow_after(flow, &sc->pl, cfg->generation, dns,
-				       reason, m->payload_len, w->len, r >> 8);
-		p2pg_stream_keep(skb, flow, &sc->pl, w, poff, from);
-	}
-	return p2pg_finish(skb, cfg, p, m, w, reason);
-}
-
-/*
- * A GSO send's loop state, per CPU and nesting level (p2pg_gso_path()):
- * in map memory, not in registers that the calls in the loop would have
- * clang spill to p2pguard_full()'s frame.  Not state: the loader does not
- * pin it.
- */
-struct p2pg_gso_state {
-	__u64 lens;	/* p2pg_lens() without the length */
-	__u64 bits;	/* p2pg_bits(), P2PG_META_AGENT included */
-	__u32 poff;
-	__u32 send;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, P2PG_NEST_MAX);
-	__type(key, __u32);
-	__type(value, struct p2pg_gso_state);
-} p2pg_gso SEC(".maps");
-
-/*
- * A UDP GSO send (@m->payload_len bytes at @poff, in segments of @gso
- * bytes; p2pg_gso_seg()): each segment is judged as the datagram it
- * becomes, its head first (p2pg_classify_head_pkt(), which answers the
- * quiet ones) and the window of @level where the head cannot decide.  The
- * send takes the first reason a segment has, agent and lockdown (which
- * every segment has) only when no segment has another (p2pg_gso_more());
- * a segment that cannot be read is unjudgeable.  Its own path: UDP has no
- * connection memory.
- */
-static __always_inline int p2pg_gso_path(struct __sk_buff *skb,
-					 const struct p2pg_config *cfg,
-					 const struct p2pg_pkt *p,
-					 const struct p2pg_meta *m, __u32 poff,
-					 __u32 level, __u32 gso,
-					 volatile __u32 *owner, __u32 tok)
-{
-	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
-	struct p2pg_gso_state *st = bpf_map_lookup_elem(&p2pg_gso, &level);
-	__u32 total = m->payload_len, k, at, seg, n, r;
-	struct p2pg_win *w;
-	__u64 w0, w1, w2, x;
-
-	if (!sc || !st)
-		return SK_PASS;	/* cannot happen: arrays */
-	w = &sc->w;
-	w->seg = 0;
-	st->lens = p2pg_lens(m) & ~0xffffffffULL;
+	st->lens = p2pg_lens(m);
 	st->bits = p2pg_bits(m);
-	st->poff = poff;
-	st->send = P2PG_R_NONE;
-	/*
-	 * @total and @gso in registers, not loaded from @st in the loop:
-	 * then clang put the loads of the next round before the loop's
-	 * head, which 5.10's verifier refused as a back-edge.
-	 */
-	for (k = 0; k < P2PG_GSO_SEGS_MAX; k++) {
-		seg = p2pg_gso_seg(total, gso, k, &at);
-		if (!seg)
-			break;
-		n = seg < P2PG_HEAD_SIZE ? seg : P2PG_HEAD_SIZE;
-		/* The head into the window: [1, 32] bytes, as the verifier sees. */
-		x = n - 1;
-		asm volatile("%0 &= 31" : "+r"(x));
-		w->len = 0;
-		if (bpf_skb_load_bytes(skb, st->poff + at, w->b, x + 1)) {
-			st->send = P2PG_R_UNJUDGED;
-			break;
-		}
-		__builtin_memcpy(&w0, w->b, 8);
-		__builtin_memcpy(&w1, w->b + 8, 8);
-		__builtin_memcpy(&w2, w->b + 16, 8);
-		r = p2pg_classify_head_pkt(st->lens | seg,
-					   st->bits | (__u64)n << 32, w0, w1, w2);
-		if (r == P2PG_HEAD_WINDOW) {
-			/* Again rather than kept across the call. */
-			seg = p2pg_gso_seg(total, gso, k, &at);
-			r = P2PG_R_UNJUDGED;
-			if (seg && !p2pg_window_load(skb, w, st->poff + at, seg))
-				r = p2pg_classify_pkt(st->lens | seg, st->bits,
-						      level);
-			r &= 0xff;
-		}
-		if (r != P2PG_R_NONE)
-			st->send = r;
-		if (!p2pg_gso_more(st->send))
-			break;
-	}
-	if (!p2pg_level_held(owner, tok))
-		st->send = P2PG_R_UNJUDGED;	/* as p2pg_window_path() */
-	return p2pg_finish(skb, cfg, p, m, w, st->send);
-}
-
-/* The window path or the GSO path in a nesting level of its own. */
-static __always_inline int p2pg_window_nested(struct __sk_buff *skb,
-					      const struct p2pg_config *cfg,
-					      const struct p2pg_pkt *p,
-					      struct p2pg_meta *m,
-					      struct p2pg_flow *flow, __u32 post,
-					      __u32 poff, __u32 gso)
-{
-	/* Odd: never 0, the free level's. */
-	__u32 tok = bpf_get_prandom_u32() | 1, level = 0;
-	volatile __u32 *owner = p2pg_level_claim(tok, &level);
-	int ret;
-
-	/*
-	 * Every level held: deeper than any real stack of softirqs, or
-	 * tasks preempted in the middle of their runs.  Not judged.
-	 */
-	if (!owner)
-		return p2pg_finish(skb, cfg, p, m, 0, P2PG_R_UNJUDGED);
-	asm volatile("" ::: "memory");	/* the claim before the window */
-	if (gso)
-		ret = p2pg_gso_path(skb, cfg, p, m, poff, level, gso, owner,
-				    tok);
-	else
-		ret = p2pg_window_path(skb, cfg, p, m, flow, post, poff,
-				       level, owner, tok);
-	if (p2pg_level_held(owner, tok))
-		*owner = 0;
-	return ret;
+	bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_CLASSIFY);
+	return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
 }
 
 /*
  * Every packet p2pguard_egress() does not settle itself, from the start:
- * the general parse, the destination's class, connection memory, the head
- * or the window, the classifier and what follows it.  A program of its
- * own, which p2pguard_egress() tail-calls (p2pg_progs): the common run
- * stays short, and this one has the verifier's 512 bytes of stack and its
- * instruction budget to itself, the entry's frame gone (internals.rst).
+ * the general parse, the destination's class, connection memory, and the
+ * head, or the window handed on to p2pguard_classify() or p2pguard_gso().
+ * A program of its own, which p2pguard_egress() tail-calls (p2pg_progs):
+ * the common run stays short, and this one has the verifier's 512 bytes
+ * of stack and its instruction budget to itself, the entry's frame gone
+ * (internals.rst).
  */
 SEC("cgroup_skb/egress")
 int p2pguard_full(struct __sk_buff *skb)
@@ -1114,6 +1011,7 @@ int p2pguard_full(struct __sk_buff *skb)
 	__u32 zero = 0, poff, blur, gso = 0, reason;
 	int family = 0;
 
+	p2pg_cb_set(skb, P2PG_CB_TOK, 0);	/* no level yet */
 	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
 	if (!cfg)
 		return SK_PASS;	/* cannot happen: array */
@@ -1136,7 +1034,7 @@ int p2pguard_full(struct __sk_buff *skb)
 	poff = p.poff;
 	/*
 	 * A UDP GSO send becomes one datagram per gso_size payload bytes,
-	 * each judged as such (p2pg_gso_path()); more segments than the
+	 * each judged as such (p2pguard_gso()); more segments than the
 	 * kernel makes are unjudgeable.  Where the kernel does not say the
 	 * size (before 5.7), the send cannot be cut: unjudgeable
 	 * (internals.rst).
@@ -1168,7 +1066,7 @@ int p2pguard_full(struct __sk_buff *skb)
 	if (m.dst_class == P2PG_NET_WAN && p2pg_agent(skb, cfg))
 		m.flags |= P2PG_META_AGENT;
 	if (gso && !(m.flags & P2PG_META_UNJUDGED))
-		return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, gso);
+		return p2pg_hand_on(skb, cfg, &p, &m, 0, 0, poff, gso);
 	/* Connection memory only where the classifier reads it. */
 	if (m.l4proto == P2PG_IPPROTO_TCP && !(m.flags & P2PG_META_FRAGMENT) &&
 	    (m.dst_class == P2PG_NET_WAN || m.dst_class == P2PG_NET_LAN))
@@ -1188,17 +1086,17 @@ int p2pguard_full(struct __sk_buff *skb)
 		} else if (p2pg_flow_settled(flow, cfg->generation, post)) {
 			m.flags |= P2PG_META_FLOW_CLEAN;
 		} else if (m.payload_len && poff) {
-			/* The stream: p2pg_flow_plan() in the window path. */
-			return p2pg_window_nested(skb, cfg, &p, &m, flow, post,
-						  poff, 0);
+			/* The stream: p2pg_flow_plan() in p2pg_hand_on(). */
+			return p2pg_hand_on(skb, cfg, &p, &m, flow, post, poff,
+					    0);
 		}
 	}
 	if (p2pg_head_decides(&m)) {
 		reason = p2pg_head_reason(skb, cfg, &m, poff);
 		if (reason != P2PG_HEAD_WINDOW)
-			return p2pg_finish(skb, cfg, &p, &m, 0, reason);
+			return p2pg_finish(skb, cfg, reason);
 	}
-	return p2pg_window_nested(skb, cfg, &p, &m, 0, 0, poff, 0);
+	return p2pg_hand_on(skb, cfg, &p, &m, 0, 0, poff, 0);
 
 not_ip:
 	p2pg_count(P2PG_R_NOT_IP, skb->len, 0);
@@ -1206,21 +1104,220 @@ not_ip:
 }
 
 /*
- * The program p2pguard_egress() tail-calls, p2pguard_full(), at
- * P2PG_PROG_FULL: filled by p2pg_skel_entry() after load, not by libbpf,
- * because a kernel may refuse it (a JIT that compiles the entry but not
- * p2pguard_full(): 32-bit ARM), and then p2pguard_full() is attached on
- * its own.  Pinned with the other maps: the kernel empties a program
- * array when the last reference from user space goes, and p2pguardd may
- * exit or be killed while the program stays attached.
+ * The window of the level the run holds (P2PG_CB_LEVEL), judged by
+ * p2pg_classify(): the packet's (p2pg_hand_on()), or one GSO segment's
+ * (p2pguard_gso(), to which it hands the send back).  Then the stream's
+ * memory and p2pg_finish().
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	/* Sizes, not BTF types: the kernel takes none for program arrays. */
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} p2pg_progs SEC(".maps");
+SEC("cgroup_skb/egress")
+int p2pguard_classify(struct __sk_buff *skb)
+{
+	__u32 level = p2pg_cb(skb, P2PG_CB_LEVEL) & (P2PG_NEST_MAX - 1);
+	__u32 zero = 0;
+	struct p2pg_bpf_env env = { .level = level };
+	__u32 reason, next = 0, from;
+	struct p2pg_scratch *sc;
+	struct p2pg_config *cfg;
+	struct p2pg_flow *flow;
+	struct p2pg_cont *st;
+	struct p2pg_meta m;
+	struct p2pg_win *w;
+	int dns;
+
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	st = bpf_map_lookup_elem(&p2pg_cont, &level);
+	if (!cfg || !sc || !st)
+		return SK_PASS;	/* cannot happen: arrays */
+	w = &sc->w;
+	m = p2pg_meta_unpack(st->lens | st->seg, st->bits);
+	reason = p2pg_classify(&env, cfg, &m, w);
+	if (st->gso) {
+		if (reason != P2PG_R_NONE)
+			st->send = reason;
+		st->next = st->next + 1;
+		bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_GSO);
+		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
+	}
+	if (!p2pg_level_mine(skb))
+		/* Another run wrote the window: not judged, remember nothing. */
+		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
+	if (st->stream) {
+		dns = m.dport == 53;
+		if (dns && m.l4proto == P2PG_IPPROTO_TCP)
+			next = p2pg_dns_tcp_next(w, m.payload_len);
+		/* The connection's memory again: p2pguard_full() had it. */
+		flow = p2pg_flow_get(skb);
+		if (flow) {
+			from = p2pg_flow_after(flow, &sc->pl, cfg->generation,
+					       dns, reason, m.payload_len,
+					       w->len, next);
+			p2pg_stream_keep(skb, flow, &sc->pl, w, st->poff, from);
+		}
+	}
+	return p2pg_finish(skb, cfg, reason);
+}
+
+/*
+ * A UDP GSO send (p2pg_hand_on(): @total payload bytes at @poff, in
+ * segments of @gso bytes; p2pg_gso_seg()): each segment judged as the
+ * datagram it becomes, by its head where the head decides, else by its
+ * window in p2pguard_classify(), which hands the send back.  The send
+ * takes the first reason a segment has, agent and lockdown (which every
+ * segment has) only when no segment has another (p2pg_gso_more()); a
+ * segment that cannot be read is unjudgeable, and so is a send with more
+ * than P2PG_GSO_WINDOWS_MAX segments that need the window: each costs two
+ * of the 32 tail calls a packet may take (internals.rst).
+ * P2PG_GSO_ROUND segments a run, then this program again.
+ */
+#define P2PG_GSO_ROUND		4
+
+_Static_assert(1 + (P2PG_GSO_SEGS_MAX / P2PG_GSO_ROUND) +
+	       2 * P2PG_GSO_WINDOWS_MAX + 1 <= 32,
+	       "p2pguard_full(), the rounds, the windows and p2pguard_emit()");
+
+SEC("cgroup_skb/egress")
+int p2pguard_gso(struct __sk_buff *skb)
+{
+	__u32 level = p2pg_cb(skb, P2PG_CB_LEVEL) & (P2PG_NEST_MAX - 1);
+	__u32 zero = 0;
+	__u32 total, gso, poff, i, k, at, seg, n, r;
+	struct p2pg_scratch *sc;
+	struct p2pg_config *cfg;
+	struct p2pg_cont *st;
+	struct p2pg_head h;
+	struct p2pg_meta m;
+	__u64 x;
+
+	cfg = bpf_map_lookup_elem(&p2pg_config, &zero);
+	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	st = bpf_map_lookup_elem(&p2pg_cont, &level);
+	if (!cfg || !sc || !st)
+		return SK_PASS;	/* cannot happen: arrays */
+	/*
+	 * In registers, not loaded from @st in the loop: then clang put the
+	 * loads of the next round before the loop's head, which 5.10's
+	 * verifier refused as a back-edge.
+	 */
+	total = st->total;
+	gso = st->gso;
+	poff = st->poff;
+	k = st->next;
+	for (i = 0; i < P2PG_GSO_ROUND; i++, k++) {
+		if (!p2pg_gso_more(st->send) || k >= P2PG_GSO_SEGS_MAX)
+			goto done;
+		seg = p2pg_gso_seg(total, gso, k, &at);
+		if (!seg)
+			goto done;
+		n = seg < P2PG_HEAD_SIZE ? seg : P2PG_HEAD_SIZE;
+		/* [1, 32] bytes, as the verifier sees. */
+		x = n - 1;
+		asm volatile("%0 &= 31" : "+r"(x));
+		if (bpf_skb_load_bytes(skb, poff + at, h.b, x + 1)) {
+			st->send = P2PG_R_UNJUDGED;
+			goto done;
+		}
+		h.len = n;
+		h.plain = 1;
+		m = p2pg_meta_unpack(st->lens | seg, st->bits);
+		r = p2pg_head_decides(&m) ? p2pg_head_judge(cfg, &m, &h) :
+					    P2PG_HEAD_WINDOW;
+		if (r == P2PG_HEAD_WINDOW) {
+			if (st->windows >= P2PG_GSO_WINDOWS_MAX ||
+			    p2pg_window_load(skb, &sc->w, poff + at, seg)) {
+				st->send = P2PG_R_UNJUDGED;
+				goto done;
+			}
+			st->windows = st->windows + 1;
+			st->next = k;
+			st->seg = seg;
+			bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_CLASSIFY);
+			st->send = P2PG_R_UNJUDGED;
+			goto done;
+		}
+		if (r != P2PG_R_NONE)
+			st->send = r;
+	}
+	if (p2pg_gso_more(st->send) && k < P2PG_GSO_SEGS_MAX &&
+	    p2pg_gso_seg(total, gso, k, &at)) {
+		st->next = k;
+		bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_GSO);
+		st->send = P2PG_R_UNJUDGED;
+	}
+done:
+	if (!p2pg_level_mine(skb))
+		st->send = P2PG_R_UNJUDGED;	/* as p2pguard_classify() */
+	return p2pg_finish(skb, cfg, st->send);
+}
+
+/*
+ * Report a packet with a reason (P2PG_CB_HOW), at most one event per
+ * destination and second, and return the verdict p2pg_finish() made.
+ * A program of its own, reached only by such packets: its event and
+ * rate-limit key would crowd the others' frames.  It parses the packet
+ * again for the event's fields rather than take them through map memory
+ * that a nested run could rewrite.
+ */
+SEC("cgroup_skb/egress")
+int p2pguard_emit(struct __sk_buff *skb)
+{
+	struct p2pg_bpf_env env = { .skb = skb };
+	__u32 how = p2pg_cb(skb, P2PG_CB_HOW), reason = how & 0xff;
+	__u32 level = p2pg_cb(skb, P2PG_CB_LEVEL) & (P2PG_NEST_MAX - 1);
+	int dropped = how & P2PG_EMIT_DROPPED, family = 0;
+	struct p2pg_ev_key k = {};
+	struct p2pg_event ev = {};
+	struct p2pg_scratch *sc;
+	__u64 now, *last;
+	struct p2pg_pkt p;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP))
+		family = 4;
+	else if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		family = 6;
+	if (p2pg_parse(&env, skb->len, family, &p))
+		goto out;	/* cannot happen: parsed before */
+	now = bpf_ktime_get_ns();
+	__builtin_memcpy(k.daddr, p.daddr, 16);
+	k.dport = p.dport;
+	k.family = p.family;
+	last = bpf_map_lookup_elem(&p2pg_ev_limit, &k);
+	if (last && now - *last < P2PG_EVENT_INTERVAL_NS)
+		goto out;
+	bpf_map_update_elem(&p2pg_ev_limit, &k, &now, BPF_ANY);
+
+	ev.cgroup_id = bpf_skb_cgroup_id(skb);
+	ev.uid = bpf_get_socket_uid(skb);
+	ev.reason = reason;
+	ev.family = p.family;
+	ev.l4proto = p.l4proto;	/* UDP-Lite's own number */
+	ev.flags = dropped ? P2PG_EV_DROPPED : P2PG_EV_AUDIT;
+	ev.dport = p.dport;
+	ev.len = skb->len;
+	__builtin_memcpy(ev.daddr, p.daddr, 16);
+	/*
+	 * Name the blocked question, from the window the run still holds:
+	 * the header is 12 bytes (14 over TCP).
+	 */
+	sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
+	if (reason == P2PG_R_DNS_NAME && sc && p2pg_level_mine(skb)) {
+		__u32 q = p.l4proto == P2PG_IPPROTO_TCP ? 14 : 12, i;
+
+		for (i = 0; i < P2PG_EVENT_QNAME; i++) {
+			if (q + i >= sc->w.len)
+				break;
+			ev.qname[i] = sc->w.b[q + i];
+		}
+	}
+	if (p2pg_use_ringbuf)
+		bpf_ringbuf_output(&p2pg_events, &ev, sizeof(ev), 0);
+	else
+		bpf_perf_event_output(skb, &p2pg_perf_ev, BPF_F_CURRENT_CPU,
+				      &ev, sizeof(ev));
+out:
+	p2pg_level_free(skb);
+	return dropped ? SK_DROP : SK_PASS;
+}
 
 /*
  * The common packet, settled inline: UDP behind a plain IPv4 or IPv6

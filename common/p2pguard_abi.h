@@ -56,10 +56,18 @@
 #define P2PG_MAP_PERF_EVENTS	"p2pg_perf_ev"
 #define P2PG_MAP_PROGS		"p2pg_progs"
 
-/* Names of the two programs, and the slot of p2pg_progs the entry calls. */
+/*
+ * Names of the programs, and their slots in p2pg_progs: the entry
+ * tail-calls p2pguard_full, which hands packets on to the others
+ * (bpf/p2pguard.bpf.c).
+ */
 #define P2PG_PROG_ENTRY_NAME	"p2pguard_egress"
 #define P2PG_PROG_FULL_NAME	"p2pguard_full"
 #define P2PG_PROG_FULL		0
+#define P2PG_PROG_CLASSIFY	1	/* "p2pguard_classify": the window */
+#define P2PG_PROG_GSO		2	/* "p2pguard_gso": a GSO send */
+#define P2PG_PROG_EMIT		3	/* "p2pguard_emit": the event */
+#define P2PG_PROGS		4
 
 /*
  * The kernel module's fixed tables, which p2pguardctl status reports: its
@@ -104,6 +112,12 @@
  * figures).
  */
 #define P2PG_GSO_SEGS_MAX	64
+/*
+ * Segments of one UDP GSO send judged through the window (those whose
+ * head cannot decide: DNS, SSDP...); a send with more is unjudgeable.
+ * Each costs the BPF program two tail calls, of the 32 a packet may take.
+ */
+#define P2PG_GSO_WINDOWS_MAX	4
 
 /*
  * IP protocol numbers (IANA), the one definition the shared code, the BPF

@@ -329,10 +329,12 @@ static inline int p2pg_gso_more(__u32 reason)
  * @p:      filled; zeroed first.
  *
  * Return: 0, or -1 when this is not an IP packet of @family (counted as
- * not-ip and passed, as the BPF program does).
+ * not-ip and passed, as the BPF program does).  Always inline: left to
+ * itself, clang makes a function of it, which the BPF program must not
+ * call (internals.rst).
  */
-static inline int p2pg_parse(P2PG_ENV *env, __u32 len, int family,
-			     struct p2pg_pkt *p)
+static __always_inline int p2pg_parse(P2PG_ENV *env, __u32 len, int family,
+				      struct p2pg_pkt *p)
 {
 	__u8 *z = (__u8 *)p;
 	__u32 i;

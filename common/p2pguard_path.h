@@ -275,12 +275,16 @@ static inline __u32 p2pg_path_stream(struct p2pg_kenv *env,
  * Judge the datagram or segment whose payload (@m->payload_len bytes) is
  * at @off, as the BPF program does: the first bytes only, no window, and
  * the quick answer before the classifier, where the head decides; else
- * the window.  Sets @r->looked when payload bytes were read.
+ * the window.  Sets @r->looked when payload bytes were read.  @windows,
+ * for the segments of a GSO send: how many were judged through the
+ * window so far; past P2PG_GSO_WINDOWS_MAX a segment that needs it is
+ * unjudgeable (the BPF program's p2pguard_gso()).
  */
 static inline __u32 p2pg_path_judge(struct p2pg_kenv *env,
 				    const struct p2pg_config *cfg,
 				    const struct p2pg_meta *m, __u32 off,
-				    struct p2pg_win *w, struct p2pg_path_res *r)
+				    struct p2pg_win *w, struct p2pg_path_res *r,
+				    __u32 *windows)
 {
 	if (p2pg_head_decides(m)) {
 		struct p2pg_head h;
@@ -294,6 +298,8 @@ static inline __u32 p2pg_path_judge(struct p2pg_kenv *env,
 		if (!p2pg_head_wants_window(m, &h))
 			return p2pg_classify_head(env, cfg, m, &h);
 	}
+	if (windows && (*windows)++ >= P2PG_GSO_WINDOWS_MAX)
+		return P2PG_R_UNJUDGED;
 	w->len = p2pg_path_payload(env, &r->pkt, m, off, w->b, P2PG_WIN_SIZE);
 	r->looked = w->len != 0;
 	return p2pg_classify(env, cfg, m, w);
@@ -311,20 +317,21 @@ static inline __u32 p2pg_path_decide(struct p2pg_kenv *env,
 				     int stream, __u32 gso, struct p2pg_win *w,
 				     struct p2pg_path_res *r)
 {
-	__u32 reason, total, at, k, sr;
+	__u32 reason, total, at, k, sr, windows = 0;
 
 	if (stream)
 		return p2pg_path_stream(env, cfg, p, m, f, pl, dns, w,
 					&r->looked);
 	if (!gso || (m->flags & P2PG_META_UNJUDGED))
-		return p2pg_path_judge(env, cfg, m, p->poff, w, r);
+		return p2pg_path_judge(env, cfg, m, p->poff, w, r, 0);
 	total = m->payload_len;
 	reason = P2PG_R_NONE;
 	for (k = 0; p2pg_gso_more(reason); k++) {
 		m->payload_len = p2pg_gso_seg(total, gso, k, &at);
 		if (!m->payload_len)
 			break;
-		sr = p2pg_path_judge(env, cfg, m, p->poff + at, w, r);
+		sr = p2pg_path_judge(env, cfg, m, p->poff + at, w, r,
+				     &windows);
 		if (sr != P2PG_R_NONE)
 			reason = sr;
 	}

@@ -126,14 +126,14 @@ static int pin_dir_check(struct p2pg_backend *be)
 }
 
 /*
- * State is pinned; not state: the per-packet window, a GSO send's loop
- * state, who holds each window (runs of one program only), the
- * destination cache (filed under the generation, which the
+ * State is pinned; not state: the per-packet window, a run's state
+ * between its programs, who holds each window (runs of one program
+ * only), the destination cache (filed under the generation, which the
  * next write changes) and the rodata knobs.
  */
 static int pinnable(struct p2pguard_bpf *skel, struct bpf_map *map)
 {
-	return map != skel->maps.p2pg_scratch && map != skel->maps.p2pg_gso &&
+	return map != skel->maps.p2pg_scratch && map != skel->maps.p2pg_cont &&
 	       map != skel->maps.p2pg_levels &&
 	       map != skel->maps.p2pg_dcache && !bpf_map__is_internal(map) &&
 	       bpf_map__autocreate(map);
@@ -382,11 +382,14 @@ static int find_attached(int cg_fd)
 static int attach(struct p2pg_backend *be, struct p2pguard_bpf *skel)
 {
 	struct bpf_program *prog = p2pg_skel_entry(skel);
-	int prog_fd = bpf_program__fd(prog);
 	char link_path[PATH_MAX], prog_path[PATH_MAX], tmp[PATH_MAX];
 	struct bpf_link *link;
-	int cg_fd, old, r;
+	int cg_fd, old, r, prog_fd;
 
+	/* The programs p2pguard_full hands packets on to: none, no window. */
+	if (!prog)
+		return errno ? -errno : -EINVAL;
+	prog_fd = bpf_program__fd(prog);
 	snprintf(link_path, sizeof(link_path), "%s/%s", be->pin_dir,
 		 P2PG_PIN_LINK);
 	snprintf(prog_path, sizeof(prog_path), "%s/%s", be->pin_dir,
@@ -811,13 +814,13 @@ static int add_prog_maps(int prog_fd, __u32 *ids, int n, int max)
 
 /*
  * Every map the enforcement holds: those of the pinned program and of
- * the program it tail-calls, and the pinned ones (which outlive both).
+ * the programs in p2pg_progs, and the pinned ones (which outlive them).
  */
 static int ebpf_memory(struct p2pg_backend *be, struct p2pg_map_mem *out,
 		       int max)
 {
-	int ncpus = libbpf_num_possible_cpus(), n = 0, k = 0, fd, full, i;
-	__u32 ids[128], slot = P2PG_PROG_FULL, full_id;
+	int ncpus = libbpf_num_possible_cpus(), n = 0, k = 0, fd, prog, i;
+	__u32 ids[128], slot, prog_id;
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
@@ -828,17 +831,18 @@ static int ebpf_memory(struct p2pg_backend *be, struct p2pg_map_mem *out,
 		close(fd);
 	}
 	fd = pin_fd(be, P2PG_MAP_PROGS);
-	if (fd >= 0) {
+	for (slot = 0; fd >= 0 && slot < P2PG_PROGS; slot++) {
 		/* From user space a program array answers with the id. */
-		if (!bpf_map_lookup_elem(fd, &slot, &full_id)) {
-			full = bpf_prog_get_fd_by_id(full_id);
-			if (full >= 0) {
-				n = add_prog_maps(full, ids, n, 128);
-				close(full);
+		if (!bpf_map_lookup_elem(fd, &slot, &prog_id)) {
+			prog = bpf_prog_get_fd_by_id(prog_id);
+			if (prog >= 0) {
+				n = add_prog_maps(prog, ids, n, 128);
+				close(prog);
 			}
 		}
-		close(fd);
 	}
+	if (fd >= 0)
+		close(fd);
 	d = opendir(be->pin_dir);
 	while (d && (de = readdir(d)) && n < 128) {
 		struct bpf_map_info info = {};

@@ -172,11 +172,25 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f)
 
 struct bpf_program *p2pg_skel_entry(struct p2pguard_bpf *skel)
 {
-	int full = bpf_program__fd(skel->progs.p2pguard_full);
+	const struct {
+		__u32 slot;
+		struct bpf_program *prog;
+	} cont[] = {
+		{ P2PG_PROG_CLASSIFY, skel->progs.p2pguard_classify },
+		{ P2PG_PROG_GSO, skel->progs.p2pguard_gso },
+		{ P2PG_PROG_EMIT, skel->progs.p2pguard_emit },
+	};
+	int map = bpf_map__fd(skel->maps.p2pg_progs), fd;
 	__u32 k = P2PG_PROG_FULL;
+	size_t i;
 
-	if (!bpf_map_update_elem(bpf_map__fd(skel->maps.p2pg_progs), &k,
-				 &full, BPF_ANY))
+	for (i = 0; i < sizeof(cont) / sizeof(cont[0]); i++) {
+		fd = bpf_program__fd(cont[i].prog);
+		if (bpf_map_update_elem(map, &cont[i].slot, &fd, BPF_ANY))
+			return NULL;
+	}
+	fd = bpf_program__fd(skel->progs.p2pguard_full);
+	if (!bpf_map_update_elem(map, &k, &fd, BPF_ANY))
 		return skel->progs.p2pguard_egress;
 	return skel->progs.p2pguard_full;
 }

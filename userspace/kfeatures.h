@@ -100,14 +100,15 @@ struct p2pguard_bpf *p2pg_skel_open(const struct p2pg_features *f);
  * p2pg_skel_entry() - the program to attach or run, once loaded.
  * @skel: loaded skeleton.
  *
- * Puts p2pguard_full into p2pg_progs, where the entry p2pguard_egress
- * tail-calls it, and returns the entry.  A kernel refuses that when its
- * JIT compiled one of the two and not the other (32-bit ARM compiles the
- * entry, but not the calls of p2pguard_full): then p2pguard_full, which
- * judges every packet on its own, is the program, without the entry's
- * quick run.
+ * Puts the programs p2pguard_full hands packets on to (p2pguard_classify,
+ * p2pguard_gso, p2pguard_emit) into p2pg_progs, then p2pguard_full, which
+ * the entry p2pguard_egress tail-calls, and returns the entry.  None of
+ * them calls another BPF function, so a JIT compiles all or none of them
+ * (internals.rst); were p2pguard_full refused all the same, it is the
+ * program, judging every packet without the entry's quick run.
  *
- * Return: the program.
+ * Return: the program, or NULL (errno set) when a program p2pguard_full
+ * hands on to cannot be put in place: nothing could judge a window.
  */
 struct bpf_program *p2pg_skel_entry(struct p2pguard_bpf *skel);
 

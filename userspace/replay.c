@@ -30,6 +30,7 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 {
 	struct p2pg_map_sizes sizes;
 	struct p2pg_features f;
+	struct bpf_program *prog;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -60,7 +61,14 @@ int p2pg_runner_open(struct p2pg_runner *r, const struct p2pg_policy *p)
 			" (needs root or CAP_BPF+CAP_NET_ADMIN)" : "");
 		goto fail;
 	}
-	r->prog = bpf_program__fd(p2pg_skel_entry(r->skel));
+	prog = p2pg_skel_entry(r->skel);
+	if (!prog) {
+		err = errno ? -errno : -EINVAL;
+		fprintf(stderr, "p2pguard: the kernel refused the program array p2pg_progs: %s\n",
+			strerror(-err));
+		goto fail;
+	}
+	r->prog = bpf_program__fd(prog);
 	p2pg_skel_map_fds(r->skel, &r->fds);
 	err = p2pg_policy_write_maps(p, &r->fds);
 	if (err) {

@@ -206,13 +206,34 @@ static long native_parse(const struct p2pg_policy *pol, const __u8 *pkt,
 	return p.poff;
 }
 
+/*
+ * Does this segment of a GSO send need its window, as the BPF program's
+ * p2pguard_gso() decides: its head (the first bytes, at most
+ * P2PG_HEAD_SIZE) cannot decide.
+ */
+static int native_seg_windowed(const struct p2pg_native_env *env,
+			       const struct p2pg_meta *meta,
+			       const __u8 *payload, size_t len)
+{
+	struct native_host e = { .policy = env->policy };
+	struct p2pg_meta m = native_meta(env, meta);
+	struct p2pg_head h = {};
+
+	if (!p2pg_head_decides(&m))
+		return 1;
+	h.len = len < P2PG_HEAD_SIZE ? len : P2PG_HEAD_SIZE;
+	memcpy(h.b, payload, h.len);
+	return !p2pg_head_quiet(&e, &e.policy->cfg, &m, &h) &&
+	       p2pg_head_wants_window(&m, &h);
+}
+
 unsigned int native_classify_vec(const struct p2pg_native_env *env,
 				 const struct vec_spec *v)
 {
 	__u8 frame[VEC_FRAME_MAX];
 	struct p2pg_meta m;
 	size_t flen = vec_frame(v, frame);
-	__u32 gso = v->gso, total, at, k;
+	__u32 gso = v->gso, total, at, k, windows = 0;
 	unsigned int r = P2PG_R_NONE, seg;
 	long poff;
 
@@ -237,6 +258,13 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 		m.payload_len = p2pg_gso_seg(total, gso, k, &at);
 		if (!m.payload_len)
 			break;
+		/* More segments than P2PG_GSO_WINDOWS_MAX need the window. */
+		if (native_seg_windowed(env, &m, frame + 14 + poff + at,
+					m.payload_len) &&
+		    windows++ >= P2PG_GSO_WINDOWS_MAX) {
+			r = P2PG_R_UNJUDGED;
+			break;
+		}
 		seg = native_classify(env, &m, frame + 14 + poff + at,
 				      m.payload_len);
 		if (seg != P2PG_R_NONE)

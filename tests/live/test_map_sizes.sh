@@ -31,10 +31,10 @@ def bt(*a):
     return json.loads(subprocess.check_output(("bpftool", "-j") + a))
 mid = bt("map", "show", "pinned", "%s/%s" % (pin, name))["id"]
 ids = bt("prog", "show", "pinned", pin + "/prog").get("map_ids", [])
-slot = bt("map", "dump", "pinned", pin + "/p2pg_progs")
-if slot:
-    full = int.from_bytes(bytes(int(b, 16) for b in slot[0]["value"]), "little")
-    ids += bt("prog", "show", "id", str(full)).get("map_ids", [])
+# Every program of p2pg_progs: each holds the maps it uses.
+for slot in bt("map", "dump", "pinned", pin + "/p2pg_progs"):
+    prog = int.from_bytes(bytes(int(b, 16) for b in slot["value"]), "little")
+    ids += bt("prog", "show", "id", str(prog)).get("map_ids", [])
 sys.exit(0 if mid in ids else 1)
 PY
 }

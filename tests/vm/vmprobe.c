@@ -7,16 +7,18 @@
  *	load the embedded program exactly as p2pguardd does (same probes,
  *	same knobs, p2pg_skel_open()), attach nothing, pin nothing; print
  *	"INFO load=yes|no", "INFO insns=N" (the verifier's "processed N
- *	insns", any kernel, both programs: the entry and the one it
- *	tail-calls, each also on its own "INFO insns_entry=" and
- *	"INFO insns_full=" line), "INFO verified_insns=N" (bpf_prog_info,
- *	5.16+), "INFO jited=yes|no" (the entry's; "INFO jited_full=") and
+ *	insns", any kernel, all programs together, each also on its own
+ *	"INFO insns_entry=", "INFO insns_full=" ... line),
+ *	"INFO verified_insns=N" (bpf_prog_info, 5.16+), "INFO jited=yes|no"
+ *	(the entry's; "INFO jited_full=" and so on) and
  *	"INFO entry=NAME", the program p2pguardd would attach
  *	(p2pg_skel_entry()).  When the load fails, it loads
  *	again with the full log: the verifier's last 60 lines on "VERIFIER "
  *	lines, how it took the global functions' arguments (the log's
  *	first lines) on "VERIFIER-HEAD " lines; libbpf's messages on
- *	"LIBBPF " lines.
+ *	"LIBBPF " lines.  Every program of the object has its lines: the
+ *	entry's keys have no suffix, the others' "_full", "_classify",
+ *	"_gso" and "_emit".
  *   vmprobe attached CGROUP
  *	the cgroup_skb/egress programs attached to CGROUP: one
  *	"PROG id name verified_insns jited|interpreted" line each, then
@@ -129,34 +131,55 @@ static void head_lines(const char *log)
 	}
 }
 
-/* The skeleton, each of its two programs logging into half of @log. */
+/*
+ * The programs, in the skeleton's order, and the suffix of their INFO
+ * keys: the entry's have none ("insns_entry" for its count).
+ */
+#define NPROGS	5
+static const char *const prog_key[NPROGS] = {
+	"", "_full", "_classify", "_gso", "_emit"
+};
+
+static struct bpf_program *prog_of(struct p2pguard_bpf *skel, int k)
+{
+	struct bpf_program *const p[NPROGS] = {
+		skel->progs.p2pguard_egress, skel->progs.p2pguard_full,
+		skel->progs.p2pguard_classify, skel->progs.p2pguard_gso,
+		skel->progs.p2pguard_emit,
+	};
+
+	return p[k];
+}
+
+/* The skeleton, each of its programs logging into its share of @log. */
 static struct p2pguard_bpf *open_skel(const struct p2pg_features *f,
 				      char *log, size_t size, __u32 level)
 {
 	struct p2pguard_bpf *skel = p2pg_skel_open(f);
+	size_t share = size / NPROGS;
+	int k;
 
 	if (!skel)
 		return NULL;
-	log[0] = 0;
-	log[size / 2] = 0;
-	bpf_program__set_log_buf(skel->progs.p2pguard_egress, log, size / 2);
-	bpf_program__set_log_level(skel->progs.p2pguard_egress, level);
-	bpf_program__set_log_buf(skel->progs.p2pguard_full, log + size / 2,
-				 size / 2);
-	bpf_program__set_log_level(skel->progs.p2pguard_full, level);
+	for (k = 0; k < NPROGS; k++) {
+		log[k * share] = 0;
+		bpf_program__set_log_buf(prog_of(skel, k), log + k * share,
+					 share);
+		bpf_program__set_log_level(prog_of(skel, k), level);
+	}
 	return skel;
 }
 
 static int cmd_load(void)
 {
-	static char stats[2 * LOG_STATS];
-	const char *stats_full = stats + LOG_STATS;
-	long ins_e, ins_f;
+	static char stats[NPROGS * LOG_STATS];
+	struct bpf_program *entry;
+	long ins[NPROGS], sum = 0;
 	struct p2pg_features f;
 	struct p2pguard_bpf *skel;
 	char have[256], miss[256];
 	char *big;
-	int err;
+	int err, k;
 
 	p2pg_features_probe(&f);
 	p2pg_features_string(&f, 0, have, sizeof(have));
@@ -168,25 +191,28 @@ static int cmd_load(void)
 		return 1;
 	}
 	err = p2pguard_bpf__load(skel);
-	ins_e = processed(stats);
-	ins_f = processed(stats_full);
-	printf("INFO insns=%ld\nINFO insns_entry=%ld\nINFO insns_full=%ld\n",
-	       ins_e >= 0 && ins_f >= 0 ? ins_e + ins_f : -1, ins_e, ins_f);
+	for (k = 0; k < NPROGS; k++) {
+		ins[k] = processed(stats + k * LOG_STATS);
+		sum = sum >= 0 && ins[k] >= 0 ? sum + ins[k] : -1;
+		printf("INFO insns%s=%ld\n", k ? prog_key[k] : "_entry",
+		       ins[k]);
+	}
+	printf("INFO insns=%ld\n", sum);
 	if (!err) {
-		int fd = bpf_program__fd(skel->progs.p2pguard_egress);
-
+		entry = p2pg_skel_entry(skel);
 		printf("INFO load=yes\nINFO entry=%s\n",
-		       bpf_program__name(p2pg_skel_entry(skel)));
-		prog_facts(fd, "");
-		prog_facts(bpf_program__fd(skel->progs.p2pguard_full), "_full");
-		tail_lines(stats, 3);
-		tail_lines(stats_full, 3);
+		       entry ? bpf_program__name(entry) : "none");
+		for (k = 0; k < NPROGS; k++) {
+			prog_facts(bpf_program__fd(prog_of(skel, k)),
+				   prog_key[k]);
+			tail_lines(stats + k * LOG_STATS, 3);
+		}
 		p2pguard_bpf__destroy(skel);
-		return 0;
+		return entry ? 0 : 1;
 	}
 	printf("INFO load=no\nINFO why=%s\n", strerror(-err));
-	tail_lines(stats, 3);
-	tail_lines(stats_full, 3);
+	for (k = 0; k < NPROGS; k++)
+		tail_lines(stats + k * LOG_STATS, 3);
 	p2pguard_bpf__destroy(skel);
 	/* Again with the full log, for the verifier's own words. */
 	big = mmap(NULL, LOG_BIG, PROT_READ | PROT_WRITE,
@@ -196,18 +222,17 @@ static int cmd_load(void)
 	skel = open_skel(&f, big, LOG_BIG, 1);
 	if (skel) {
 		err = p2pguard_bpf__load(skel);
-		const char *half[2] = { big, big + LOG_BIG / 2 };
-		int k;
+		for (k = 0; k < NPROGS; k++) {
+			const char *log = big + k * (LOG_BIG / NPROGS);
 
-		for (k = 0; k < 2; k++) {
-			if (!*half[k])
+			if (!*log)
 				continue;
 			printf("INFO full_log_bytes=%zu%s (%s)\n",
-			       strlen(half[k]),
+			       strlen(log),
 			       err == -ENOSPC ? " (truncated)" : "",
-			       k ? "p2pguard_full" : "p2pguard_egress");
-			head_lines(half[k]);
-			tail_lines(half[k], 60);
+			       bpf_program__name(prog_of(skel, k)));
+			head_lines(log);
+			tail_lines(log, 60);
 		}
 		p2pguard_bpf__destroy(skel);
 	}
