@@ -203,7 +203,7 @@ struct {
 
 /*
  * The payload window: too big for the 512-byte BPF stack.  One per nesting
- * level (P2PG_NEST_MAX, p2pg_window_nested()).
+ * level (P2PG_NEST_MAX, p2pg_hand_on()).
  *
  * With the window, a TCP segment's stream plan and segment facts: off the
  * stack, whose 512 bytes the chain of calls uses up (internals.rst).
@@ -523,7 +523,7 @@ struct {
  */
 #define P2PG_CB_TOK	0	/* the level's owner token; 0: no level held */
 #define P2PG_CB_LEVEL	1	/* the nesting level held */
-#define P2PG_CB_HOW	2	/* p2pguard_emit(): reason | P2PG_EMIT_DROPPED */
+#define P2PG_CB_HOW	2	/* p2pguard_emit(): reason, P2PG_EMIT_DROPPED */
 
 /*
  * skb->cb[@i], read and written through these only: with @skb hidden
@@ -813,7 +813,7 @@ static __always_inline void p2pg_stream_keep(struct __sk_buff *skb,
  * retransmit timer) can run this program on the same CPU while a
  * process-context run is half-way through, and on a kernel with
  * CONFIG_PREEMPT (5.11+) another task's run can.  A run holds a level
- * (its element of p2pg_scratch and p2pg_gso) from p2pg_window_nested()'s
+ * (its elements of p2pg_scratch and p2pg_cont) from p2pg_hand_on()'s
  * claim to its release, and says so with its token in the element's
  * @owner; nobody else writes the token.
  *
@@ -911,7 +911,7 @@ static __always_inline int p2pg_finish(struct __sk_buff *skb,
 		p2pg_cb_set(skb, P2PG_CB_HOW, reason |
 				       (drop ? P2PG_EMIT_DROPPED : 0));
 		bpf_tail_call(skb, &p2pg_progs, P2PG_PROG_EMIT);
-		/* No slot, or no tail call left: no event; the verdict stands. */
+		/* No slot or no tail call left: no event, same verdict. */
 	}
 	p2pg_level_free(skb);
 	return drop ? SK_DROP : SK_PASS;
@@ -1140,7 +1140,7 @@ int p2pguard_classify(struct __sk_buff *skb)
 		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
 	}
 	if (!p2pg_level_mine(skb))
-		/* Another run wrote the window: not judged, remember nothing. */
+		/* Another run wrote the window: unjudged, remember nothing. */
 		return p2pg_finish(skb, cfg, P2PG_R_UNJUDGED);
 	if (st->stream) {
 		dns = m.dport == 53;

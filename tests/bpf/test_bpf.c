@@ -99,6 +99,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST_ARG("vectors_audit", test_vectors, SW_AUDIT),
 	CHECK_TEST_ARG("vectors_lockdown", test_vectors, SW_LOCKDOWN),
 	CHECK_TEST_ARG("full_alone_lockdown", test_full_alone, SW_LOCKDOWN),
+	CHECK_TEST(empty_slots),
 	CHECK_TEST_ARG("dst_cache_ipv4", test_dst_cache, 4),
 	CHECK_TEST_ARG("dst_cache_ipv6", test_dst_cache, 6),
 	CHECK_TEST(race_levels),

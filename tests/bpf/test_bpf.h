@@ -41,6 +41,7 @@ enum sw_case { SW_DEFAULT, SW_P2P_ON, SW_AUDIT, SW_LOCKDOWN };
 /* verdicts.c */
 void test_vectors(int sw);
 void test_full_alone(int sw);
+void test_empty_slots(void);
 void test_dst_cache(int family);
 /* races.c */
 void test_race_levels(void);

@@ -2,8 +2,8 @@
 /*
  * verdicts.c - test_bpf: every vector's reason and verdict under the four
  * switches (default, P2P on, audit, lockdown) and the counters they leave;
- * p2pguard_full judging alone as the entry does; the per-CPU destination
- * cache retired by a list change.
+ * p2pguard_full judging alone as the entry does; empty slots of p2pg_progs
+ * failing closed; the per-CPU destination cache retired by a list change.
  */
 #include <errno.h>
 #include <string.h>
@@ -271,4 +271,67 @@ void test_dst_cache(int family)
 		dst_cache(&runner, "198.51.100.77", "198.51.100.64/26");
 	else
 		dst_cache(&runner, "2001:db8::77", "2001:db8::/64");
+}
+
+/*
+ * A slot of p2pg_progs found empty (the array emptied, or a program
+ * refused) fails closed: what the missing program would have judged is
+ * unjudgeable, dropped while P2P is off and passed while it is on.  An
+ * empty event slot costs the event, never the verdict.
+ */
+void test_empty_slots(void)
+{
+	static const struct {
+		__u32 slot;
+		const char *prog, *vec;
+		unsigned int want;	/* with the slot empty */
+	} cases[] = {
+		{ P2PG_PROG_CLASSIFY, "p2pguard_classify", "dns-example",
+		  P2PG_R_UNJUDGED },
+		{ P2PG_PROG_GSO, "p2pguard_gso", "gso-quic", P2PG_R_UNJUDGED },
+		{ P2PG_PROG_EMIT, "p2pguard_emit", "pppp-hello", P2PG_R_PPPP },
+	};
+	struct p2pg_runner *r = &runner;
+	int map = bpf_map__fd(r->skel->maps.p2pg_progs), fd, sw, err;
+	__u8 frame[VEC_FRAME_MAX];
+	struct p2pg_policy p;
+	size_t c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const struct vec_spec *v = vec_find(cases[c].vec);
+		struct bpf_program *prog;
+
+		prog = bpf_object__find_program_by_name(r->skel->obj,
+							cases[c].prog);
+		if (!check(v && prog, "empty slot %s: vector %s", cases[c].prog,
+			   cases[c].vec))
+			continue;
+		fd = bpf_program__fd(prog);
+		if (!check(!bpf_map_delete_elem(map, &cases[c].slot),
+			   "empty slot %s: emptied", cases[c].prog))
+			continue;
+		for (sw = SW_DEFAULT; sw <= SW_P2P_ON; sw++) {
+			unsigned int got = ~0u;
+			int verdict, want_drop = sw == SW_DEFAULT;
+
+			err = p2pg_policy_init_defaults(&p);
+			if (!err) {
+				sw_set(&p, sw);
+				err = p2pg_policy_write_maps(&p, &r->fds);
+				p2pg_policy_free(&p);
+			}
+			if (!check(!err, "empty slot %s: policy", cases[c].prog))
+				break;
+			verdict = vec_run(r, v, frame, vec_frame(v, frame),
+					  &got);
+			check(verdict == !want_drop && got == cases[c].want,
+			      "empty slot %s, %s: %s: %s %s (want %s %s)",
+			      cases[c].prog, sw_names[sw], v->name,
+			      verdict_name(verdict), p2pg_reason_name(got),
+			      verdict_name(!want_drop),
+			      p2pg_reason_name(cases[c].want));
+		}
+		check(!bpf_map_update_elem(map, &cases[c].slot, &fd, BPF_ANY),
+		      "empty slot %s: put back", cases[c].prog);
+	}
 }

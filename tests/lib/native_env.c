@@ -275,7 +275,7 @@ unsigned int native_classify_vec(const struct p2pg_native_env *env,
 
 /*
  * The BPF program's TCP stream path (p2pguard_full() and
- * p2pg_window_path()), natively: the same shared steps over @f.
+ * p2pguard_classify()), natively: the same shared steps over @f.
  */
 unsigned int native_stream(const struct p2pg_native_env *env,
 			   const struct p2pg_config *cfg, struct p2pg_flow *f,

@@ -1743,6 +1743,26 @@ static void build_datagram_shapes(void)
 	v->gso = 40;
 	p_rand(v, 40);
 	p_dns(v, 0x4a4b, "m1.iotcplatform.com", 1, 0);	/* 37 bytes */
+	/*
+	 * Segments whose head cannot decide (DNS to any port): four are
+	 * judged through the window, the fifth makes the send unjudgeable
+	 * (P2PG_GSO_WINDOWS_MAX).  34-byte queries: 16-character names.
+	 */
+	v = vnew("gso-dns-fourth-window", "198.51.100.167", UDP, 5300,
+		 R(DNS_NAME));
+	v->gso = 34;
+	p_dns(v, 0x5001, "cam1.example.net", 1, 0);
+	p_dns(v, 0x5002, "cam2.example.net", 1, 0);
+	p_dns(v, 0x5003, "cam3.example.net", 1, 0);
+	p_dns(v, 0x5004, "iotcplatform.com", 1, 0);
+	v = vnew("gso-dns-fifth-window", "198.51.100.168", UDP, 5300,
+		 R(UNJUDGED));
+	v->gso = 34;
+	p_dns(v, 0x5101, "cam1.example.net", 1, 0);
+	p_dns(v, 0x5102, "cam2.example.net", 1, 0);
+	p_dns(v, 0x5103, "cam3.example.net", 1, 0);
+	p_dns(v, 0x5104, "cam4.example.net", 1, 0);
+	p_dns(v, 0x5105, "cam5.example.net", 1, 0);
 	v = vnew("gso-pppp-lan", "192.168.1.33", UDP, 32100, R(NONE));
 	v->gso = 24;
 	p_rand(v, 24);

@@ -356,10 +356,12 @@ boot_job() {
 	*) loaded="?" ;;
 	esac
 	insns=$(info insns "$console")
-	# Both programs: the entry and the one it tail-calls.
-	vins=$(info verified_insns "$console")
-	vfull=$(info verified_insns_full "$console")
-	vins=$(( ${vins:-0} + ${vfull:-0} ))
+	# Every program: the entry and the four of p2pg_progs.
+	vins=0
+	for k in "" _full _classify _gso _emit; do
+		v=$(info "verified_insns$k" "$console")
+		vins=$((vins + ${v:-0}))
+	done
 	[ "${vins:-0}" = 0 ] && vins="n/a"
 	# What p2pguardd found; vmprobe's probe (before cgroup2 was
 	# mounted) when the daemon wrote no status.
@@ -518,13 +520,13 @@ On MIPS the program reads packet data through ``bpf_skb_load_bytes()``
 header, 2 bytes off alignment there).
 
 Columns: *insns* is the verifier's "processed N insns" (log level 4, any
-kernel) of the two programs together, the entry ``p2pguard_egress`` and
-``p2pguard_full``, which it tail-calls; *verified* is their
-``bpf_prog_info.verified_insns`` (5.16 and later); *JIT* says whether the
-JIT compiled the programs that run (else the interpreter runs them, and
-the kernel log names the instruction the JIT lacks; on armhf the JIT
-compiles the entry but not ``p2pguard_full``, so ``p2pguard_full`` is
-attached alone, internals.rst); *features* and *missing* are what
+kernel) of the five programs together, the entry ``p2pguard_egress`` and
+the four of ``p2pg_progs`` (``p2pguard_full``, ``p2pguard_classify``,
+``p2pguard_gso``, ``p2pguard_emit``; each is checked on its own against the
+verifier's 1,000,000, and the guest log has each figure); *verified* is
+their ``bpf_prog_info.verified_insns`` (5.16 and later); *JIT* says
+whether the JIT compiled all five (a row fails when it did not: none of
+them calls another BPF function, internals.rst); *features* and *missing* are what
 ``p2pguardd`` found (its status file).  Kernels are the current images of
 the Debian suite named, downloaded with ``apt-get download`` and never
 installed; the camera kernels are used as ``../shared/kernels`` holds them.
