@@ -21,8 +21,7 @@
  * struct p2pg_bpf_env - the program as the shared code's host (P2PG_ENV:
  * p2pguard_classify.h says how a host plugs in).
  * @skb:   the packet, for p2pg_env_load() (the parser's reads).
- * @level: the nesting level, which names the window for
- *         p2pg_dns_msg_pkt() and p2pg_dns_question_pkt().
+ * @level: the nesting level, which names the window.
  *
  * The agent verdict is not here: the program looks agents up before the
  * classifier runs and hands it over as P2PG_META_AGENT (p2pg_agent()).
@@ -53,20 +52,6 @@ static __always_inline __u64 p2pg_blur(__u64 x, __u64 u)
 	asm volatile("%0 ^= %1; %0 ^= %1" : "+r"(x) : "r"(u));
 	return x;
 }
-/*
- * One DNS message's check as a global function (see p2pg_dns_msg_pkt()):
- * DNS over TCP walks every message of the window.
- */
-__attribute__((noinline)) int p2pg_dns_msg_pkt(__u32 level, __u32 base);
-#define P2PG_DNS_AT(env, w, base) p2pg_dns_msg_pkt((env)->level, (base))
-/*
- * A DNS question is judged by a global function of its own, verified once,
- * not once per question of p2pg_dns_query()'s loop (inline, the classifier
- * passed the verifier's 1,000,000 instructions).
- */
-__u32 p2pg_dns_question_pkt(__u32 level, __u32 at);
-#define P2PG_DNS_QUESTION(env, w, at) p2pg_dns_question_pkt((env)->level, (at))
-
 #define P2PG_ENV struct p2pg_bpf_env
 #include "p2pguard_classify.h"
 
@@ -628,37 +613,6 @@ static __always_inline struct p2pg_meta p2pg_meta_unpack(__u64 lens,
 
 	return m;
 }
-
-/*
- * p2pg_dns_denied() over window @level at @base, as a global function:
- * verified once, where p2pg_dns_tcp_denied() calls it once per message.
- */
-__attribute__((noinline))
-int p2pg_dns_msg_pkt(__u32 level, __u32 base)
-{
-	struct p2pg_bpf_env env = { .level = level };
-	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
-
-	if (!sc)
-		return 0;
-	return p2pg_dns_denied(&env, &sc->w, base);
-}
-
-/*
- * p2pg_dns_question() over the window of nesting level @level, for
- * P2PG_DNS_QUESTION (above).  Scalars only, as p2pg_classify_pkt().
- */
-__attribute__((noinline))
-__u32 p2pg_dns_question_pkt(__u32 level, __u32 at)
-{
-	struct p2pg_bpf_env env = { .level = level };
-	struct p2pg_scratch *sc = bpf_map_lookup_elem(&p2pg_scratch, &level);
-
-	if (!sc)
-		return 0;
-	return p2pg_dns_question(&env, &sc->w, at);
-}
-
 
 /* p2pg_head_reason(): the head cannot decide, read the window. */
 #define P2PG_HEAD_WINDOW	0x100

@@ -105,6 +105,12 @@
 #define P2PG_DNS_QD_MAX		4
 
 /*
+ * DNS messages walked in one TCP window.  The smallest real query takes
+ * 2 + 12 + 2 + 4 bytes, so 512 bytes hold at most 25 of them.
+ */
+#define P2PG_DNS_TCP_MSGS	32
+
+/*
  * Segments of one UDP GSO send judged one by one: 64, the kernel's
  * UDP_MAX_SEGMENTS up to 6.8.  A send of more (newer kernels allow 128)
  * is unjudgeable: each segment judged costs the verifier its loop's body
@@ -356,6 +362,35 @@ struct p2pg_flow {
 P2PG_STRUCT_SIZE(struct p2pg_flow, 16 + P2PG_FLOW_KEEP);
 
 /**
+ * struct p2pg_dns_walk - what the DNS walk of a window (p2pg_dns() in
+ * p2pguard_classify.h) learns of it.  Scratch: written through the
+ * classifier's window, like @forget there; nothing in it lasts from one
+ * packet to the next.
+ * @end:   per byte: where the chain of labels read from there stops (a
+ *         byte that is no label length 1..63, the root label among them),
+ *         or 0xffff when it runs past the window.
+ * @span:  at the root label (zero byte) ending a whole, well-formed
+ *         question name: the longest such name's bytes before it (1..254);
+ *         else 0.
+ * @o, @ql, @more, @msgs, @named: the walk's state from one step to the
+ *         next; @tcp, @msg_len, @strict: its arguments.  Here, not in
+ *         registers, which the BPF program's stack has no room to spill.
+ */
+struct p2pg_dns_walk {
+	__u16 end[P2PG_WIN_SIZE];
+	__u8 span[P2PG_WIN_SIZE];
+	__u32 o;
+	__u32 ql;
+	__u32 more;
+	__u32 msgs;
+	__u32 named;
+	__u32 tcp;
+	__u32 msg_len;
+	__u32 strict;
+};
+P2PG_STRUCT_SIZE(struct p2pg_dns_walk, 3 * P2PG_WIN_SIZE + 32);
+
+/**
  * struct p2pg_win - the payload window handed to the classifier; in BPF the
  * one element of the per-CPU map p2pg_scratch.
  * @len:         valid bytes in @b, at most P2PG_WIN_SIZE.
@@ -364,6 +399,7 @@ P2PG_STRUCT_SIZE(struct p2pg_flow, 16 + P2PG_FLOW_KEEP);
  *               of its stream come first (p2pg_flow_plan()), else 0.
  * @pad:         zero; keeps @b 16-byte aligned.
  * @b:           the first @len payload bytes (for TCP, of the stream).
+ * @dns:         the DNS walk's scratch (struct p2pg_dns_walk).
  */
 struct p2pg_win {
 	__u32 len;
@@ -371,8 +407,9 @@ struct p2pg_win {
 	__u32 seg;
 	__u32 pad;
 	__u8 b[P2PG_WIN_SIZE];
+	struct p2pg_dns_walk dns;
 };
-P2PG_STRUCT_SIZE(struct p2pg_win, 16 + P2PG_WIN_SIZE);
+P2PG_STRUCT_SIZE(struct p2pg_win, 16 + 4 * P2PG_WIN_SIZE + 32);
 
 /*
  * The BPF program's per-CPU working maps that races leave in states a

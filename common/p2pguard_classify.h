@@ -25,9 +25,8 @@
  *
  * and, in struct p2pg_meta, everything else it knows of the packet, the
  * agent verdict included (P2PG_META_AGENT).  A BPF includer may also point
- * P2PG_FORGET, P2PG_DNS_QUESTION and P2PG_DNS_AT at its own code (see
- * each): they shape the verifier's work and change no answer; elsewhere
- * their defaults are plain C.
+ * P2PG_FORGET at its own code (see there): it shapes the verifier's work
+ * and changes no answer; elsewhere its default is plain C.
  *
  * The same text compiles into the BPF program, the kernel module (C89
  * style, for old kernels) and userspace.  Hence:
@@ -148,6 +147,26 @@ static __always_inline __u32 p2pg_is_zero(__u32 d)
 	return 1 ^ (__u32)(((x | nx) >> 63) & 1);
 }
 
+/* 1 when @a < @b (both below 2^63), without a branch (as p2pg_is_zero()). */
+static __always_inline __u64 p2pg_lt(__u64 a, __u64 b)
+{
+	__u64 d = a - b;
+
+	P2PG_OPAQUE(d);
+	return d >> 63;
+}
+
+/*
+ * @c (0 or 1) ? @x : @y, without a branch (BPF has no select either).  A
+ * product, not a mask: newer verifiers fork their state on "mask & K"
+ * with the mask in [-1, 0].
+ */
+static __always_inline __u64 p2pg_sel(__u64 c, __u64 x, __u64 y)
+{
+	P2PG_OPAQUE(c);
+	return y + c * (x - y);
+}
+
 /*
  * Multi-byte fields, over a window or a head (anything with ->b); the
  * offsets are masked like every other index.
@@ -249,81 +268,6 @@ static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
 
 /* ---- DNS ---------------------------------------------------------------- */
 
-/*
- * A DNS question's way through the BPF verifier: p2pg_dns_question() is
- * verified once as a function of its own there (the BPF includer defines
- * P2PG_DNS_QUESTION to call it), not once per question of the loop in
- * p2pg_dns_query().  Elsewhere it is the inline function.
- */
-#ifndef P2PG_DNS_QUESTION
-#define P2PG_DNS_QUESTION(env, w, at) p2pg_dns_question(env, w, at)
-#endif
-
-/* p2pg_dns_question(): the name is listed (or'ed to the offset). */
-#define P2PG_DNS_LISTED_AT	0x10000
-
-/**
- * p2pg_dns_question() - judge the DNS question at @at of the window.
- * @env: environment (the name look-ups).
- * @w:   the window.
- * @at:  offset of the question's name.
- *
- * The name is walked label by label: lengths 1..63, at most
- * P2PG_DNS_NAME_MAX bytes, ending in the root label; a compression
- * pointer or any other length byte ends the walk unjudged.  Then it is
- * hashed backwards, and the hash is looked up wherever the byte could be
- * a label length (1..63): at a real label start it is the hash of that
- * suffix.  Inside a label the only host-name bytes in 1..63 are '-' and
- * the digits (45..57); a match there would need the bytes that follow to
- * spell the wire form of a listed name whose first label is 45 to 57
- * characters long.
- *
- * Return: the offset just past the question (name, QTYPE, QCLASS) when it
- * is well-formed and whole in the window, else 0; or'ed with
- * P2PG_DNS_LISTED_AT when the name (whole in the window) or a suffix of it
- * is listed.
- */
-static __always_inline __u32 p2pg_dns_question(P2PG_ENV *env,
-					       const struct p2pg_win *w,
-					       __u32 at)
-{
-	__u32 name = at, end = 0, i, listed = 0;
-	__u64 h = P2PG_FNV64_OFFSET;
-
-	/* Every label is 2 bytes at least: 128 steps reach 255 bytes. */
-	for (i = 0; i < P2PG_DNS_NAME_MAX / 2 + 1; i++) {
-		__u32 c;
-
-		if (at >= w->len || at - name >= P2PG_DNS_NAME_MAX)
-			return 0;
-		c = P2PG_B(w, at);
-		if (c == 0) {
-			end = at;
-			break;
-		}
-		if (c > 63)
-			return 0;	/* a pointer, or no length */
-		at += c + 1;
-	}
-	end = P2PG_FORGET(w, end);
-	if (end <= name || end - name > P2PG_DNS_NAME_MAX)
-		return 0;
-	for (i = 1; i <= P2PG_DNS_NAME_MAX; i++) {
-		__u8 c;
-
-		if (i > end - name)
-			break;
-		c = P2PG_B(w, end - i);
-		h = p2pg_name_hash_step(h, c);
-		if (c >= 1 && c <= 63 && p2pg_env_name_denied(env, h)) {
-			listed = P2PG_DNS_LISTED_AT;
-			break;
-		}
-	}
-	/* QTYPE and QCLASS too, for the next question. */
-	return listed | (end + 5 <= w->len ? end + 5 : 0);
-}
-
 /* Shortest query a strict parse takes: header, a 1-byte label, types. */
 #define P2PG_DNS_MIN		(12 + 3 + 4)
 
@@ -334,153 +278,247 @@ static __always_inline __u32 p2pg_dns_question(P2PG_ENV *env,
  * no AA or TC (RD may be set); RA, Z and RCODE 0 (AD and CD may be set);
  * QDCOUNT 1..P2PG_DNS_QD_MAX; ANCOUNT and NSCOUNT 0; ARCOUNT 0 or 1
  * (EDNS); the first name starts with a label.  Over a head, the
- * necessary condition for p2pg_dns_query()'s strict form (the BPF
+ * necessary condition for p2pg_dns()'s strict form (the BPF
  * program then reads the window).
  */
 static __always_inline int p2pg_dns_hdr_like(__u32 plen, __u32 a, __u32 b,
 					     __u32 c, __u32 b12)
 {
-	return plen >= P2PG_DNS_MIN && !(a & 0xfecf) &&
-	       (b >> 16) - 1 < P2PG_DNS_QD_MAX && !(b & 0xffff) &&
-	       !(c >> 16) && (c & 0xffff) <= 1 && b12 - 1 < 63;
+	/* Without a branch: one BPF verifier state out of it. */
+	return (1 ^ p2pg_lt(plen, P2PG_DNS_MIN)) & p2pg_is_zero(a & 0xfecf) &
+	       (1 ^ p2pg_is_zero(b >> 16)) &
+	       p2pg_lt(b >> 16, P2PG_DNS_QD_MAX + 1) &
+	       p2pg_is_zero(b & 0xffff) & p2pg_is_zero(c >> 16) &
+	       p2pg_lt(c & 0xffff, 2) & (1 ^ p2pg_is_zero(b12)) &
+	       p2pg_lt(b12, 64);
 }
 
-/* p2pg_dns_hdr_like() over the first bytes of a window or head. */
+/*
+ * p2pg_dns_hdr_like() over the first bytes of a window or head (which
+ * are there to read, valid or not).
+ */
 #define p2pg_dns_head_like(w, plen)					\
-	((w)->len > 12 &&						\
+	(p2pg_lt(12, (w)->len) &					\
 	 p2pg_dns_hdr_like((plen), P2PG_BE32(w, 0), P2PG_BE32(w, 4),	\
 			   P2PG_BE32(w, 8), P2PG_B(w, 12)))
 
-/* p2pg_dns_query() */
+/* p2pg_dns() */
 #define P2PG_DNS_NOT		0	/* not a query it reads */
 #define P2PG_DNS_CLEAN		1	/* every question judged, none listed */
 #define P2PG_DNS_PARTIAL	2	/* a query not every question of which
 					 * could be judged */
 #define P2PG_DNS_LISTED		3	/* a question names a listed name */
+#define P2PG_DNS__READ		4	/* (inside p2pg_dns(): every question
+					 * of a UDP query read) */
 
-/**
- * p2pg_dns_query() - judge every question of the DNS query at @base.
- * @env:     environment (the name look-ups).
- * @w:       the window.
- * @base:    offset of the message in the window (a TCP caller passes the
- *           offset past each message's length prefix).
- * @msg_len: 0 for a query to port 53; else the message's length, and the
- *           message must parse strictly (p2pg_dns_head_like(), QTYPE
- *           1..259, QCLASS IN or IN with the mDNS unicast bit, nothing
- *           after the questions but one EDNS OPT record, ending exactly
- *           at @msg_len) to count as a query at all.
- *
- * Up to P2PG_DNS_QD_MAX questions, each by p2pg_dns_question().
- *
- * Return: P2PG_DNS_*.
+/*
+ * Steps of p2pg_dns()'s walk, a bound it never reaches: one per TCP
+ * message and one past the last, one per question.
  */
-static __always_inline __u32 p2pg_dns_query(P2PG_ENV *env,
-					    const struct p2pg_win *w,
-					    __u32 base, __u32 msg_len)
-{
-	__u32 at = base + 12, qd, q, t, listed = 0;
+#define P2PG_DNS_STEPS \
+	(P2PG_DNS_TCP_MSGS + 1 + P2PG_DNS_TCP_MSGS * P2PG_DNS_QD_MAX)
 
-	if (at >= w->len)
-		return P2PG_DNS_NOT;
-	/* Queries only: QR = 0, opcode QUERY, at least one question. */
-	if (P2PG_B(w, base + 2) & 0xf8)
-		return P2PG_DNS_NOT;
-	qd = P2PG_BE16(w, base + 4);
-	if (qd == 0)
-		return P2PG_DNS_NOT;
-	if (msg_len && (base || !p2pg_dns_head_like(w, msg_len)))
-		return P2PG_DNS_NOT;
-	for (q = 0; q < P2PG_DNS_QD_MAX; q++) {
-		if (q >= qd)
-			break;
-		t = P2PG_DNS_QUESTION(env, w, at);
-		/* To port 53 a listed name decides; elsewhere the parse. */
-		if ((t & P2PG_DNS_LISTED_AT) && !msg_len)
-			return P2PG_DNS_LISTED;
-		listed |= t & P2PG_DNS_LISTED_AT;
-		t &= ~P2PG_DNS_LISTED_AT;
-		if (!t)
-			return msg_len ? P2PG_DNS_NOT : P2PG_DNS_PARTIAL;
-		at = P2PG_FORGET(w, t);
-		/* Strict: a plausible QTYPE and QCLASS. */
-		if (msg_len && (P2PG_BE16(w, at - 4) - 1 >= 259 ||
-				(P2PG_BE16(w, at - 2) & 0x7fff) != 1))
-			return P2PG_DNS_NOT;
-	}
-	if (qd > P2PG_DNS_QD_MAX)
-		return P2PG_DNS_PARTIAL;
+/* struct p2pg_dns_walk's end: the chain runs past the window. */
+#define P2PG_DNS_OUT		0xffff
+
+/*
+ * p2pg_dns()'s verdict on a UDP query every question of which was read,
+ * the last ending before @at; strict (@msg_len): the message ends there,
+ * or after one EDNS OPT record.
+ */
+static __always_inline __u32 p2pg_dns_end(const struct p2pg_win *w,
+					  __u32 at, __u32 more, __u32 msg_len)
+{
 	if (!msg_len)
-		return P2PG_DNS_CLEAN;
-	/* Strict: the message ends here, or after one OPT record. */
-	if (P2PG_B(w, base + 11) == 0) {
-		if (at != msg_len)
-			return P2PG_DNS_NOT;
-	} else if (at + 11 > w->len || P2PG_B(w, at) != 0 ||
-		   P2PG_BE16(w, at + 1) != 41 ||
-		   at + 11 + P2PG_BE16(w, at + 9) != msg_len) {
+		return more ? P2PG_DNS_PARTIAL : P2PG_DNS_CLEAN;
+	if (P2PG_B(w, 11) == 0)
+		return at == msg_len ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
+	if (at + 11 > w->len || P2PG_B(w, at) != 0 ||
+	    P2PG_BE16(w, at + 1) != 41 ||
+	    at + 11 + P2PG_BE16(w, at + 9) != msg_len)
 		return P2PG_DNS_NOT;
-	}
-	return listed ? P2PG_DNS_LISTED : P2PG_DNS_CLEAN;
+	return P2PG_DNS_CLEAN;
 }
-
-/*
- * Is a question of the DNS query at @base a deny-listed name or a
- * subdomain of one?  (p2pg_dns_query() for port 53.)  Returns 0 when no
- * question it could read is listed.
- */
-static __always_inline int p2pg_dns_denied(P2PG_ENV *env,
-					   const struct p2pg_win *w, __u32 base)
-{
-	return p2pg_dns_query(env, w, base, 0) == P2PG_DNS_LISTED;
-}
-
-/*
- * How the DNS check of one message is made.  The BPF program points it at
- * a global function, verified once: inlined into a loop over messages,
- * the name walk would be verified once per iteration.
- */
-#ifndef P2PG_DNS_AT
-#define P2PG_DNS_AT(env, w, base) p2pg_dns_denied(env, w, base)
-#endif
-
-/*
- * Messages walked in one window.  The smallest real query takes 2 + 12 +
- * 2 + 4 bytes, so 512 bytes hold at most 25 of them.
- */
-#define P2PG_DNS_TCP_MSGS	32
 
 /**
- * p2pg_dns_tcp_denied() - DNS over TCP: is any message in @w a denied query?
- * @env: environment for the name look-ups.
- * @w:   the stream's bytes from the start of a message on (RFC 1035 4.2.2:
- *       each message after a BE16 length).
+ * p2pg_dns() - judge the DNS queries of the window.
+ * @env:     environment (the name look-ups).
+ * @cw:      the window; its @dns member is the walk's scratch.
+ * @tcp:     1: the window is a DNS-over-TCP stream from the start of a
+ *           message on (RFC 1035 4.2.2: each message after a BE16 length).
+ * @msg_len: UDP: 0 for a query to port 53; else the datagram's length,
+ *           and the message must parse strictly (p2pg_dns_head_like(),
+ *           QTYPE 1..259, QCLASS IN or IN with the mDNS unicast bit,
+ *           nothing after the questions but one EDNS OPT record, ending
+ *           exactly at @msg_len) to count as a query at all.
  *
- * A message whose question is not whole in the window is not judged here:
- * its connection keeps it (p2pg_flow_after()) and the next segment is
- * judged with it.  A window with more messages than P2PG_DNS_TCP_MSGS
- * holds no real DNS stream; it counts as denied (while P2P is off the
- * connection is cut).
+ * A query's header: QR 0, opcode QUERY, at least one question; up to
+ * P2PG_DNS_QD_MAX questions are read, one after the other.  A question's
+ * name is a chain of labels, lengths 1..63, ending in the root label and
+ * at most P2PG_DNS_NAME_MAX bytes; a compression pointer or any other
+ * length byte, or a name not whole in the window, leaves the question
+ * (and those after it) unread.  A name whose suffix from some label on
+ * is listed (p2pg_env_name_denied() over p2pg_name_hash_step(), taken
+ * from the root label backwards) is listed.  To port 53 a listed name
+ * decides, even with its QTYPE cut off; a question unread before it makes
+ * the query P2PG_DNS_PARTIAL.  Over TCP each message of the window is
+ * such a query (its length does not bound its questions); one whose
+ * questions are not whole in the window is judged with the next segment
+ * (its connection keeps it, p2pg_flow_after()), and a window with more
+ * than P2PG_DNS_TCP_MSGS messages holds no real DNS stream: it counts as
+ * listed (while P2P is off the connection is cut).
  *
- * Return: 1 when a query is for a denied name.
+ * No loop inside a loop, for the BPF verifier; three flat ones.  First,
+ * back from the window's end, where the chain of labels from each byte
+ * stops (@dns.end: that of the byte one label on, or the byte itself).
+ * Then the walk, one step per message header or question, each name
+ * read in one look-up there; a whole, well-formed name is recorded by
+ * its root label (@dns.span).  Last, back from the end again, every byte
+ * is hashed, afresh from each zero byte, and the hash looked up wherever
+ * the byte could be a label length (1..63) and a recorded name ending at
+ * the next zero byte covers it.  At a real label start that is the hash
+ * of the name's suffix from there.  (Inside a label the only host-name
+ * bytes in 1..63 are '-' and the digits; a match there needs the bytes
+ * that follow to spell a listed name's wire form.)  A name with a zero
+ * byte inside a label has, below that byte, suffixes no listed name's
+ * wire form equals; they are not looked up.
+ *
+ * Return: P2PG_DNS_*; over TCP, P2PG_DNS_LISTED or P2PG_DNS_CLEAN.
  */
-static __always_inline int p2pg_dns_tcp_denied(P2PG_ENV *env,
-					       const struct p2pg_win *w)
+static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
+				      const struct p2pg_win *cw, __u64 tcp,
+				      __u64 msg_len)
 {
-	__u32 o = 0, k;
+	/* Scratch, written through the window as its forget word is. */
+	struct p2pg_dns_walk *d = &((struct p2pg_win *)cw)->dns;
+	const struct p2pg_win *w = cw;
+	__u64 len = w->len, at = 0, hdr = 1, i, c, e;
+	/* Not reached (P2PG_DNS_STEPS): fails closed all the same. */
+	__u64 r = P2PG_DNS_LISTED;
+	__u64 h = P2PG_FNV64_OFFSET;
 
-	for (k = 0; k < P2PG_DNS_TCP_MSGS; k++) {
-		if (o + 2 + 12 >= w->len)
-			return 0;
-		if (P2PG_DNS_AT(env, w, o + 2))
-			return 1;
-		o += 2 + P2PG_BE16(w, o);
+	/*
+	 * The whole window, whatever its length, without a break: one
+	 * state out of the loop for the BPF verifier.  Nothing reads the
+	 * bytes at @len and beyond, which the selects below keep out.
+	 */
+	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
+		__u64 lab, next;
+
+		at = P2PG_WIN_SIZE - i;
+		c = P2PG_B(w, at);
+		lab = (1 ^ p2pg_is_zero(c)) & p2pg_lt(c, 64);
+		next = at + c + 1;
+		e = p2pg_sel(p2pg_lt(next, len), d->end[p2pg_idx(next)],
+			     P2PG_DNS_OUT);
+		d->end[p2pg_idx(at)] = p2pg_sel(lab, e, at);
+		d->span[p2pg_idx(at)] = 0;
 	}
-	return o + 2 + 12 < w->len;
+	d->o = 0;
+	d->ql = 0;
+	d->more = 0;
+	d->msgs = 0;
+	d->named = 0;
+	d->strict = p2pg_is_zero(msg_len) | p2pg_dns_head_like(w, msg_len);
+	d->tcp = tcp;
+	d->msg_len = msg_len;
+	/*
+	 * Every case of a step computed and the right one selected: the
+	 * one branch, when the walk is done, keeps the BPF verifier to one
+	 * state per step.  In 64 bits: no zero-extension (values stay far
+	 * below 2^63, p2pg_lt()).
+	 */
+	for (i = 0; i < P2PG_DNS_STEPS; i++) {
+		__u64 base, qd, ok, end, rec, qok, last, done, rn, v, o, t;
+		__u64 tcp = d->tcp, msg_len = d->msg_len;
+
+		/* hdr: a message's header (over TCP, after its length). */
+		o = d->o;
+		base = p2pg_sel(tcp, o + 2, 0);
+		end = tcp & (1 ^ p2pg_lt(o + 2 + 12, len));
+		qd = P2PG_BE16(w, base + 4);
+		ok = p2pg_lt(base + 12, len) &
+		     p2pg_is_zero(P2PG_B(w, base + 2) & 0xf8) &
+		     (1 ^ p2pg_is_zero(qd)) & d->strict;
+		/* Else a question at @at: its name ends at @e. */
+		e = p2pg_sel(p2pg_lt(at, len), d->end[p2pg_idx(at)],
+			     P2PG_DNS_OUT);
+		rec = p2pg_lt(e, len) & p2pg_is_zero(P2PG_B(w, e)) &
+		      p2pg_lt(at, e) & p2pg_lt(e - at, P2PG_DNS_NAME_MAX);
+		v = d->span[p2pg_idx(e)];
+		d->span[p2pg_idx(e)] = p2pg_sel((1 ^ hdr) & rec &
+						 p2pg_lt(v, e - at), e - at, v);
+		d->named |= (1 ^ hdr) & rec;
+		/* QTYPE and QCLASS whole; strict: plausible. */
+		t = P2PG_BE16(w, e + 1);
+		qok = rec & (1 ^ p2pg_lt(len, e + 5)) &
+		      (p2pg_is_zero(msg_len) |
+		       ((1 ^ p2pg_is_zero(t)) & p2pg_lt(t, 260) &
+			p2pg_is_zero((P2PG_BE16(w, e + 3) & 0x7fff) ^ 1)));
+		last = qok & p2pg_is_zero(d->ql - 1);
+		/*
+		 * Done: UDP at a header not a query, a question unread or
+		 * the last one read; TCP past the last message, or at a
+		 * message too many.
+		 */
+		v = (1 ^ end) & p2pg_is_zero(d->msgs ^ P2PG_DNS_TCP_MSGS);
+		done = p2pg_sel(hdr, p2pg_sel(tcp, end | v, 1 ^ ok),
+				(1 ^ tcp) & ((1 ^ qok) | last));
+		rn = p2pg_sel(hdr,
+			      p2pg_sel(tcp, p2pg_sel(end, P2PG_DNS_CLEAN,
+						     P2PG_DNS_LISTED),
+				       P2PG_DNS_NOT),
+			      p2pg_sel(last, P2PG_DNS__READ,
+				       p2pg_sel(p2pg_is_zero(msg_len),
+						P2PG_DNS_PARTIAL,
+						P2PG_DNS_NOT)));
+		r = p2pg_sel(done, rn, r);
+		if (done)
+			break;
+		/* The next step. */
+		d->msgs += hdr & tcp;
+		d->o = p2pg_sel(hdr & tcp, base + P2PG_BE16(w, o), o);
+		d->ql = p2pg_sel(hdr,
+				 p2pg_sel(p2pg_lt(qd, P2PG_DNS_QD_MAX), qd,
+					  P2PG_DNS_QD_MAX),
+				 d->ql - qok);
+		d->more = p2pg_sel(hdr, p2pg_lt(P2PG_DNS_QD_MAX, qd), d->more);
+		at = p2pg_sel(hdr, base + 12, e + 5);
+		/* Back to a header: over TCP, after a message. */
+		hdr = p2pg_sel(hdr, 1 ^ ok, (1 ^ qok) | last);
+	}
+	/* The same state after every step that ends the walk. */
+	r = P2PG_FORGET(w, r);
+	e = P2PG_FORGET(w, e);
+	if (r == P2PG_DNS__READ)
+		r = p2pg_dns_end(w, e + 5, d->more, d->msg_len);
+	/* Strict: names count only in a query that parsed. */
+	if (!d->named || r == P2PG_DNS_LISTED ||
+	    (d->msg_len && r != P2PG_DNS_CLEAN))
+		return r;
+	/* One state into the hashing, whatever the verdict so far. */
+	r = P2PG_FORGET(w, r);
+	hdr = len;	/* now the lowest byte the names ending above cover */
+	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
+		__u64 z, look;
+
+		at = P2PG_WIN_SIZE - i;
+		c = P2PG_B(w, at);
+		z = p2pg_is_zero(c);
+		hdr = p2pg_sel(z, at - d->span[p2pg_idx(at)], hdr);
+		h = p2pg_sel(z, P2PG_FNV64_OFFSET, p2pg_name_hash_step(h, c));
+		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64) &
+		       p2pg_lt(at, len);
+		/* Looked up whatever @look: no branch but the host's. */
+		r |= P2PG_DNS_LISTED *
+		     (look & (__u64)!!p2pg_env_name_denied(env, h));
+	}
+	return r;
 }
 
 /**
  * p2pg_dns_tcp_next() - where the first DNS message not yet whole starts.
- * @w:     as for p2pg_dns_tcp_denied().
+ * @w:     as for p2pg_dns() over TCP.
  * @total: the stream's bytes from the window's start to the segment's end.
  *
  * Return: its offset from the window's start, @total or more when every
@@ -1157,16 +1195,39 @@ static __always_inline int p2pg_head_decides(const struct p2pg_meta *m)
 }
 
 /*
- * The policy order over the window @w and its head @h.  @w is NULL in
- * p2pg_classify_head(), for packets p2pg_head_decides() accepts: none of
- * the branches that read @w can apply to them (DNS, SSDP, TCP payload),
- * and the compiler drops them.
+ * Which DNS check applies to the packet, and its P2PG_DNS_* verdict
+ * (P2PG_DNS_NOT when none): over TCP to port 53 every message of the
+ * stream's window; UDP to port 53, or to the Internet on any port by a
+ * strict parse.  Chosen without a branch on the packet, and made before
+ * anything else branches on it: in BPF the walk is then verified once,
+ * not once per way through the classifier.
+ */
+static __always_inline __u32 p2pg_dns_judge(P2PG_ENV *env,
+					    const struct p2pg_meta *m,
+					    const struct p2pg_win *w)
+{
+	__u64 p53 = p2pg_is_zero(m->dport ^ 53);
+	__u64 t = p2pg_is_zero(m->l4proto ^ P2PG_IPPROTO_TCP);
+	__u64 u = p2pg_is_zero(m->l4proto ^ P2PG_IPPROTO_UDP);
+	__u64 wan = p2pg_is_zero(m->dst_class ^ P2PG_NET_WAN);
+	__u64 frag = m->flags & P2PG_META_FRAGMENT;
+
+	if (!(p2pg_is_zero(frag) & ((p53 & t) | (u & (p53 | wan)))))
+		return P2PG_DNS_NOT;
+	return p2pg_dns(env, w, t, p2pg_sel(u & (1 ^ p53), m->payload_len, 0));
+}
+
+/*
+ * The policy order over the window @w and its head @h, @dns the window's
+ * p2pg_dns_judge().  @w is NULL in p2pg_classify_head(), for packets
+ * p2pg_head_decides() accepts: none of the branches that read @w can
+ * apply to them (DNS, SSDP, TCP payload), and the compiler drops them.
  */
 static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 					 const struct p2pg_config *cfg,
 					 const struct p2pg_meta *m,
 					 const struct p2pg_win *w,
-					 const struct p2pg_head *h)
+					 const struct p2pg_head *h, __u32 dns)
 {
 	int frag = m->flags & P2PG_META_FRAGMENT;
 	int udp = m->l4proto == P2PG_IPPROTO_UDP;
@@ -1182,20 +1243,11 @@ static __always_inline __u32 p2pg_decide(P2PG_ENV *env,
 	 */
 	P2PG_OPAQUE(agent);
 
-	/* DNS over TCP: every message of the stream's window. */
-	if (w && !frag && m->dport == 53 && m->l4proto == P2PG_IPPROTO_TCP &&
-	    p2pg_dns_tcp_denied(env, w))
+	/* DNS: p2pg_dns_judge(), first. */
+	if (dns == P2PG_DNS_LISTED)
 		return P2PG_R_DNS_NAME;
-	/* UDP: port 53; to the Internet, any port, by a strict parse. */
-	if (w && !frag && udp &&
-	    (m->dport == 53 || m->dst_class == P2PG_NET_WAN)) {
-		r = p2pg_dns_query(env, w, 0,
-				   m->dport == 53 ? 0 : m->payload_len);
-		if (r == P2PG_DNS_LISTED)
-			return P2PG_R_DNS_NAME;
-		/* UDP questions it could not read: see below. */
-		unjudged |= udp && r == P2PG_DNS_PARTIAL;
-	}
+	/* UDP questions it could not read: see below. */
+	unjudged |= udp && dns == P2PG_DNS_PARTIAL;
 	if (m->dst_class == P2PG_NET_LOOPBACK)
 		return P2PG_R_NONE;
 	if (m->dst_class == P2PG_NET_ALLOW)
@@ -1253,6 +1305,7 @@ static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
 					   const struct p2pg_meta *m,
 					   const struct p2pg_win *w)
 {
+	__u32 dns = p2pg_dns_judge(env, m, w);
 	struct p2pg_head h;
 	__u32 k;
 
@@ -1262,7 +1315,7 @@ static __always_inline __u32 p2pg_classify(P2PG_ENV *env,
 		h.b[k] = w->b[k];
 	h.len = w->len < P2PG_HEAD_SIZE ? w->len : P2PG_HEAD_SIZE;
 	h.plain = 0;
-	return p2pg_decide(env, cfg, m, w, &h);
+	return p2pg_decide(env, cfg, m, w, &h, dns);
 }
 
 /**
@@ -1281,7 +1334,8 @@ static __always_inline __u32 p2pg_classify_head(P2PG_ENV *env,
 						const struct p2pg_meta *m,
 						const struct p2pg_head *h)
 {
-	return p2pg_decide(env, cfg, m, (const struct p2pg_win *)0, h);
+	return p2pg_decide(env, cfg, m, (const struct p2pg_win *)0, h,
+			   P2PG_DNS_NOT);
 }
 
 /**

@@ -80,7 +80,7 @@ static __always_inline __u64 p2pg_name_hash_step(__u64 h, __u8 c)
 /**
  * p2pg_domain_hash() - the p2pg_names key of a dotted domain name.
  * @dotted: "iotcplatform.com" (a trailing dot is allowed, case ignored).
- * @out:    the hash p2pg_dns_denied() computes for this suffix.
+ * @out:    the hash p2pg_dns() computes for this suffix.
  *
  * Userspace side of p2pg_name_hash_step(): builds the wire form in place
  * of the dots and hashes it backwards.

@@ -1585,6 +1585,30 @@ static void p_dns_multi(struct vec_spec *v, __u16 id, const char *const *names,
 	}
 }
 
+/* A label of 63 bytes, the longest (RFC 1035). */
+#define VEC_LABEL63 \
+	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
+
+/*
+ * A query whose first question's name is a compression pointer, then
+ * @name: the classifier reads no question after one it cannot read.
+ */
+static void p_dns_pointer(struct vec_spec *v, __u16 id, const char *name)
+{
+	p_be16(v, id);
+	p_be16(v, 0x0100);		/* standard query, RD */
+	p_be16(v, 2);
+	p_be16(v, 0);
+	p_be16(v, 0);
+	p_be16(v, 0);
+	p_be16(v, 0xc00c);		/* pointer to offset 12 */
+	p_be16(v, 1);
+	p_be16(v, 1);
+	p_dns_name(v, name);
+	p_be16(v, 1);
+	p_be16(v, 1);
+}
+
 /*
  * Classic STUN (RFC 3489 §11.1) Binding Request as the Vovida "stun"
  * client sends it: 16-byte transaction id, no magic cookie; with
@@ -1619,6 +1643,17 @@ static void build_datagram_shapes(void)
 		"a.example.com", "b.example.com", "c.example.com",
 		"d.example.com", "e.example.com",
 	};
+	static const char *const q_fourth[] = {
+		"a.example.com", "b.example.com", "c.example.com",
+		"tutk.iotcplatform.com",
+	};
+	/* 255 bytes in wire form (P2PG_DNS_NAME_MAX), then one more. */
+	static const char name_255[] =
+		VEC_LABEL63 "." VEC_LABEL63 "." VEC_LABEL63 "."
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.iotcplatform.com";
+	static const char name_256[] =
+		VEC_LABEL63 "." VEC_LABEL63 "." VEC_LABEL63 "."
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.iotcplatform.com";
 	struct vec_spec *v;
 	size_t i;
 
@@ -1680,6 +1715,35 @@ static void build_datagram_shapes(void)
 		 R(NONE));
 	p_dns(v, 0x494a, "p2p.iotcplatform.com", 1, 0);
 	p_rand(v, 3);
+
+	/* Edges of p2pg_dns()'s walk: the last question, the longest names. */
+	v = vnew("dns-fourth-question", "192.0.2.53", UDP, 53, R(DNS_NAME));
+	p_dns_multi(v, 0x4a4b, q_fourth, 4);
+	v = vnew("dns-name-255", "192.0.2.53", UDP, 53, R(DNS_NAME));
+	p_dns(v, 0x4b4c, name_255, 1, 0);
+	v = vnew("dns-name-256", "192.0.2.53", UDP, 53, R(UNJUDGED));
+	p_dns(v, 0x4c4d, name_256, 1, 0);
+	v = vnew("dns-name-256-lan", "192.168.1.1", UDP, 53, R(NONE));
+	p_dns(v, 0x4d4e, name_256, 1, 0);
+	/* A compression pointer: that question and those after it unread. */
+	v = vnew("dns-pointer-then-listed", "192.0.2.53", UDP, 53,
+		 R(UNJUDGED));
+	p_dns_pointer(v, 0x4e4f, "p2p.iotcplatform.com");
+	v = vnew("dns-pointer-then-listed-lan", "192.168.1.1", UDP, 53,
+		 R(NONE));
+	p_dns_pointer(v, 0x4f50, "p2p.iotcplatform.com");
+	/*
+	 * Over TCP a message's length does not bound its question: a length
+	 * of 12 puts the next message inside the name, which is read whole.
+	 */
+	v = vnew("dns-tcp-question-across", "192.0.2.53", TCP, 53,
+		 R(DNS_NAME));
+	p_be16(v, 12);
+	p_dns_multi(v, 0x5051, q_fourth + 3, 1);
+	v = vnew("dns-tcp-question-across-clean", "192.0.2.53", TCP, 53,
+		 R(NONE));
+	p_be16(v, 12);
+	p_dns_multi(v, 0x5152, q_fourth, 1);
 
 	/* Fail closed: what the parser cannot judge whole, to the Internet. */
 	v = vnew("frag-first-tiny", "198.51.100.150", UDP, 32100,

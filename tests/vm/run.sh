@@ -220,8 +220,11 @@ info() { sed -n "s/^INFO $1=//p" "$2" | head -1 | tr -d '\r' | tr '|' '/'; }
 # explain CONSOLE: the kernel feature that a refusal of the program points
 # to, for the messages whose cause is known.
 explain() {
-	if grep -q '^VERIFIER-HEAD btf_vmlinux is malformed' "$1"; then
-		echo "the kernel has no vmlinux BTF (CONFIG_DEBUG_INFO_BTF), without which the verifier cannot tell that the struct __sk_buff * argument of the global function p2pg_classify_pkt() is the context: 5.10 refuses the argument, 6.1 takes it for plain memory, which the helpers that need the context then refuse"
+	if grep -q '^VERIFIER .*tail_calls are not allowed in non-JITed programs with bpf-to-bpf calls' "$1"; then
+		echo "a program calls another BPF function, which this kernel's JIT did not compile, and the interpreter takes no such program with tail calls (internals.rst: no program may call another BPF function)"
+	elif grep -q '^VERIFIER-HEAD btf_vmlinux is malformed' "$1" &&
+		grep -q '^VERIFIER-HEAD .*[Aa]rg#' "$1"; then
+		echo "the kernel has no vmlinux BTF (CONFIG_DEBUG_INFO_BTF), without which the verifier cannot tell that a global function's struct __sk_buff * argument is the context"
 	fi
 }
 
