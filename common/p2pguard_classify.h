@@ -243,29 +243,6 @@ static __always_inline __u32 p2pg_find4(const struct p2pg_win *w, __u32 start,
 	return P2PG_FORGET(w, found);
 }
 
-/*
- * Offset of the first zero byte in w[start, min(len, limit)), or 0; at
- * most P2PG_DNS_NAME_MAX bytes from @start are looked at.  The loop counts
- * from @start, which need not be a constant: the DNS messages of a TCP
- * stream start anywhere in the window.
- */
-static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
-					    __u32 start, __u32 limit)
-{
-	__u32 i, k, found = 0, len = w->len;
-
-	for (k = 0; k < P2PG_DNS_NAME_MAX; k++) {
-		__u32 hit;
-
-		i = start + k;
-		if (i >= len || i >= limit)
-			break;
-		hit = p2pg_is_zero(P2PG_B(w, i)) & p2pg_is_zero(found);
-		found += hit * i;
-	}
-	return P2PG_FORGET(w, found);
-}
-
 /* ---- DNS ---------------------------------------------------------------- */
 
 /* Shortest query a strict parse takes: header, a 1-byte label, types. */
