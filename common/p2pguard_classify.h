@@ -375,6 +375,16 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	__u64 h = P2PG_FNV64_OFFSET;
 
 	/*
+	 * Most datagrams p2pg_dns_judge() sends here are no query at all
+	 * (any UDP to the Internet): the first header, read before anything
+	 * else (over TCP a later message may still be one).
+	 */
+	if (tcp ? !p2pg_lt(2 + 12, len) :
+	    !(p2pg_lt(12, len) & p2pg_is_zero(P2PG_B(w, 2) & 0xf8) &
+	      (1 ^ p2pg_is_zero(P2PG_BE16(w, 4))) &
+	      (p2pg_is_zero(msg_len) | p2pg_dns_head_like(w, msg_len))))
+		return tcp ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
+	/*
 	 * The whole window, whatever its length, without a break: one
 	 * state out of the loop for the BPF verifier.  Nothing reads the
 	 * bytes at @len and beyond, which the selects below keep out.
@@ -486,7 +496,11 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		h = p2pg_sel(z, P2PG_FNV64_OFFSET, p2pg_name_hash_step(h, c));
 		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64) &
 		       p2pg_lt(at, len);
-		/* Looked up whatever @look: no branch but the host's. */
+		/*
+		 * Looked up whatever @look, the answer counted by it: a
+		 * branch around the look-up, or a break at @len, cost the
+		 * BPF verifier more.
+		 */
 		r |= P2PG_DNS_LISTED *
 		     (look & (__u64)!!p2pg_env_name_denied(env, h));
 	}
@@ -1189,9 +1203,13 @@ static __always_inline __u32 p2pg_dns_judge(P2PG_ENV *env,
 	__u64 wan = p2pg_is_zero(m->dst_class ^ P2PG_NET_WAN);
 	__u64 frag = m->flags & P2PG_META_FRAGMENT;
 
-	if (!(p2pg_is_zero(frag) & ((p53 & t) | (u & (p53 | wan)))))
-		return P2PG_DNS_NOT;
-	return p2pg_dns(env, w, t, p2pg_sel(u & (1 ^ p53), m->payload_len, 0));
+	__u32 r = P2PG_DNS_NOT;
+
+	if (p2pg_is_zero(frag) & ((p53 & t) | (u & (p53 | wan))))
+		r = p2pg_dns(env, w, t,
+			     p2pg_sel(u & (1 ^ p53), m->payload_len, 0));
+	/* One state on, whichever way it went. */
+	return P2PG_FORGET(w, r);
 }
 
 /*
