@@ -285,8 +285,8 @@ static __always_inline int p2pg_dns_hdr_like(__u32 plen, __u32 a, __u32 b,
 #define P2PG_DNS_PARTIAL	2	/* a query not every question of which
 					 * could be judged */
 #define P2PG_DNS_LISTED		3	/* a question names a listed name */
-#define P2PG_DNS__READ		4	/* (inside p2pg_dns(): every question
-					 * of a UDP query read) */
+/* Inside p2pg_dns() only: every question of a UDP query read. */
+#define P2PG_DNS__READ		4
 
 /*
  * Steps of p2pg_dns()'s walk, a bound it never reaches: one per TCP
