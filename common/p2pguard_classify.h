@@ -417,12 +417,12 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	 */
 	for (i = 0; i < P2PG_DNS_STEPS; i++) {
 		__u64 base, qd, ok, end, rec, qok, last, done, rn, v, o, t;
-		__u64 tcp = d->tcp, msg_len = d->msg_len;
+		__u64 stream = d->tcp, strict_len = d->msg_len;
 
 		/* hdr: a message's header (over TCP, after its length). */
 		o = d->o;
-		base = p2pg_sel(tcp, o + 2, 0);
-		end = tcp & (1 ^ p2pg_lt(o + 2 + 12, len));
+		base = p2pg_sel(stream, o + 2, 0);
+		end = stream & (1 ^ p2pg_lt(o + 2 + 12, len));
 		qd = P2PG_BE16(w, base + 4);
 		ok = p2pg_lt(base + 12, len) &
 		     p2pg_is_zero(P2PG_B(w, base + 2) & 0xf8) &
@@ -439,7 +439,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		/* QTYPE and QCLASS whole; strict: plausible. */
 		t = P2PG_BE16(w, e + 1);
 		qok = rec & (1 ^ p2pg_lt(len, e + 5)) &
-		      (p2pg_is_zero(msg_len) |
+		      (p2pg_is_zero(strict_len) |
 		       ((1 ^ p2pg_is_zero(t)) & p2pg_lt(t, 260) &
 			p2pg_is_zero((P2PG_BE16(w, e + 3) & 0x7fff) ^ 1)));
 		last = qok & p2pg_is_zero(d->ql - 1);
@@ -449,22 +449,22 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		 * message too many.
 		 */
 		v = (1 ^ end) & p2pg_is_zero(d->msgs ^ P2PG_DNS_TCP_MSGS);
-		done = p2pg_sel(hdr, p2pg_sel(tcp, end | v, 1 ^ ok),
-				(1 ^ tcp) & ((1 ^ qok) | last));
+		done = p2pg_sel(hdr, p2pg_sel(stream, end | v, 1 ^ ok),
+				(1 ^ stream) & ((1 ^ qok) | last));
 		rn = p2pg_sel(hdr,
-			      p2pg_sel(tcp, p2pg_sel(end, P2PG_DNS_CLEAN,
+			      p2pg_sel(stream, p2pg_sel(end, P2PG_DNS_CLEAN,
 						     P2PG_DNS_LISTED),
 				       P2PG_DNS_NOT),
 			      p2pg_sel(last, P2PG_DNS__READ,
-				       p2pg_sel(p2pg_is_zero(msg_len),
+				       p2pg_sel(p2pg_is_zero(strict_len),
 						P2PG_DNS_PARTIAL,
 						P2PG_DNS_NOT)));
 		r = p2pg_sel(done, rn, r);
 		if (done)
 			break;
 		/* The next step. */
-		d->msgs += hdr & tcp;
-		d->o = p2pg_sel(hdr & tcp, base + P2PG_BE16(w, o), o);
+		d->msgs += hdr & stream;
+		d->o = p2pg_sel(hdr & stream, base + P2PG_BE16(w, o), o);
 		d->ql = p2pg_sel(hdr,
 				 p2pg_sel(p2pg_lt(qd, P2PG_DNS_QD_MAX), qd,
 					  P2PG_DNS_QD_MAX),
