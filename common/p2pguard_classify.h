@@ -243,29 +243,6 @@ static __always_inline __u32 p2pg_find4(const struct p2pg_win *w, __u32 start,
 	return P2PG_FORGET(w, found);
 }
 
-/*
- * Offset of the first zero byte in w[start, min(len, limit)), or 0; at
- * most P2PG_DNS_NAME_MAX bytes from @start are looked at.  The loop counts
- * from @start, which need not be a constant: the DNS messages of a TCP
- * stream start anywhere in the window.
- */
-static __always_inline __u32 p2pg_find_zero(const struct p2pg_win *w,
-					    __u32 start, __u32 limit)
-{
-	__u32 i, k, found = 0, len = w->len;
-
-	for (k = 0; k < P2PG_DNS_NAME_MAX; k++) {
-		__u32 hit;
-
-		i = start + k;
-		if (i >= len || i >= limit)
-			break;
-		hit = p2pg_is_zero(P2PG_B(w, i)) & p2pg_is_zero(found);
-		found += hit * i;
-	}
-	return P2PG_FORGET(w, found);
-}
-
 /* ---- DNS ---------------------------------------------------------------- */
 
 /* Shortest query a strict parse takes: header, a 1-byte label, types. */
@@ -308,8 +285,8 @@ static __always_inline int p2pg_dns_hdr_like(__u32 plen, __u32 a, __u32 b,
 #define P2PG_DNS_PARTIAL	2	/* a query not every question of which
 					 * could be judged */
 #define P2PG_DNS_LISTED		3	/* a question names a listed name */
-#define P2PG_DNS__READ		4	/* (inside p2pg_dns(): every question
-					 * of a UDP query read) */
+/* Inside p2pg_dns() only: every question of a UDP query read. */
+#define P2PG_DNS__READ		4
 
 /*
  * Steps of p2pg_dns()'s walk, a bound it never reaches: one per TCP
@@ -398,6 +375,16 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	__u64 h = P2PG_FNV64_OFFSET;
 
 	/*
+	 * Most datagrams p2pg_dns_judge() sends here are no query at all
+	 * (any UDP to the Internet): the first header, read before anything
+	 * else (over TCP a later message may still be one).
+	 */
+	if (tcp ? !p2pg_lt(2 + 12, len) :
+	    !(p2pg_lt(12, len) & p2pg_is_zero(P2PG_B(w, 2) & 0xf8) &
+	      (1 ^ p2pg_is_zero(P2PG_BE16(w, 4))) &
+	      (p2pg_is_zero(msg_len) | p2pg_dns_head_like(w, msg_len))))
+		return tcp ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
+	/*
 	 * The whole window, whatever its length, without a break: one
 	 * state out of the loop for the BPF verifier.  Nothing reads the
 	 * bytes at @len and beyond, which the selects below keep out.
@@ -430,12 +417,12 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	 */
 	for (i = 0; i < P2PG_DNS_STEPS; i++) {
 		__u64 base, qd, ok, end, rec, qok, last, done, rn, v, o, t;
-		__u64 tcp = d->tcp, msg_len = d->msg_len;
+		__u64 stream = d->tcp, strict_len = d->msg_len;
 
 		/* hdr: a message's header (over TCP, after its length). */
 		o = d->o;
-		base = p2pg_sel(tcp, o + 2, 0);
-		end = tcp & (1 ^ p2pg_lt(o + 2 + 12, len));
+		base = p2pg_sel(stream, o + 2, 0);
+		end = stream & (1 ^ p2pg_lt(o + 2 + 12, len));
 		qd = P2PG_BE16(w, base + 4);
 		ok = p2pg_lt(base + 12, len) &
 		     p2pg_is_zero(P2PG_B(w, base + 2) & 0xf8) &
@@ -452,7 +439,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		/* QTYPE and QCLASS whole; strict: plausible. */
 		t = P2PG_BE16(w, e + 1);
 		qok = rec & (1 ^ p2pg_lt(len, e + 5)) &
-		      (p2pg_is_zero(msg_len) |
+		      (p2pg_is_zero(strict_len) |
 		       ((1 ^ p2pg_is_zero(t)) & p2pg_lt(t, 260) &
 			p2pg_is_zero((P2PG_BE16(w, e + 3) & 0x7fff) ^ 1)));
 		last = qok & p2pg_is_zero(d->ql - 1);
@@ -462,22 +449,22 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		 * message too many.
 		 */
 		v = (1 ^ end) & p2pg_is_zero(d->msgs ^ P2PG_DNS_TCP_MSGS);
-		done = p2pg_sel(hdr, p2pg_sel(tcp, end | v, 1 ^ ok),
-				(1 ^ tcp) & ((1 ^ qok) | last));
+		done = p2pg_sel(hdr, p2pg_sel(stream, end | v, 1 ^ ok),
+				(1 ^ stream) & ((1 ^ qok) | last));
 		rn = p2pg_sel(hdr,
-			      p2pg_sel(tcp, p2pg_sel(end, P2PG_DNS_CLEAN,
+			      p2pg_sel(stream, p2pg_sel(end, P2PG_DNS_CLEAN,
 						     P2PG_DNS_LISTED),
 				       P2PG_DNS_NOT),
 			      p2pg_sel(last, P2PG_DNS__READ,
-				       p2pg_sel(p2pg_is_zero(msg_len),
+				       p2pg_sel(p2pg_is_zero(strict_len),
 						P2PG_DNS_PARTIAL,
 						P2PG_DNS_NOT)));
 		r = p2pg_sel(done, rn, r);
 		if (done)
 			break;
 		/* The next step. */
-		d->msgs += hdr & tcp;
-		d->o = p2pg_sel(hdr & tcp, base + P2PG_BE16(w, o), o);
+		d->msgs += hdr & stream;
+		d->o = p2pg_sel(hdr & stream, base + P2PG_BE16(w, o), o);
 		d->ql = p2pg_sel(hdr,
 				 p2pg_sel(p2pg_lt(qd, P2PG_DNS_QD_MAX), qd,
 					  P2PG_DNS_QD_MAX),
@@ -509,7 +496,11 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		h = p2pg_sel(z, P2PG_FNV64_OFFSET, p2pg_name_hash_step(h, c));
 		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64) &
 		       p2pg_lt(at, len);
-		/* Looked up whatever @look: no branch but the host's. */
+		/*
+		 * Looked up whatever @look, the answer counted by it: a
+		 * branch around the look-up, or a break at @len, cost the
+		 * BPF verifier more.
+		 */
 		r |= P2PG_DNS_LISTED *
 		     (look & (__u64)!!p2pg_env_name_denied(env, h));
 	}
@@ -1212,9 +1203,13 @@ static __always_inline __u32 p2pg_dns_judge(P2PG_ENV *env,
 	__u64 wan = p2pg_is_zero(m->dst_class ^ P2PG_NET_WAN);
 	__u64 frag = m->flags & P2PG_META_FRAGMENT;
 
-	if (!(p2pg_is_zero(frag) & ((p53 & t) | (u & (p53 | wan)))))
-		return P2PG_DNS_NOT;
-	return p2pg_dns(env, w, t, p2pg_sel(u & (1 ^ p53), m->payload_len, 0));
+	__u32 r = P2PG_DNS_NOT;
+
+	if (p2pg_is_zero(frag) & ((p53 & t) | (u & (p53 | wan))))
+		r = p2pg_dns(env, w, t,
+			     p2pg_sel(u & (1 ^ p53), m->payload_len, 0));
+	/* One state on, whichever way it went. */
+	return P2PG_FORGET(w, r);
 }
 
 /*

@@ -110,9 +110,9 @@ static DEFINE_MUTEX(p2pg_policy_mutex);
 static struct p2pg_kcounters __percpu *p2pg_counters;
 
 /*
- * The payload window, 528 bytes: per CPU rather than on the stack, where
- * LOCAL_OUT often runs deep (TCP transmit from softirq) on the 8 KiB
- * stacks of 32-bit camera SoCs.  The hook disables BH while it uses it,
+ * The payload window, 2,096 bytes with the DNS walk's scratch: per CPU
+ * rather than on the stack, where LOCAL_OUT often runs deep (TCP transmit
+ * from softirq) on the 8 KiB stacks of 32-bit camera SoCs.  The hook disables BH while it uses it,
  * so no softirq can start another packet on this CPU half-way through
  * (the BPF program solves the same with one window per nesting level).
  */

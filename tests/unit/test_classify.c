@@ -1151,7 +1151,7 @@ static void test_streams(void)
 /*
  * The false-positive figures of signatures.rst for the two checks that
  * read every Internet UDP datagram whatever its port: a strict DNS query
- * (p2pg_dns_query() with a length) and classic STUN (p2pg_stun3489()).
+ * (p2pg_dns() with a length) and classic STUN (p2pg_stun3489()).
  * Every vector that is not DNS, sent as Internet UDP to port 4433, and a
  * million random datagrams: how many start like either (the window is
  * read) and how many get a reason from them.
