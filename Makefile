@@ -37,6 +37,7 @@
 CROSS_COMPILE ?=
 CC := $(CROSS_COMPILE)gcc
 CLANG ?= clang
+LLVM_OBJCOPY ?= llvm-objcopy
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 BPF_TARGET ?= bpfel
@@ -217,6 +218,21 @@ $(ITER_SKEL): $(BUILD)/p2pguard_iter.bpf.o
 $(BUILD)/%.bpf.o.gz: $(BUILD)/%.bpf.o
 	$(call msg,GZIP,$@)
 	$(Q)gzip -9 -n -c $< > $@
+
+# The program's line and function information (.BTF.ext) is left out of
+# the embedded copy: a third of its gzipped bytes, and the kernel needs
+# none of it, no program calling another BPF function (internals.rst).
+# $(BPF_OBJ) keeps it, for bpftool and verifier logs with source lines.
+# Without llvm-objcopy (a build host's clang alone) it stays, with a note.
+$(BUILD)/p2pguard.bpf.o.gz: $(BPF_OBJ)
+	$(call msg,GZIP,$@)
+	$(Q)if command -v $(LLVM_OBJCOPY) >/dev/null 2>&1; then \
+		$(LLVM_OBJCOPY) --remove-section .BTF.ext $< $@.o; \
+	else \
+		echo "note: no $(LLVM_OBJCOPY): the embedded BPF object keeps its .BTF.ext (about 28 KiB more flash)"; \
+		cp $< $@.o; \
+	fi
+	$(Q)gzip -9 -n -c $@.o > $@ && rm -f $@.o
 
 $(EMBED_OBJ): userspace/embedded_bpf_data.S $(BUILD)/p2pguard.bpf.o.gz \
 		$(BUILD)/p2pguard_iter.bpf.o.gz $(BUILD)/.build-config
