@@ -95,33 +95,43 @@ static int jited(int fd)
 static int jit_load(struct jit_run *j, const struct p2pg_features *f,
 		    const struct p2pg_policy *p)
 {
+	struct bpf_program *entry;
+
 	memset(j, 0, sizeof(*j));
 	j->skel = p2pg_skel_open(f);
 	if (!j->skel || p2pguard_bpf__load(j->skel))
 		return -1;
-	j->prog = bpf_program__fd(p2pg_skel_entry(j->skel));
+	entry = p2pg_skel_entry(j->skel);
+	if (!entry)
+		return -1;
+	j->prog = bpf_program__fd(entry);
 	p2pg_skel_map_fds(j->skel, &j->fds);
 	j->empty = p2pg_load_trivial();
 	return j->empty < 0 || p2pg_policy_write_maps(p, &j->fds) ? -1 : 0;
 }
 
 /*
- * What runs under one setting: p2pguard_egress tail-calling
- * p2pguard_full, or p2pguard_full alone; each JIT-compiled or not.
+ * What runs under one setting: p2pguard_egress and the four programs of
+ * p2pg_progs it leads to (p2pguard_full alone, were it refused there);
+ * each JIT-compiled or not.
  */
 static void jit_describe(const char *setting, const struct jit_run *j)
 {
+	struct bpf_program *const progs[] = {
+		j->skel->progs.p2pguard_full, j->skel->progs.p2pguard_classify,
+		j->skel->progs.p2pguard_gso, j->skel->progs.p2pguard_emit,
+	};
 	int entry = j->prog == bpf_program__fd(j->skel->progs.p2pguard_egress);
-	int full = bpf_program__fd(j->skel->progs.p2pguard_full);
+	size_t k;
 
 	printf("- %s: ", setting);
 	if (entry)
-		printf("``p2pguard_egress`` (%s), tail-calling ``p2pguard_full`` (%s)",
-		       jited(j->prog) ? "JIT" : "interpreter",
-		       jited(full) ? "JIT" : "interpreter");
-	else
-		printf("``p2pguard_full`` alone (%s; the kernel refused it in the entry's program array)",
-		       jited(full) ? "JIT" : "interpreter");
+		printf("``p2pguard_egress`` (%s), then ",
+		       jited(j->prog) ? "JIT" : "interpreter");
+	for (k = 0; k < sizeof(progs) / sizeof(progs[0]); k++)
+		printf("%s``%s`` (%s)", k ? ", " : "",
+		       bpf_program__name(progs[k]),
+		       jited(bpf_program__fd(progs[k])) ? "JIT" : "interpreter");
 	printf("; the empty program: %s.\n",
 	       jited(j->empty) ? "JIT" : "interpreter");
 }
