@@ -369,7 +369,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* Scratch, written through the window as its forget word is. */
 	struct p2pg_dns_walk *d = &((struct p2pg_win *)cw)->dns;
 	const struct p2pg_win *w = cw;
-	__u64 len = w->len, at = 0, hdr = 1, i, c, e;
+	__u64 len = w->len, at = 0, hdr = 1, i, c, e, n;
 	/* Not reached (P2PG_DNS_STEPS): fails closed all the same. */
 	__u64 r = P2PG_DNS_LISTED;
 	__u64 h = P2PG_FNV64_OFFSET;
@@ -385,14 +385,20 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	      (p2pg_is_zero(msg_len) | p2pg_dns_head_like(w, msg_len))))
 		return tcp ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
 	/*
-	 * The whole window, whatever its length, without a break: one
-	 * state out of the loop for the BPF verifier.  Nothing reads the
-	 * bytes at @len and beyond, which the selects below keep out.
+	 * Back from @len, nothing above it (the selects below keep those
+	 * bytes out).  The break tests a copy of @len the BPF verifier
+	 * knows nothing of and which is dead after the loop: its 512 exits,
+	 * each with its own range for the copy, meet as one state.  (A
+	 * break on @len itself left a range per exit, and the walk was
+	 * verified from each.)
 	 */
+	n = P2PG_FORGET(w, len);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 lab, next;
 
-		at = P2PG_WIN_SIZE - i;
+		if (i > n)
+			break;
+		at = n - i;
 		c = P2PG_B(w, at);
 		lab = (1 ^ p2pg_is_zero(c)) & p2pg_lt(c, 64);
 		next = at + c + 1;
@@ -401,6 +407,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		d->end[p2pg_idx(at)] = p2pg_sel(lab, e, at);
 		d->span[p2pg_idx(at)] = 0;
 	}
+	at = 0;
 	d->o = 0;
 	d->ql = 0;
 	d->more = 0;
@@ -486,23 +493,22 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* One state into the hashing, whatever the verdict so far. */
 	r = P2PG_FORGET(w, r);
 	hdr = len;	/* now the lowest byte the names ending above cover */
+	/* From @len, as the first loop: a name ends below it. */
+	n = P2PG_FORGET(w, len);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 z, look;
 
-		at = P2PG_WIN_SIZE - i;
+		if (i > n)
+			break;
+		at = n - i;
 		c = P2PG_B(w, at);
 		z = p2pg_is_zero(c);
 		hdr = p2pg_sel(z, at - d->span[p2pg_idx(at)], hdr);
 		h = p2pg_sel(z, P2PG_FNV64_OFFSET, p2pg_name_hash_step(h, c));
-		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64) &
-		       p2pg_lt(at, len);
-		/*
-		 * Looked up whatever @look, the answer counted by it: a
-		 * branch around the look-up, or a break at @len, cost the
-		 * BPF verifier more.
-		 */
-		r |= P2PG_DNS_LISTED *
-		     (look & (__u64)!!p2pg_env_name_denied(env, h));
+		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64);
+		/* A few look-ups a name, none outside the recorded ones. */
+		if (look && p2pg_env_name_denied(env, h))
+			r |= P2PG_DNS_LISTED;
 	}
 	return r;
 }
