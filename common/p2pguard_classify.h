@@ -386,7 +386,8 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		return tcp ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
 	/*
 	 * Back from @len, nothing above it (the selects below keep those
-	 * bytes out).  The break tests a copy of @len the BPF verifier
+	 * bytes out), down to byte 12: no name starts in the first header,
+	 * and the walk reads no chain from there.  The break tests a copy of @len the BPF verifier
 	 * knows nothing of and which is dead after the loop: its 512 exits,
 	 * each with its own range for the copy, meet as one state.  (A
 	 * break on @len itself left a range per exit, and the walk was
@@ -396,7 +397,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 lab, next;
 
-		if (i > n)
+		if (i + 12 > n)
 			break;
 		at = n - i;
 		c = P2PG_B(w, at);
@@ -493,12 +494,12 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* One state into the hashing, whatever the verdict so far. */
 	r = P2PG_FORGET(w, r);
 	hdr = len;	/* now the lowest byte the names ending above cover */
-	/* From @len, as the first loop: a name ends below it. */
+	/* As the first loop: every recorded name lies in [12, @len). */
 	n = P2PG_FORGET(w, len);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 z, look;
 
-		if (i > n)
+		if (i + 12 > n)
 			break;
 		at = n - i;
 		c = P2PG_B(w, at);
