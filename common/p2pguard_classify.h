@@ -346,17 +346,18 @@ static __always_inline __u32 p2pg_dns_end(const struct p2pg_win *w,
  * listed (while P2P is off the connection is cut).
  *
  * No loop inside a loop, for the BPF verifier; three flat ones.  First,
- * back from the window's end, where the chain of labels from each byte
+ * back from the window's length to byte 12, where the chain of labels from each byte
  * stops (@dns.end: that of the byte one label on, or the byte itself).
  * Then the walk, one step per message header or question, each name
  * read in one look-up there; a whole, well-formed name is recorded by
- * its root label (@dns.span).  Last, back from the end again, every byte
- * is hashed, afresh from each zero byte, and the hash looked up wherever
- * the byte could be a label length (1..63) and a recorded name ending at
- * the next zero byte covers it.  At a real label start that is the hash
- * of the name's suffix from there.  (Inside a label the only host-name
- * bytes in 1..63 are '-' and the digits; a match there needs the bytes
- * that follow to spell a listed name's wire form.)  A name with a zero
+ * its root label (@dns.span).  Last, back from the highest root label
+ * recorded (@dns.named is one past it), every byte is hashed, afresh
+ * from each zero byte, and the hash looked up wherever the byte could be
+ * a label length (1..63) and a recorded name ending at the next zero
+ * byte covers it.  At a real label start that is the hash of the name's
+ * suffix from there.  (Inside a label the only host-name bytes in 1..63
+ * are '-' and the digits; a match there needs the bytes that follow to
+ * spell a listed name's wire form.)  A name with a zero
  * byte inside a label has, below that byte, suffixes no listed name's
  * wire form equals; they are not looked up.
  *
@@ -443,7 +444,9 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		v = d->span[p2pg_idx(e)];
 		d->span[p2pg_idx(e)] = p2pg_sel((1 ^ hdr) & rec &
 						 p2pg_lt(v, e - at), e - at, v);
-		d->named |= (1 ^ hdr) & rec;
+		/* One past the highest root recorded: where hashing starts. */
+		t = (1 ^ hdr) & rec & p2pg_lt(d->named, e + 1);
+		d->named = p2pg_sel(t, e + 1, d->named);
 		/* QTYPE and QCLASS whole; strict: plausible. */
 		t = P2PG_BE16(w, e + 1);
 		qok = rec & (1 ^ p2pg_lt(len, e + 5)) &
@@ -494,8 +497,8 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* One state into the hashing, whatever the verdict so far. */
 	r = P2PG_FORGET(w, r);
 	hdr = len;	/* now the lowest byte the names ending above cover */
-	/* As the first loop: every recorded name lies in [12, @len). */
-	n = P2PG_FORGET(w, len);
+	/* As the first loop: every recorded name lies in [12, @named). */
+	n = P2PG_FORGET(w, d->named);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 z, look;
 
