@@ -346,8 +346,9 @@ static __always_inline __u32 p2pg_dns_end(const struct p2pg_win *w,
  * listed (while P2P is off the connection is cut).
  *
  * No loop inside a loop, for the BPF verifier; three flat ones.  First,
- * back from the window's length to byte 12, where the chain of labels from each byte
- * stops (@dns.end: that of the byte one label on, or the byte itself).
+ * back from the window's length to byte 12, where the chain of labels
+ * from each byte stops (@dns.end: that of the byte one label on, or the
+ * byte itself).
  * Then the walk, one step per message header or question, each name
  * read in one look-up there; a whole, well-formed name is recorded by
  * its root label (@dns.span).  Last, back from the highest root label
@@ -357,9 +358,9 @@ static __always_inline __u32 p2pg_dns_end(const struct p2pg_win *w,
  * byte covers it.  At a real label start that is the hash of the name's
  * suffix from there.  (Inside a label the only host-name bytes in 1..63
  * are '-' and the digits; a match there needs the bytes that follow to
- * spell a listed name's wire form.)  A name with a zero
- * byte inside a label has, below that byte, suffixes no listed name's
- * wire form equals; they are not looked up.
+ * spell a listed name's wire form.)  A name with a zero byte inside a
+ * label has, below that byte, suffixes no listed name's wire form
+ * equals; they are not looked up.
  *
  * Return: P2PG_DNS_*; over TCP, P2PG_DNS_LISTED or P2PG_DNS_CLEAN.
  */
@@ -388,11 +389,11 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/*
 	 * Back from @len, nothing above it (the selects below keep those
 	 * bytes out), down to byte 12: no name starts in the first header,
-	 * and the walk reads no chain from there.  The break tests a copy of @len the BPF verifier
-	 * knows nothing of and which is dead after the loop: its 512 exits,
-	 * each with its own range for the copy, meet as one state.  (A
-	 * break on @len itself left a range per exit, and the walk was
-	 * verified from each.)
+	 * and the walk reads no chain from there.  The break tests a copy
+	 * of @len the BPF verifier knows nothing of and which is dead after
+	 * the loop: its 512 exits, each with its own range for the copy,
+	 * meet as one state.  (A break on @len itself left a range per
+	 * exit, and the walk was verified from each.)
 	 */
 	n = P2PG_FORGET(w, len);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
