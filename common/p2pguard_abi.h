@@ -372,7 +372,8 @@ P2PG_STRUCT_SIZE(struct p2pg_flow, 16 + P2PG_FLOW_KEEP);
  * @span:  at the root label (zero byte) ending a whole, well-formed
  *         question name: the longest such name's bytes before it (1..254);
  *         else 0.
- * @o, @ql, @more, @msgs, @named: the walk's state from one step to the
+ * @named: one past the highest root label @span records, 0 while none.
+ * @o, @ql, @more, @msgs: the walk's state from one step to the
  *         next; @tcp, @msg_len, @strict: its arguments.  Here, not in
  *         registers, which the BPF program's stack has no room to spill.
  */

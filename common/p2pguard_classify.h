@@ -346,19 +346,21 @@ static __always_inline __u32 p2pg_dns_end(const struct p2pg_win *w,
  * listed (while P2P is off the connection is cut).
  *
  * No loop inside a loop, for the BPF verifier; three flat ones.  First,
- * back from the window's end, where the chain of labels from each byte
- * stops (@dns.end: that of the byte one label on, or the byte itself).
+ * back from the window's length to byte 12, where the chain of labels
+ * from each byte stops (@dns.end: that of the byte one label on, or the
+ * byte itself).
  * Then the walk, one step per message header or question, each name
  * read in one look-up there; a whole, well-formed name is recorded by
- * its root label (@dns.span).  Last, back from the end again, every byte
- * is hashed, afresh from each zero byte, and the hash looked up wherever
- * the byte could be a label length (1..63) and a recorded name ending at
- * the next zero byte covers it.  At a real label start that is the hash
- * of the name's suffix from there.  (Inside a label the only host-name
- * bytes in 1..63 are '-' and the digits; a match there needs the bytes
- * that follow to spell a listed name's wire form.)  A name with a zero
- * byte inside a label has, below that byte, suffixes no listed name's
- * wire form equals; they are not looked up.
+ * its root label (@dns.span).  Last, back from the highest root label
+ * recorded (@dns.named is one past it), every byte is hashed, afresh
+ * from each zero byte, and the hash looked up wherever the byte could be
+ * a label length (1..63) and a recorded name ending at the next zero
+ * byte covers it.  At a real label start that is the hash of the name's
+ * suffix from there.  (Inside a label the only host-name bytes in 1..63
+ * are '-' and the digits; a match there needs the bytes that follow to
+ * spell a listed name's wire form.)  A name with a zero byte inside a
+ * label has, below that byte, suffixes no listed name's wire form
+ * equals; they are not looked up.
  *
  * Return: P2PG_DNS_*; over TCP, P2PG_DNS_LISTED or P2PG_DNS_CLEAN.
  */
@@ -369,7 +371,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* Scratch, written through the window as its forget word is. */
 	struct p2pg_dns_walk *d = &((struct p2pg_win *)cw)->dns;
 	const struct p2pg_win *w = cw;
-	__u64 len = w->len, at = 0, hdr = 1, i, c, e;
+	__u64 len = w->len, at = 0, hdr = 1, i, c, e, n;
 	/* Not reached (P2PG_DNS_STEPS): fails closed all the same. */
 	__u64 r = P2PG_DNS_LISTED;
 	__u64 h = P2PG_FNV64_OFFSET;
@@ -385,14 +387,21 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	      (p2pg_is_zero(msg_len) | p2pg_dns_head_like(w, msg_len))))
 		return tcp ? P2PG_DNS_CLEAN : P2PG_DNS_NOT;
 	/*
-	 * The whole window, whatever its length, without a break: one
-	 * state out of the loop for the BPF verifier.  Nothing reads the
-	 * bytes at @len and beyond, which the selects below keep out.
+	 * Back from @len, nothing above it (the selects below keep those
+	 * bytes out), down to byte 12: no name starts in the first header,
+	 * and the walk reads no chain from there.  The break tests a copy
+	 * of @len the BPF verifier knows nothing of and which is dead after
+	 * the loop: its 512 exits, each with its own range for the copy,
+	 * meet as one state.  (A break on @len itself left a range per
+	 * exit, and the walk was verified from each.)
 	 */
+	n = P2PG_FORGET(w, len);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 lab, next;
 
-		at = P2PG_WIN_SIZE - i;
+		if (i + 12 > n)
+			break;
+		at = n - i;
 		c = P2PG_B(w, at);
 		lab = (1 ^ p2pg_is_zero(c)) & p2pg_lt(c, 64);
 		next = at + c + 1;
@@ -401,6 +410,7 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		d->end[p2pg_idx(at)] = p2pg_sel(lab, e, at);
 		d->span[p2pg_idx(at)] = 0;
 	}
+	at = 0;
 	d->o = 0;
 	d->ql = 0;
 	d->more = 0;
@@ -435,7 +445,9 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 		v = d->span[p2pg_idx(e)];
 		d->span[p2pg_idx(e)] = p2pg_sel((1 ^ hdr) & rec &
 						 p2pg_lt(v, e - at), e - at, v);
-		d->named |= (1 ^ hdr) & rec;
+		/* One past the highest root recorded: where hashing starts. */
+		t = (1 ^ hdr) & rec & p2pg_lt(d->named, e + 1);
+		d->named = p2pg_sel(t, e + 1, d->named);
 		/* QTYPE and QCLASS whole; strict: plausible. */
 		t = P2PG_BE16(w, e + 1);
 		qok = rec & (1 ^ p2pg_lt(len, e + 5)) &
@@ -486,23 +498,22 @@ static __always_inline __u32 p2pg_dns(P2PG_ENV *env,
 	/* One state into the hashing, whatever the verdict so far. */
 	r = P2PG_FORGET(w, r);
 	hdr = len;	/* now the lowest byte the names ending above cover */
+	/* As the first loop: every recorded name lies in [12, @named). */
+	n = P2PG_FORGET(w, d->named);
 	for (i = 1; i <= P2PG_WIN_SIZE; i++) {
 		__u64 z, look;
 
-		at = P2PG_WIN_SIZE - i;
+		if (i + 12 > n)
+			break;
+		at = n - i;
 		c = P2PG_B(w, at);
 		z = p2pg_is_zero(c);
 		hdr = p2pg_sel(z, at - d->span[p2pg_idx(at)], hdr);
 		h = p2pg_sel(z, P2PG_FNV64_OFFSET, p2pg_name_hash_step(h, c));
-		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64) &
-		       p2pg_lt(at, len);
-		/*
-		 * Looked up whatever @look, the answer counted by it: a
-		 * branch around the look-up, or a break at @len, cost the
-		 * BPF verifier more.
-		 */
-		r |= P2PG_DNS_LISTED *
-		     (look & (__u64)!!p2pg_env_name_denied(env, h));
+		look = (1 ^ z) & (1 ^ p2pg_lt(at, hdr)) & p2pg_lt(c, 64);
+		/* A few look-ups a name, none outside the recorded ones. */
+		if (look && p2pg_env_name_denied(env, h))
+			r |= P2PG_DNS_LISTED;
 	}
 	return r;
 }
