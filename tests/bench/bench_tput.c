@@ -17,11 +17,8 @@
  *                  attach the empty cgroup_skb program (r0 = 1) to CGROUP's
  *                  egress; never the cgroup2 root
  *   bench_tput lists conf|nft NPREFIX NDOMAINS
- *                  the synthetic lists as configuration lines (as many as
- *                  a key may hold) or as nftables set elements
- *   bench_tput fill CONF NPREFIX NDOMAINS
- *                  policy of CONF (P2P off) plus the synthetic lists,
- *                  written into the maps pinned under CONF's pin_dir
+ *                  the synthetic lists as configuration lines or as
+ *                  nftables set elements
  *   bench_tput stats SECONDS
  *                  keep the kernel's BPF run-time statistics on for
  *                  SECONDS or until SIGTERM (print "on" once they are)
@@ -311,81 +308,13 @@ static int cmd_lists(char **a)
 	if (np > BENCH_PREFIX_MAX)
 		return 2;
 	if (!strcmp(a[0], "conf")) {
-		/* conf.c holds P2PG_LIST_MAX values per key; fill adds the rest. */
+		/* All in the file: the daemon sizes its maps from it. */
 		print_list("deny", np < P2PG_LIST_MAX ? np : P2PG_LIST_MAX, 0);
 		print_list("deny_domains",
 			   nd < P2PG_LIST_MAX ? nd : P2PG_LIST_MAX, 1);
 	} else {
 		print_list(NULL, np, 0);
 	}
-	return 0;
-}
-
-static int pinned(const char *dir, const char *name)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		fprintf(stderr, "bench_tput: %s: %s\n", path, strerror(errno));
-	return fd;
-}
-
-static int cmd_fill(char **a)
-{
-	unsigned int np = atoi(a[1]), nd = atoi(a[2]), i;
-	struct p2pg_config cur;
-	struct p2pg_map_fds fds;
-	struct p2pg_policy p;
-	struct p2pg_conf c;
-	char err[512], item[64];
-	__u32 zero = 0;
-	int r;
-
-	p2pg_conf_defaults(&c);
-	if (np > BENCH_PREFIX_MAX || p2pg_conf_load(&c, a[0], err, sizeof(err)) ||
-	    p2pg_conf_policy(&c, 0, &p, err, sizeof(err))) {
-		fprintf(stderr, "bench_tput: %s\n", err);
-		return 2;
-	}
-	for (i = 0; i < np; i++) {
-		bench_prefix(i, item, sizeof(item), NULL);
-		if (p2pg_policy_add_prefix(&p, item, P2PG_NET_DENY))
-			return 1;
-	}
-	for (i = 0; i < nd; i++) {
-		bench_domain(i, item, sizeof(item));
-		if (p2pg_policy_add_domain(&p, item))
-			return 1;
-	}
-	fds.config = pinned(c.pin_dir, P2PG_MAP_CONFIG);
-	fds.prefix4 = pinned(c.pin_dir, P2PG_MAP_PREFIX4);
-	fds.prefix6 = pinned(c.pin_dir, P2PG_MAP_PREFIX6);
-	fds.names = pinned(c.pin_dir, P2PG_MAP_NAMES);
-	fds.pppp = pinned(c.pin_dir, P2PG_MAP_PPPP);
-	fds.agent_cg = pinned(c.pin_dir, P2PG_MAP_AGENT_CG);
-	fds.agent_uid = pinned(c.pin_dir, P2PG_MAP_AGENT_UID);
-	if (fds.config < 0 || fds.prefix4 < 0 || fds.prefix6 < 0 ||
-	    fds.names < 0 || fds.pppp < 0 || fds.agent_cg < 0 ||
-	    fds.agent_uid < 0)
-		return 1;
-	/* Keep the daemon's switch and generation: only the lists grow. */
-	if (bpf_map_lookup_elem(fds.config, &zero, &cur))
-		return 1;
-	p.cfg.generation = cur.generation;
-	p.cfg.p2p_enabled = cur.p2p_enabled;
-	r = p2pg_policy_write_maps(&p, &fds);
-	if (r) {
-		fprintf(stderr, "bench_tput: writing the maps: %s\n",
-			strerror(-r));
-		return 1;
-	}
-	printf("%zu prefixes, %zu names in the maps\n", p.n_prefixes,
-	       p.n_names);
-	p2pg_policy_free(&p);
-	p2pg_conf_free(&c);
 	return 0;
 }
 
@@ -416,7 +345,6 @@ static void usage(void)
 		"       bench_tput probe ADDR PORT pppp|stun|plain\n"
 		"       bench_tput attach-empty CGROUP\n"
 		"       bench_tput lists conf|nft NPREFIX NDOMAINS\n"
-		"       bench_tput fill CONF NPREFIX NDOMAINS\n"
 		"       bench_tput stats SECONDS\n");
 }
 
@@ -435,8 +363,6 @@ int main(int argc, char **argv)
 		return cmd_attach_empty(argv[2]);
 	if (!strcmp(cmd, "lists") && argc == 5)
 		return cmd_lists(argv + 2);
-	if (!strcmp(cmd, "fill") && argc == 5)
-		return cmd_fill(argv + 2);
 	if (!strcmp(cmd, "stats") && argc == 3)
 		return cmd_stats(atoi(argv[2]));
 	usage();

@@ -205,7 +205,6 @@ EOF
 "$B/tests/bench_tput" lists conf "$NPREFIX" "$NDOMAIN" >> "$T/tput.conf"
 "$B/p2pguardd" --once --config "$T/tput.conf" > "$T/tput.log" 2>&1 ||
 	die "p2pguardd --once failed: $(cat "$T/tput.log")"
-"$B/tests/bench_tput" fill "$T/tput.conf" "$NPREFIX" "$NDOMAIN" > "$T/fill.log"
 
 NFT_NOTE=""
 rel=${CG#/sys/fs/cgroup/}
