@@ -323,7 +323,8 @@ static inline __u32 p2pg_path_decide(struct p2pg_kenv *env,
 		return p2pg_path_stream(env, cfg, p, m, f, pl, dns, w,
 					&r->looked);
 	if (!gso || (m->flags & P2PG_META_UNJUDGED))
-		return p2pg_path_judge(env, cfg, m, p->poff, w, r, 0);
+		return p2pg_path_judge(env, cfg, m, p->poff, w, r,
+				       (__u32 *)0);
 	total = m->payload_len;
 	reason = P2PG_R_NONE;
 	for (k = 0; p2pg_gso_more(reason); k++) {
