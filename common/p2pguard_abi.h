@@ -71,10 +71,12 @@
 
 /*
  * The kernel module's fixed tables, which p2pguardctl status reports: its
- * TCP connection slots (p2pguard_path.h, a power of two), its event queue
- * and the events' rate limiter slots (kmod/p2pguard_dev.c).
+ * TCP connection slots (p2pguard_path.h, a power of two, in buckets of
+ * P2PG_KFLOW_WAYS), its event queue and the events' rate limiter slots
+ * (kmod/p2pguard_dev.c).
  */
 #define P2PG_KFLOW_SLOTS	1024
+#define P2PG_KFLOW_WAYS		4
 #define P2PG_EVQ_LEN		256
 #define P2PG_EVLIM_SLOTS	256
 

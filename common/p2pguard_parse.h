@@ -49,6 +49,7 @@ p2pg_env_load(P2PG_ENV *env, __u32 off, __u32 len, void *buf);
 
 /* TCP flag bits (byte 13 of the header). */
 #define P2PG_TCP_SYN		0x02
+#define P2PG_TCP_RST		0x04
 #define P2PG_TCP_ACK		0x10
 
 /**

@@ -27,9 +27,12 @@
  *   p2pg_env_lock(struct p2pg_kenv *env, __u32 slot);
  *   static __always_inline void
  *   p2pg_env_unlock(struct p2pg_kenv *env, __u32 slot);
- *	which serialise the packets that use one slot of the connection
- *	table (a spin lock per group of slots in the kernel, nothing
- *	natively).
+ *	which serialise the packets that use one bucket of the connection
+ *	table (a spin lock per group of buckets in the kernel, nothing
+ *	natively);
+ *   static __always_inline __u32 p2pg_env_now(struct p2pg_kenv *env);
+ *	a clock in milliseconds, modulo 2^32: the connection table's idle
+ *	times.
  */
 #ifndef P2PGUARD_PATH_H
 #define P2PGUARD_PATH_H
@@ -56,6 +59,7 @@ static __always_inline void p2pg_env_ident(struct p2pg_kenv *env,
 static __always_inline void p2pg_env_lock(struct p2pg_kenv *env, __u32 slot);
 static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
 					    __u32 slot);
+static __always_inline __u32 p2pg_env_now(struct p2pg_kenv *env);
 
 static __always_inline int p2pg_env_name_denied(struct p2pg_kenv *env,
 						__u64 hash)
@@ -95,38 +99,50 @@ static __always_inline int p2pg_path_agent(struct p2pg_kenv *env,
  * namespace, family, addresses and ports, each slot a tag from the key's
  * hash and the same struct p2pg_flow, used by the same stream code
  * (p2pg_flow_plan() and p2pg_flow_after() in p2pguard_classify.h).  The
- * slot index comes from other bits of the same hash.  A packet holds its
- * slot's lock (p2pg_env_lock()) from the look-up to the last write.
+ * table is set-associative: the key's bucket, P2PG_KFLOW_WAYS slots,
+ * comes from other bits of the same hash.  A packet holds its bucket's
+ * lock (p2pg_env_lock()) from the look-up to the last write.
+ *
+ * A connection still being judged (its kept bytes short of the bound, or
+ * a sticky reason) is never forgotten to make room while it is in use:
+ * forgetting it would judge its next segment without the bytes before
+ * it, so a signature split across that boundary would pass.  A newcomer
+ * takes a free slot, else that of a clean connection (which a later
+ * payload can still catch), else that of the connection idle longest
+ * past P2PG_KFLOW_IDLE_MS (no packet at all, not even a retransmission,
+ * whose back-off TCP caps at two minutes).  With none to take, its
+ * payload to the Internet is unjudgeable (dropped while P2P is off); to
+ * the LAN it is judged alone.  Pure ACKs and FINs take no slot; a RST
+ * frees its connection's.
  *
  * Limits, compared with socket storage:
- *  - direct-mapped: two live connections whose keys land in one slot
- *    evict each other; the evicted one starts afresh, so its next payload
- *    is judged as the start of a stream (a clean connection can then be
- *    caught by a later payload; a sticky verdict is kept only while the
- *    slot is its own);
- *  - a tag collision (1 in 2^31 for two keys of one slot) would let one
+ *  - a connection idle past P2PG_KFLOW_IDLE_MS can lose its memory to a
+ *    newcomer in a full bucket; its next payload then starts a stream;
+ *  - a tag collision (1 in 2^31 for two keys of one bucket) would let one
  *    connection read the other's state;
  *  - a new connection on a 4-tuple still in the table starts afresh only
  *    when its SYN is seen (a SYN without ACK resets the slot).
  */
 #define P2PG_KFLOW_VALID	0x01	/* in the tag: the slot is in use */
+#define P2PG_KFLOW_BUCKETS	(P2PG_KFLOW_SLOTS / P2PG_KFLOW_WAYS)
+#define P2PG_KFLOW_IDLE_MS	180000	/* past TCP's 120 s longest back-off */
 
 /**
  * struct p2pg_kflow - one slot of the module's connection table.
- * @tag: the key's tag, P2PG_KFLOW_VALID set; 0 when free.
- * @pad: zero.
- * @f:   the connection's memory.
+ * @tag:  the key's tag, P2PG_KFLOW_VALID set; 0 when free.
+ * @seen: p2pg_env_now() at the connection's last packet.
+ * @f:    the connection's memory.
  */
 struct p2pg_kflow {
 	__u32 tag;
-	__u32 pad;
+	__u32 seen;
 	struct p2pg_flow f;
 };
 
 /**
  * struct p2pg_kflow_table - the module's TCP connection memory.
  * @seed: hash seed (random in the module).
- * @slot: the slots.
+ * @slot: the slots, P2PG_KFLOW_WAYS per bucket.
  */
 struct p2pg_kflow_table {
 	__u32 seed;
@@ -163,6 +179,67 @@ static inline __u32 p2pg_kflow_hash(const struct p2pg_kflow_table *t,
 					p->daddr[i + 3]));
 	}
 	return h;
+}
+
+/*
+ * How readily a slot is given to a newcomer: a free one first, then a
+ * clean connection's, then the longest idle past P2PG_KFLOW_IDLE_MS; 0
+ * for a connection still being judged and in use, which is kept.
+ */
+static inline __u32 p2pg_kflow_spare(const struct p2pg_kflow *k, __u32 now)
+{
+	__u32 idle = now - k->seen;
+
+	if (!k->tag)
+		return 0xffffffffU;
+	if ((k->f.flags & P2PG_FLOW_CLEAN) && !k->f.reason)
+		return 0xfffffffeU;
+	if (idle <= P2PG_KFLOW_IDLE_MS)
+		return 0;
+	return idle < 0xfffffffdU ? idle : 0xfffffffdU;
+}
+
+/**
+ * p2pg_kflow_slot() - the slot of a connection, or one for it.
+ * @t:      the table.
+ * @bucket: the key's bucket (its hash's low bits).
+ * @tag:    the key's tag.
+ * @now:    p2pg_env_now().
+ * @claim:  take a slot when the connection has none (p2pg_kflow_spare()).
+ *
+ * A slot taken is emptied and tagged; every slot returned is stamped
+ * @now.  The caller holds the bucket's lock.
+ * Return: the slot, or NULL (none, or none to take).
+ */
+static inline struct p2pg_kflow *p2pg_kflow_slot(struct p2pg_kflow_table *t,
+						 __u32 bucket, __u32 tag,
+						 __u32 now, int claim)
+{
+	struct p2pg_kflow *b = &t->slot[bucket * P2PG_KFLOW_WAYS];
+	struct p2pg_kflow *k = (struct p2pg_kflow *)0;
+	__u32 i, best = 0, spare;
+
+	for (i = 0; i < P2PG_KFLOW_WAYS; i++) {
+		if (b[i].tag == tag) {
+			b[i].seen = now;
+			return &b[i];
+		}
+	}
+	if (!claim)
+		return k;
+	for (i = 0; i < P2PG_KFLOW_WAYS; i++) {
+		spare = p2pg_kflow_spare(&b[i], now);
+		if (spare > best) {
+			best = spare;
+			k = &b[i];
+		}
+	}
+	if (k) {
+		k->tag = tag;
+		k->seen = now;
+		p2pg_flow_reset(&k->f);
+	}
+	return k;
 }
 
 /* ---- the path ----------------------------------------------------------- */
@@ -340,6 +417,47 @@ static inline __u32 p2pg_path_decide(struct p2pg_kenv *env,
 	return reason;
 }
 
+/*
+ * A TCP segment of a connection with memory @f (its slot's lock held):
+ * settled, its stream judged, or a sticky reason.  Return: the reason.
+ */
+static inline __u32 p2pg_path_conn(struct p2pg_kenv *env,
+				   const struct p2pg_config *cfg,
+				   const struct p2pg_pkt *p,
+				   struct p2pg_meta *m, struct p2pg_flow *f,
+				   __u32 gso, struct p2pg_win *w,
+				   struct p2pg_path_res *r)
+{
+	int dns = m->dport == 53, stream = 0;
+	struct p2pg_seg seg;
+	struct p2pg_plan pl;
+	const __u8 *sq;
+	__u8 buf[4];
+
+	/* The sequence number: bytes 4..7 of the TCP header. */
+	sq = p2pg_env_load(env, p->l4off + 4, 4, buf);
+	seg.seq = (sq ? (__u32)sq[0] << 24 | sq[1] << 16 |
+		   sq[2] << 8 | sq[3] : 0) +
+		  (p->tcp_flags & P2PG_TCP_SYN ? 1 : 0);
+	seg.len = m->payload_len;
+	seg.post = m->dst_class == P2PG_NET_LAN &&
+		   p2pg_path_post(env, p, m->payload_len);
+	m->flow_reason = f->reason;
+	if (!f->reason) {
+		if (p2pg_flow_settled(f, cfg->generation, seg.post)) {
+			m->flags |= P2PG_META_FLOW_CLEAN;
+		} else if (m->payload_len && p->poff) {
+			p2pg_flow_plan(f, cfg->generation, dns, &seg, &pl);
+			if (pl.judge)
+				stream = 1;
+			else
+				m->flags |= P2PG_META_FLOW_CLEAN;
+		}
+	}
+	return p2pg_path_decide(env, cfg, p, m, f, &pl, dns, stream, gso, w,
+				r);
+}
+
 /**
  * p2pg_path() - classify one outgoing packet as bpf/p2pguard.bpf.c does.
  * @pkt:   the host's packet (struct p2pg_kenv.pkt), for its
@@ -368,6 +486,7 @@ static inline __u32 p2pg_path(const void *pkt, __u32 len, int family,
 {
 	struct p2pg_pkt *p = &r->pkt;
 	struct p2pg_meta *m = &r->m;
+	struct p2pg_kflow *k = (struct p2pg_kflow *)0;
 	struct p2pg_plan pl;
 	struct p2pg_kenv env;
 
@@ -411,56 +530,36 @@ static inline __u32 p2pg_path(const void *pkt, __u32 len, int family,
 	/* Connection memory only where the classifier reads it. */
 	if (flows && p->l4proto == P2PG_IPPROTO_TCP && !p->fragment &&
 	    (m->dst_class == P2PG_NET_WAN || m->dst_class == P2PG_NET_LAN)) {
-		__u32 h = p2pg_kflow_hash(flows, p, netns), tag, idx;
-		int syn = p->tcp_flags & P2PG_TCP_SYN, dns, stream = 0;
-		struct p2pg_kflow *k;
-		struct p2pg_flow *f;
-		struct p2pg_seg seg;
-		const __u8 *sq;
-		__u8 buf[4];
-
-		idx = h & (P2PG_KFLOW_SLOTS - 1);
-		tag = p2pg_kflow_mix(h) | P2PG_KFLOW_VALID;
-		k = &flows->slot[idx];
-		p2pg_env_lock(&env, idx);
+		__u32 h = p2pg_kflow_hash(flows, p, netns);
+		__u32 bucket = h & (P2PG_KFLOW_BUCKETS - 1);
 		/* A SYN without ACK opens a connection: forget the slot. */
-		if (k->tag != tag ||
-		    (p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
-		    P2PG_TCP_SYN) {
-			k->tag = tag;
-			p2pg_flow_reset(&k->f);
-		}
-		f = &k->f;
-		dns = m->dport == 53;
-		/* The sequence number: bytes 4..7 of the TCP header. */
-		sq = p2pg_env_load(&env, p->l4off + 4, 4, buf);
-		seg.seq = (sq ? (__u32)sq[0] << 24 | sq[1] << 16 |
-			   sq[2] << 8 | sq[3] : 0) + (syn ? 1 : 0);
-		seg.len = m->payload_len;
-		seg.post = m->dst_class == P2PG_NET_LAN &&
-			   p2pg_path_post(&env, p, m->payload_len);
-		m->flow_reason = f->reason;
-		if (!f->reason) {
-			if (p2pg_flow_settled(f, cfg->generation, seg.post)) {
-				m->flags |= P2PG_META_FLOW_CLEAN;
-			} else if (m->payload_len && p->poff) {
-				p2pg_flow_plan(f, cfg->generation, dns, &seg,
-					       &pl);
-				if (pl.judge)
-					stream = 1;
-				else
-					m->flags |= P2PG_META_FLOW_CLEAN;
-			}
-		}
-		r->reason = p2pg_path_decide(&env, cfg, p, m, f, &pl, dns,
-					     stream, gso, w, r);
+		int open = (p->tcp_flags & (P2PG_TCP_SYN | P2PG_TCP_ACK)) ==
+			   P2PG_TCP_SYN;
+		int data = m->payload_len && p->poff;
+
 		/* Held from the look-up to the last write. */
-		p2pg_env_unlock(&env, idx);
-	} else {
+		p2pg_env_lock(&env, bucket);
+		k = p2pg_kflow_slot(flows, bucket,
+				    p2pg_kflow_mix(h) | P2PG_KFLOW_VALID,
+				    p2pg_env_now(&env), open || data);
+		if (k) {
+			if (open)
+				p2pg_flow_reset(&k->f);
+			r->reason = p2pg_path_conn(&env, cfg, p, m, &k->f, gso,
+						   w, r);
+			/* A reset ends the connection: nothing follows. */
+			if (p->tcp_flags & P2PG_TCP_RST)
+				k->tag = 0;
+		}
+		p2pg_env_unlock(&env, bucket);
+		/* No memory to judge its stream by (see above). */
+		if (!k && data && m->dst_class == P2PG_NET_WAN)
+			m->flags |= P2PG_META_UNJUDGED;
+	}
+	if (!k)
 		r->reason = p2pg_path_decide(&env, cfg, p, m,
 					     (struct p2pg_flow *)0, &pl, 0, 0,
 					     gso, w, r);
-	}
 
 	r->drop = p2pg_verdict_drop(cfg, r->reason);
 	return r->reason;

@@ -44,8 +44,8 @@ struct p2pg_kctx {
 #include "p2pguard_path.h"
 
 /*
- * The connection table's locks, one per group of slots: a packet holds
- * its slot's from the look-up to the last write (p2pg_path()).  Hooks run
+ * The connection table's locks, one per group of buckets: a packet holds
+ * its bucket's from the look-up to the last write (p2pg_path()).  Hooks run
  * with bottom halves disabled (p2pg_hook()).
  */
 #define P2PG_KFLOW_LOCKS	64
@@ -60,6 +60,12 @@ static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
 					    __u32 slot)
 {
 	spin_unlock(&p2pg_kflow_locks[slot % P2PG_KFLOW_LOCKS]);
+}
+
+/* Milliseconds modulo 2^32: the table compares differences only. */
+static __always_inline __u32 p2pg_env_now(struct p2pg_kenv *env)
+{
+	return jiffies_to_msecs(jiffies);
 }
 
 static __always_inline const void *p2pg_env_load(struct p2pg_kenv *env,

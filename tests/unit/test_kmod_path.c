@@ -63,6 +63,15 @@ static __always_inline void p2pg_env_unlock(struct p2pg_kenv *env,
 	(void)slot;
 }
 
+/* The connection table's clock: the tests move it (kp_crowd()). */
+static __u32 kp_now;
+
+static __always_inline __u32 p2pg_env_now(struct p2pg_kenv *env)
+{
+	(void)env;
+	return kp_now;
+}
+
 static __always_inline const void *p2pg_env_load(struct p2pg_kenv *env,
 						 __u32 off, __u32 len,
 						 void *buf)
@@ -531,6 +540,155 @@ static void kp_streams(void)
 	p2pg_policy_free(&p);
 }
 
+/*
+ * A crowd: @n connections from ports @port.. to the "Internet", each one
+ * packet of @payload_of's payload (fewer than the 256 bytes that settle a
+ * connection: each stays being judged) or, with @flags other than
+ * PSH|ACK, none.  Return: how many were judged unjudgeable.
+ */
+static size_t kp_crowd_send(const struct kp_policy *kp,
+			    struct p2pg_kflow_table *ft, __u16 port, size_t n,
+			    __u8 flags)
+{
+	const struct vec_spec *c = vec_find("http-get-firmware");
+	static struct vec_spec v;
+	__u8 frame[VEC_FRAME_MAX];
+	struct p2pg_path_res r;
+	size_t i, lost = 0, len;
+	int family;
+
+	for (i = 0; i < n; i++) {
+		v = *c;
+		v.sport = (__u16)(port + i);
+		if (flags != 0x18)
+			v.payload_len = 0;
+		len = kp_packet(&v, frame, &family);
+		frame[14 + (family == 4 ? 20 : 40) + 13] = flags;
+		if (kp_run(kp, ft, frame + 14, len, family, KP_CG, KP_UID,
+			   &r) == P2PG_R_UNJUDGED)
+			lost++;
+	}
+	return lost;
+}
+
+static size_t kp_slots_used(const struct p2pg_kflow_table *ft)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < P2PG_KFLOW_SLOTS; i++)
+		used += ft->slot[i].tag != 0;
+	return used;
+}
+
+/*
+ * The connection table under pressure: every stream vector judged with a
+ * crowd of connections, more than the table holds, sending between each
+ * of its segments.  A connection still being judged keeps its memory
+ * (else a signature split across the crowd would pass, as it did with
+ * direct-mapped slots); the crowd's newcomers without a slot are
+ * unjudgeable.  Then: pure ACKs take no slot, a RST frees one, and a slot
+ * idle past P2PG_KFLOW_IDLE_MS is given to a newcomer.
+ */
+static void kp_crowd(void)
+{
+	static struct p2pg_kflow_table ft;
+	const struct vec_stream *st;
+	struct p2pg_policy p;
+	struct kp_policy kp;
+	size_t n, i, k, bad = 0, lost = 0, evicted = 0, before, used;
+	/* Some 16 a bucket between segments, 32 to fill every bucket. */
+	const size_t crowd = 4 * P2PG_KFLOW_SLOTS, fill = 8 * P2PG_KFLOW_SLOTS;
+
+	if (kp_phase_policy(&p, KP_DEFAULT) || kp_load(&kp, &p, "crowd")) {
+		check(0, "crowd: cannot build the policy");
+		p2pg_policy_free(&p);
+		return;
+	}
+	st = vec_streams(&n);
+	for (i = 0; i < n; i++) {
+		const struct vec_stream *s = &st[i];
+
+		memset(&ft, 0, sizeof(ft));
+		ft.seed = 0xc0de + i;
+		kp_now = 1000;
+		kp.cfg = p.cfg;
+		kp.cfg.p2p_enabled = s->p2p_on;
+		for (k = 0; k < s->n_seg; k++) {
+			__u8 frame[VEC_FRAME_MAX];
+			struct p2pg_path_res r;
+			struct vec_spec v;
+			unsigned int want = s->seg[k].expect;
+			int family;
+			size_t len;
+
+			if (s->seg[k].flags & VSEG_SWITCH) {
+				kp.cfg.p2p_enabled = 0;
+				kp.cfg.generation++;
+			}
+			/* Ports far from the vectors' own; after the first. */
+			if (k)
+				lost += kp_crowd_send(&kp, &ft, 2000, crowd,
+						      0x18);
+			kp_now += 1000;
+			vec_stream_seg(s, k, &v);
+			len = kp_packet(&v, frame, &family);
+			kp_run(&kp, &ft, frame + 14, len, family, KP_CG, KP_UID,
+			       &r);
+			if (r.reason == want)
+				continue;
+			/*
+			 * A connection past the bound is clean: its slot may
+			 * go to the crowd, and then it has none to come back
+			 * to.  Unjudgeable, never passed where want drops.
+			 */
+			if (r.reason == P2PG_R_UNJUDGED &&
+			    s->seg[k].off >= P2PG_FLOW_KEEP &&
+			    r.drop >= p2pg_verdict_drop(&kp.cfg, want)) {
+				evicted++;
+				continue;
+			}
+			bad++;
+			printf("  %s: segment %zu [%u, +%u) in a crowd: %s, want %s\n",
+			       s->name, k, s->seg[k].off, s->seg[k].len,
+			       p2pg_reason_name(r.reason),
+			       p2pg_reason_name(want));
+			break;
+		}
+	}
+	check(!bad && lost > 0,
+	      "crowd: %zu TCP streams with %zu connections sending between segments: %zu wrong, %zu clean ones unjudgeable after losing their slot, %zu crowd packets unjudgeable",
+	      n, crowd, bad, evicted, lost);
+
+	/* A full table: pure ACKs take nothing, a RST frees a slot. */
+	memset(&ft, 0, sizeof(ft));
+	ft.seed = 0xfee1;
+	kp_now = 5000;
+	kp.cfg = p.cfg;
+	lost = kp_crowd_send(&kp, &ft, 2000, fill, 0x18);
+	used = kp_slots_used(&ft);
+	before = used;
+	kp_crowd_send(&kp, &ft, 30000, fill, 0x10);
+	check(used == P2PG_KFLOW_SLOTS && lost == fill - used &&
+	      kp_slots_used(&ft) == before,
+	      "crowd: %zu connections fill the %u slots (%zu unjudgeable); pure ACKs of %zu others take none (%zu used)",
+	      fill, P2PG_KFLOW_SLOTS, lost, fill, kp_slots_used(&ft));
+	kp_crowd_send(&kp, &ft, 2000, fill, 0x14);
+	check(kp_slots_used(&ft) == 0,
+	      "crowd: their RSTs free every slot (%zu used)",
+	      kp_slots_used(&ft));
+	/* Full again; idle past the bound, newcomers get slots. */
+	kp_crowd_send(&kp, &ft, 2000, fill, 0x18);
+	kp_now += P2PG_KFLOW_IDLE_MS;
+	before = kp_crowd_send(&kp, &ft, 30000, 64, 0x18);
+	kp_now += 1;
+	lost = kp_crowd_send(&kp, &ft, 40000, 64, 0x18);
+	check(before == 64 && lost == 0,
+	      "crowd: newcomers to a full table: %zu of 64 unjudgeable at the idle bound, %zu of 64 past it",
+	      before, lost);
+	free(kp.blob);
+	p2pg_policy_free(&p);
+}
+
 /* ---- parsing edges ------------------------------------------------------ */
 
 static void kp_parse_edges(void)
@@ -753,6 +911,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST_FN("mutations", kp_mutations),
 	CHECK_TEST_FN("flows", kp_flows),
 	CHECK_TEST_FN("streams", kp_streams),
+	CHECK_TEST_FN("crowd", kp_crowd),
 	CHECK_TEST_FN("parse_edges", kp_parse_edges),
 	CHECK_TEST_FN("parse_quick", kp_parse_quick),
 };
