@@ -241,6 +241,15 @@ p2pg_env_pppp_key(struct p2pg_bpf_env *env, __u32 first_byte)
 	return bpf_map_lookup_elem(&p2pg_pppp, &k);
 }
 
+/* The key map's valid bits, kept in the switch by the loader. */
+static __always_inline int p2pg_env_pppp_first(struct p2pg_bpf_env *env,
+					       const struct p2pg_config *cfg,
+					       __u32 first_byte)
+{
+	return cfg->pppp_first[(first_byte & 0xff) >> 3] >>
+	       (first_byte & 7) & 1;
+}
+
 /*
  * Is the sending socket an agent's (P2PG_META_AGENT)?  Looked up only when
  * agent maps hold entries (cfg->agents), so the common case costs nothing.
@@ -1287,6 +1296,25 @@ out:
  * here: an interpreter (32-bit ARM and MIPS) refuses a program that has
  * both those and a tail call.
  */
+/*
+ * The head from packet words: this run is taken only where the kernel
+ * takes word loads from the packet at any offset (p2pg_use_packet_words),
+ * and clang copies bytes one at a time otherwise, its alignment unknown.
+ */
+static __always_inline void p2pg_head_words(struct p2pg_head *h,
+					    const void *payload)
+{
+	const __u32 *s = payload;
+	__u32 *d = (__u32 *)h->b;
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+	d[3] = s[3];
+	d[4] = s[4];
+	d[5] = s[5];
+}
+
 SEC("cgroup_skb/egress")
 int p2pguard_egress(struct __sk_buff *skb)
 {
@@ -1345,7 +1373,7 @@ int p2pguard_egress(struct __sk_buff *skb)
 		if (m.payload_len < P2PG_HEAD_SIZE ||
 		    data + p.poff + P2PG_HEAD_SIZE > end)
 			goto full;
-		__builtin_memcpy(h.b, data + p.poff, P2PG_HEAD_SIZE);
+		p2pg_head_words(&h, data + p.poff);
 		h.len = P2PG_HEAD_SIZE;
 		h.plain = 1;
 		/* After the copy: before it, clang loads all 24 bytes. */

@@ -32,7 +32,7 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define P2PG_ABI_VERSION	2
+#define P2PG_ABI_VERSION	3
 
 #define P2PG_STRUCT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), "ABI: size of " #type)
@@ -200,6 +200,10 @@ enum p2pg_net_class {
  * @abi_version: P2PG_ABI_VERSION of the loader that wrote it.
  * @agents:      P2PG_AGENTS_* bits: which agent maps hold entries, so that
  *               the common case costs no look-up.
+ * @pppp_first:  bit (b & 7) of byte b >> 3 set when p2pg_pppp holds a
+ *               valid key for first ciphertext byte b: the BPF program's
+ *               quick answer tests it instead of looking the key up (one
+ *               cache line fewer per datagram); written after the keys.
  *
  * All zero (a fresh map) means P2P off, enforce: the program fails closed.
  */
@@ -212,8 +216,9 @@ struct p2pg_config {
 	__u8 agents;
 	__u8 pad[3];
 	__u32 reserved;
+	__u8 pppp_first[32];
 };
-P2PG_STRUCT_SIZE(struct p2pg_config, 16);
+P2PG_STRUCT_SIZE(struct p2pg_config, 48);
 
 #define P2PG_AGENTS_CGROUP	0x01
 #define P2PG_AGENTS_UID		0x02
@@ -540,7 +545,7 @@ struct p2pg_blob_hdr {
 	struct p2pg_config cfg;
 	struct p2pg_blob_section sec[P2PG_SEC__COUNT];
 };
-P2PG_STRUCT_SIZE(struct p2pg_blob_hdr, 32 + 8 * P2PG_SEC__COUNT);
+P2PG_STRUCT_SIZE(struct p2pg_blob_hdr, 64 + 8 * P2PG_SEC__COUNT);
 
 /*
  * Prefix entries, sorted by prefix length descending, then address

@@ -22,6 +22,11 @@
  *   static __always_inline const struct p2pg_pppp_key *
  *   p2pg_env_pppp_key(P2PG_ENV *env, __u32 first_byte);
  *	the PPPP key whose ciphertext starts with @first_byte, or NULL;
+ *   static __always_inline int
+ *   p2pg_env_pppp_first(P2PG_ENV *env, const struct p2pg_config *cfg,
+ *			 __u32 first_byte);
+ *	is there such a key (the quick answer's question: the BPF program
+ *	reads @cfg's pppp_first instead of the key map)?
  *
  * and, in struct p2pg_meta, everything else it knows of the packet, the
  * agent verdict included (P2PG_META_AGENT).  A BPF includer may also point
@@ -76,6 +81,9 @@ struct p2pg_head {
 static __always_inline int p2pg_env_name_denied(P2PG_ENV *env, __u64 hash);
 static __always_inline const struct p2pg_pppp_key *
 p2pg_env_pppp_key(P2PG_ENV *env, __u32 first_byte);
+static __always_inline int p2pg_env_pppp_first(P2PG_ENV *env,
+					       const struct p2pg_config *cfg,
+					       __u32 first_byte);
 
 /*
  * Window index, masked into range.  In BPF the mask is an asm statement:
@@ -953,6 +961,7 @@ static __always_inline int p2pg_udp_first_byte(__u32 b)
 /**
  * p2pg_udp_may_match() - could p2pg_classify() find anything here?
  * @env: environment (the scrambled-PPPP keys).
+ * @cfg: the switch (p2pg_env_pppp_first()).
  * @m:   packet metadata.
  * @h:   the head.
  *
@@ -966,10 +975,10 @@ static __always_inline int p2pg_udp_first_byte(__u32 b)
  * find nothing, over the head and over the window alike.
  */
 static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
+					      const struct p2pg_config *cfg,
 					      const struct p2pg_meta *m,
 					      const struct p2pg_head *h)
 {
-	const struct p2pg_pppp_key *key;
 	__u32 cookie;
 
 	if (p2pg_rdv_port(m->dport))
@@ -996,8 +1005,7 @@ static __always_inline int p2pg_udp_may_match(P2PG_ENV *env,
 	/* Classic STUN's message type is 0x0001 or 0x0002. */
 	if (!P2PG_B(h, 0) && p2pg_stun3489_head_like(h, m->payload_len))
 		return 1;
-	key = p2pg_env_pppp_key(env, P2PG_B(h, 0));
-	return key && key->valid;
+	return p2pg_env_pppp_first(env, cfg, P2PG_B(h, 0));
 }
 
 /**
@@ -1386,7 +1394,7 @@ static __always_inline int p2pg_head_quiet(P2PG_ENV *env,
 	if (frag)
 		return 1;
 	if (m->l4proto == P2PG_IPPROTO_UDP)
-		return !p2pg_udp_may_match(env, m, h);
+		return !p2pg_udp_may_match(env, cfg, m, h);
 	if (m->l4proto == P2PG_IPPROTO_TCP)
 		return !p2pg_tcp_rdv_port(m->dport) &&
 		       ((m->flags & P2PG_META_FLOW_CLEAN) || h->len == 0);

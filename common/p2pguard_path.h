@@ -73,6 +73,16 @@ p2pg_env_pppp_key(struct p2pg_kenv *env, __u32 first_byte)
 	return env->v->pppp[first_byte & 0xff];
 }
 
+/* The blob's keys are at hand: no bitmap kept beside them. */
+static __always_inline int p2pg_env_pppp_first(struct p2pg_kenv *env,
+					       const struct p2pg_config *cfg,
+					       __u32 first_byte)
+{
+	const struct p2pg_pppp_key *k = env->v->pppp[first_byte & 0xff];
+
+	return k && k->valid;
+}
+
 /*
  * The agent verdict, for P2PG_META_AGENT.  The classifier reads it for
  * Internet destinations only (every other class has its answer first),

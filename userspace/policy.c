@@ -529,6 +529,21 @@ static size_t sort_unique(void *dst, size_t n, size_t esize,
 
 #define BLOB_ALIGN(x)	(((x) + 7) & ~(__u64)7)
 
+/*
+ * struct p2pg_config's pppp_first: a bit per first ciphertext byte that
+ * has a valid key in @p (the BPF program's quick answer reads it).
+ */
+static void p2pg_config_pppp_first(struct p2pg_config *cfg,
+				   const struct p2pg_policy *p)
+{
+	__u32 i;
+
+	memset(cfg->pppp_first, 0, sizeof(cfg->pppp_first));
+	for (i = 0; i < P2PG_PPPP_SLOTS; i++)
+		if (p->pppp[i].valid)
+			cfg->pppp_first[i >> 3] |= 1 << (i & 7);
+}
+
 int p2pg_policy_to_blob(const struct p2pg_policy *p, void **blob,
 			size_t *size)
 {
@@ -680,6 +695,7 @@ int p2pg_policy_to_blob(const struct p2pg_policy *p, void **blob,
 	h->cfg.abi_version = P2PG_ABI_VERSION;
 	h->cfg.agents = (cnt[P2PG_SEC_AGENT_CG] ? P2PG_AGENTS_CGROUP : 0) |
 			(cnt[P2PG_SEC_AGENT_UID] ? P2PG_AGENTS_UID : 0);
+	p2pg_config_pppp_first(&h->cfg, p);
 	*blob = b;
 	*size = end;
 	err = 0;
@@ -966,6 +982,8 @@ int p2pg_policy_write_maps(const struct p2pg_policy *p,
 	/* Bits only for maps with entries: the common case skips the look-up. */
 	cfg.agents = (p->n_agent_cgroups ? P2PG_AGENTS_CGROUP : 0) |
 		     (p->n_agent_uids ? P2PG_AGENTS_UID : 0);
+	/* The keys just written, for the quick answer (after them). */
+	p2pg_config_pppp_first(&cfg, p);
 	return bpf_map_update_elem(fds->config, &zero, &cfg, BPF_ANY);
 }
 

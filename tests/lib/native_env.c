@@ -42,6 +42,15 @@ p2pg_env_pppp_key(struct native_host *env, __u32 first_byte)
 	return k->valid ? k : NULL;
 }
 
+/* The keys, as the module asks; test_bpf holds the loader's bitmap to them. */
+static __always_inline int p2pg_env_pppp_first(struct native_host *env,
+					       const struct p2pg_config *cfg,
+					       __u32 first_byte)
+{
+	(void)cfg;
+	return env->policy->pppp[first_byte & 0xff].valid;
+}
+
 /* A load past the end fails, as bpf_skb_load_bytes() does. */
 static __always_inline const void *p2pg_env_load(struct native_host *env,
 						 __u32 off, __u32 len,
