@@ -408,7 +408,8 @@ if module; then
 	: > /tmp/lo.log
 	$V/netpeer sink lan /tmp/lo.log &
 	lo_sink=$!
-	wait_for 50 grep -q ready /tmp/lo.log
+	# Emulated, a busy host can take seconds: the rows below need it.
+	ok "loopback sink ready" wait_for 300 grep -q ready /tmp/lo.log
 	if insmod /lib/modules/p2pguard.ko; then
 		: > /tmp/wan.log
 		: > /tmp/lan.log
