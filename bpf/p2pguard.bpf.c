@@ -1283,20 +1283,6 @@ out:
 }
 
 /*
- * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
- * header (p2pg_parse_quick()) to a destination the cache knows, which
- * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
- * NTP, QUIC.  The steps of p2pg_head_reason(), specialised so that clang
- * folds what they cannot need: a whole head or none, so every length test
- * is constant, and only the head bytes the checks read are loaded,
- * straight from the packet.  Live, short straight-line code matters more
- * than the instruction count: between sends the rest of the stack evicts
- * the program from the caches (performance.rst).  Anything else goes to
- * p2pguard_full(), which starts over.  No call to another BPF function
- * here: an interpreter (32-bit ARM and MIPS) refuses a program that has
- * both those and a tail call.
- */
-/*
  * The head from packet words: this run is taken only where the kernel
  * takes word loads from the packet at any offset (p2pg_use_packet_words),
  * and clang copies bytes one at a time otherwise, its alignment unknown.
@@ -1315,6 +1301,20 @@ static __always_inline void p2pg_head_words(struct p2pg_head *h,
 	d[5] = s[5];
 }
 
+/*
+ * The common packet, settled inline: UDP behind a plain IPv4 or IPv6
+ * header (p2pg_parse_quick()) to a destination the cache knows, which
+ * p2pg_head_quiet() answers -- LAN video, a media stream to the Internet,
+ * NTP, QUIC.  The steps of p2pg_head_reason(), specialised so that clang
+ * folds what they cannot need: a whole head or none, so every length test
+ * is constant, and only the head bytes the checks read are loaded,
+ * straight from the packet.  Live, short straight-line code matters more
+ * than the instruction count: between sends the rest of the stack evicts
+ * the program from the caches (performance.rst).  Anything else goes to
+ * p2pguard_full(), which starts over.  No call to another BPF function
+ * here: an interpreter (32-bit ARM and MIPS) refuses a program that has
+ * both those and a tail call.
+ */
 SEC("cgroup_skb/egress")
 int p2pguard_egress(struct __sk_buff *skb)
 {

@@ -78,7 +78,7 @@ static __always_inline int p2pg_env_pppp_first(struct p2pg_kenv *env,
 					       const struct p2pg_config *cfg,
 					       __u32 first_byte)
 {
-	const struct p2pg_pppp_key *k = env->v->pppp[first_byte & 0xff];
+	const struct p2pg_pppp_key *k = p2pg_env_pppp_key(env, first_byte);
 
 	return k && k->valid;
 }

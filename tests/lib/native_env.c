@@ -48,7 +48,7 @@ static __always_inline int p2pg_env_pppp_first(struct native_host *env,
 					       __u32 first_byte)
 {
 	(void)cfg;
-	return env->policy->pppp[first_byte & 0xff].valid;
+	return p2pg_env_pppp_key(env, first_byte) != NULL;
 }
 
 /* A load past the end fails, as bpf_skb_load_bytes() does. */
