@@ -542,9 +542,9 @@ static void kp_streams(void)
 
 /*
  * A crowd: @n connections from ports @port.. to the "Internet", each one
- * packet of @payload_of's payload (fewer than the 256 bytes that settle a
- * connection: each stays being judged) or, with @flags other than
- * PSH|ACK, none.  Return: how many were judged unjudgeable.
+ * packet of http-get-firmware's payload (fewer than the 256 bytes that
+ * settle a connection: each stays being judged) or, with @flags other
+ * than PSH|ACK, none.  Return: how many were judged unjudgeable.
  */
 static size_t kp_crowd_send(const struct kp_policy *kp,
 			    struct p2pg_kflow_table *ft, __u16 port, size_t n,
