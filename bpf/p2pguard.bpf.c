@@ -1327,7 +1327,7 @@ int p2pguard_egress(struct __sk_buff *skb)
 	struct p2pg_head h, none = {};
 	struct p2pg_pkt p;
 	__u32 zero = 0, len = skb->len, a[4];
-	int family, cls, quiet;
+	int family, cls;
 
 	if (!p2pg_use_packet_words)
 		goto full;
@@ -1363,26 +1363,30 @@ int p2pguard_egress(struct __sk_buff *skb)
 		/*
 		 * LAN, loopback, allow-list, deny-list: no payload byte
 		 * counts (p2pg_wants_payload(); LAN port 5351 is never
-		 * quiet).  A head of its own: one head shared with the branch
-		 * below, clang keeps in memory and fills with all 24 bytes.
+		 * quiet).  A head of its own, and a test of its own: one head
+		 * or one call shared with the branch below, clang keeps the
+		 * head in memory and fills it with all 24 bytes.
 		 */
 		none.plain = 1;
-		quiet = p2pg_head_quiet(&env, cfg, &m, &none);
+		if (!p2pg_head_quiet(&env, cfg, &m, &none))
+			goto full;
 	} else {
 		/* A whole head, or the full run. */
 		if (m.payload_len < P2PG_HEAD_SIZE ||
 		    data + p.poff + P2PG_HEAD_SIZE > end)
 			goto full;
+		/*
+		 * The agent first: its helper calls between the copy and the
+		 * tests make clang keep the head in memory.
+		 */
+		if (p2pg_agent(skb, cfg))
+			m.flags |= P2PG_META_AGENT;
 		p2pg_head_words(&h, data + p.poff);
 		h.len = P2PG_HEAD_SIZE;
 		h.plain = 1;
-		/* After the copy: before it, clang loads all 24 bytes. */
-		if (p2pg_agent(skb, cfg))
-			m.flags |= P2PG_META_AGENT;
-		quiet = p2pg_head_quiet(&env, cfg, &m, &h);
+		if (!p2pg_head_quiet(&env, cfg, &m, &h))
+			goto full;
 	}
-	if (!quiet)
-		goto full;
 	p2pg_count(P2PG_R_NONE, len, 0);
 	return SK_PASS;
 full:
