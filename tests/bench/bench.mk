@@ -27,7 +27,8 @@ $(BUILD)/tests/bench_scale: $(BUILD)/tests/bench/bench_scale.o $(BENCH_COMMON) \
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/tests/bench_switch: $(BUILD)/tests/bench/bench_switch.o $(BENCH_COMMON)
+$(BUILD)/tests/bench_switch: $(BUILD)/tests/bench/bench_switch.o $(BENCH_COMMON) \
+		$(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
