@@ -116,8 +116,10 @@ _Static_assert(P2PG_WIN_MASK == 511, "p2pg_idx() hard-codes the mask");
  * A head's mask is an asm statement without "volatile": clang may not
  * see through it either, but knows it touches no memory.  A volatile one
  * may, for all clang knows, so after each masked byte of the branch a
- * plain head never takes, @plain and @len were loaded again, and the head
- * stayed in memory: about a third of the common run's code.
+ * plain head never takes, @plain and @len were loaded again and the head
+ * stayed in memory (internals.rst, "A plain head's mask").  p2pg_match()
+ * keeps the volatile one: without it p2pguard_gso()'s stack outgrew 512
+ * bytes.
  */
 #ifdef __bpf__
 #define P2PG_IS_HEAD(w) \
